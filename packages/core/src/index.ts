@@ -1,1 +1,14 @@
-export {};
+import './tensor-methods.js';
+
+export * from './dtype.js';
+export * from './rng.js';
+export * from './tree.js';
+export * from './shape.js';
+export { Tensor, type TensorHandle, type NestedArray } from './tensor.js';
+export * from './creation.js';
+export * from './ops/index.js';
+export { noGrad, isGradEnabled } from './autograd/mode.js';
+export { grad, valueAndGrad, vjp, jvp, hvp, jacobian, hessian } from './autograd/functional.js';
+export { type Backend, getBackend, setBackend } from './backend.js';
+export { gradcheck, type GradcheckResult } from './autograd/gradcheck.js';
+export * as F from './functional/index.js';

@@ -1,0 +1,37 @@
+/** Element types a tensor can hold. `float32` is the default; `float64` serves gradient checks and second-order methods. */
+export type DType = 'float32' | 'float64';
+
+export type FloatArray = Float32Array | Float64Array;
+
+export const DTYPES: readonly DType[] = ['float32', 'float64'];
+
+/** Bytes per element of a dtype. */
+export function bytesPerElement(dtype: DType): number {
+  return dtype === 'float64' ? 8 : 4;
+}
+
+/** Throws a clear error unless `dtype` is a known dtype. */
+export function checkDType(dtype: unknown, where = 'dtype'): DType {
+  if (dtype === 'float32' || dtype === 'float64') return dtype;
+  throw new TypeError(`${where}: unknown dtype ${JSON.stringify(dtype)}; expected one of ${DTYPES.join(', ')}`);
+}
+
+/** The dtype of a result of mixing `a` and `b` (float64 wins, as in PyTorch's type promotion). */
+export function promote(a: DType, b: DType): DType {
+  return a === 'float64' || b === 'float64' ? 'float64' : 'float32';
+}
+
+/** A zero-filled typed array of `size` elements over a fresh `SharedArrayBuffer`. */
+export function allocShared(dtype: DType, size: number): FloatArray {
+  const buffer = new SharedArrayBuffer(Math.max(size, 0) * bytesPerElement(dtype));
+  return dtype === 'float64' ? new Float64Array(buffer) : new Float32Array(buffer);
+}
+
+/** A typed-array view of `size` elements at `byteOffset` of `buffer`, without copying. */
+export function viewOf(buffer: ArrayBufferLike, byteOffset: number, size: number, dtype: DType): FloatArray {
+  return dtype === 'float64' ? new Float64Array(buffer, byteOffset, size) : new Float32Array(buffer, byteOffset, size);
+}
+
+export function dtypeOf(arr: FloatArray): DType {
+  return arr instanceof Float64Array ? 'float64' : 'float32';
+}

@@ -1,0 +1,107 @@
+import { fmtShape, normAxis } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { where } from '../ops/where.js';
+
+/** Every activation is a composition of primitives; none has derivative code of its own. */
+
+/** identity(x) = x. */
+export const identity = (x: Tensor): Tensor => x;
+
+/** Heaviside step: 1 for x ≥ 0, else 0; derivative 0 everywhere it exists. */
+export const binaryStep = (x: Tensor): Tensor => x.ge(0);
+
+/** σ(x) = 1 / (1 + e⁻ˣ) (a stable fused primitive). */
+export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
+
+/** tanh(x). */
+export const tanh = (x: Tensor): Tensor => x.tanh();
+
+/** Soboleva modified tanh: (e^{ax} − e^{−bx}) / (e^{cx} + e^{−dx}). */
+export function sobolevaTanh(x: Tensor, a = 1, b = 1, c = 1, d = 1): Tensor {
+  return x.mul(a).exp().sub(x.mul(-b).exp()).div(x.mul(c).exp().add(x.mul(-d).exp()));
+}
+
+/** LeCun's scaled tanh: 1.7159 · tanh(2x/3). */
+export const lecunTanh = (x: Tensor): Tensor => x.mul(2 / 3).tanh().mul(1.7159);
+
+/** max(0, x), with relu'(0) = 0 as in PyTorch. */
+export const relu = (x: Tensor): Tensor => where(x.gt(0), x, 0);
+
+/** x for x > 0, αx otherwise (slope α at 0, as torch). */
+export const leakyRelu = (x: Tensor, alpha = 0.01): Tensor => where(x.gt(0), x, x.mul(alpha));
+
+/** PReLU with a learnable slope α (a tensor broadcast against x). */
+export const prelu = (x: Tensor, alpha: Tensor | number): Tensor => where(x.gt(0), x, x.mul(alpha));
+
+/** x for x > 0, α(eˣ − 1) otherwise. */
+export const elu = (x: Tensor, alpha = 1): Tensor => where(x.gt(0), x, x.exp().sub(1).mul(alpha));
+
+/** SELU constants from Klambauer et al. (2017), as in torch.nn.SELU. */
+export const SELU_ALPHA = 1.6732632423543772;
+export const SELU_SCALE = 1.0507009873554805;
+
+/** λ · elu(x, α) with the self-normalising constants. */
+export const selu = (x: Tensor): Tensor => elu(x, SELU_ALPHA).mul(SELU_SCALE);
+
+/**
+ * GELU: x·Φ(x) = ½x(1 + erf(x/√2)) (`approximate: 'none'`), or the tanh form
+ * ½x(1 + tanh(√(2/π)(x + 0.044715x³))) (`approximate: 'tanh'`), as torch.nn.functional.gelu.
+ */
+export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
+  if (approximate === 'tanh') {
+    const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+    return x.mul(inner.tanh().add(1)).mul(0.5);
+  }
+  return x.mul(x.mul(Math.SQRT1_2).erf().add(1)).mul(0.5);
+}
+
+/** SiLU / swish: x · σ(x). */
+export const silu = (x: Tensor): Tensor => x.mul(x.sigmoid());
+
+/** Gaussian bump: exp(−x²). */
+export const gaussian = (x: Tensor): Tensor => x.mul(x).neg().exp();
+
+/**
+ * softplus(x) = log(1 + eˣ)/β·β, computed as max(x, 0) + log1p(e^{−|x|}) so it never overflows;
+ * with β ≠ 1: softplus(βx)/β.
+ */
+export function softplus(x: Tensor, beta = 1): Tensor {
+  const z = beta === 1 ? x : x.mul(beta);
+  const y = z.maximum(0).add(z.abs().neg().exp().log1p());
+  return beta === 1 ? y : y.div(beta);
+}
+
+/** softmax along `axis`: e^{x − max} / Σ e^{x − max} (the shift keeps ±1000 finite). */
+export function softmax(x: Tensor, axis = -1): Tensor {
+  const e = x.sub(x.max(axis, true).detach()).exp();
+  return e.div(e.sum(axis, true));
+}
+
+/** log-softmax along `axis`: (x − m) − log Σ e^{x − m}, exact for large inputs. */
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  const s = x.sub(x.max(axis, true).detach());
+  return s.sub(s.exp().sum(axis, true).log());
+}
+
+/** log Σ eˣ along `axis`, stable. */
+export function logSumExp(x: Tensor, axis = -1, keepDims = false): Tensor {
+  const m = x.max(axis, true).detach();
+  const y = x.sub(m).exp().sum(axis, true).log().add(m);
+  return keepDims ? y : y.squeeze(normAxis(axis, x.ndim, 'logSumExp'));
+}
+
+/**
+ * Maxout: splits `axis` into groups of `pieces` consecutive units and keeps each group's maximum
+ * ([..., k·pieces] → [..., k]). At ties the gradient goes to the first maximal unit, as
+ * `x.view(..., k, pieces).max(-1).values` does in PyTorch.
+ */
+export function maxout(x: Tensor, pieces: number, axis = -1): Tensor {
+  const ax = normAxis(axis, x.ndim, 'maxout');
+  const n = x.shape[ax]!;
+  if (!Number.isInteger(pieces) || pieces < 1 || n % pieces !== 0) {
+    throw new RangeError(`maxout: axis ${ax} of shape ${fmtShape(x.shape)} (${n} units) is not divisible into groups of ${pieces}`);
+  }
+  const grouped = x.reshape([...x.shape.slice(0, ax), n / pieces, pieces, ...x.shape.slice(ax + 1)]);
+  const idx = grouped.argmax(ax + 1, true);
+  return grouped.gather(ax + 1, idx).squeeze(ax + 1);
+}

@@ -1,0 +1,67 @@
+import { apply, type Primitive } from '../autograd/primitive.js';
+import { type BinaryOp, getBackend } from '../backend.js';
+import { broadcastShapes, broadcastStrides, shapeEq } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { empty, operands, type TensorLike, unbroadcast } from './util.js';
+
+type Pair = [Tensor | null, Tensor | null];
+type DiffOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
+
+/** Partial derivatives ∂out/∂a · g and ∂out/∂b · g, before un-broadcasting. */
+const RULES: Record<DiffOp, (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => Pair> = {
+  add: (g) => [g, g],
+  sub: (g) => [g, g.neg()],
+  mul: (g, a, b) => [g.mul(b), g.mul(a)],
+  div: (g, a, b, out) => [g.div(b), g.mul(out).div(b).neg()],
+  // d(aᵇ)/da = b·aᵇ⁻¹; d(aᵇ)/db = aᵇ·ln a (only formed when b needs it: ln a is NaN for a < 0).
+  pow: (g, a, b, out) => [
+    a.requiresGrad || a._tangent ? g.mul(b).mul(a.pow(b.sub(1))) : null,
+    b.requiresGrad || b._tangent ? g.mul(out).mul(a.log()) : null,
+  ],
+  // Ties split the gradient equally, as torch.maximum / torch.minimum do.
+  maximum: (g, a, b) => {
+    const wa = a.gt(b).add(a.eq(b).mul(0.5));
+    return [g.mul(wa), g.mul(wa.neg().add(1))];
+  },
+  minimum: (g, a, b) => {
+    const wa = a.lt(b).add(a.eq(b).mul(0.5));
+    return [g.mul(wa), g.mul(wa.neg().add(1))];
+  },
+};
+
+const PRIMS = new Map<BinaryOp, Primitive>();
+
+function primitive(op: BinaryOp): Primitive {
+  let p = PRIMS.get(op);
+  if (p) return p;
+  const rule = (RULES as Partial<typeof RULES>)[op as DiffOp];
+  p = {
+    name: op,
+    forward([a, b]) {
+      const shape = broadcastShapes(a!.shape, b!.shape, op);
+      const out = empty(a!.dtype, shape);
+      getBackend().binary(op, a!.data, b!.data, out.data, shape, broadcastStrides(a!.shape, shape), broadcastStrides(b!.shape, shape));
+      return out;
+    },
+    ...(rule && {
+      vjp(g: Tensor, [a, b]: Tensor[], out: Tensor) {
+        const [ga, gb] = rule(g, a!, b!, out);
+        return [ga && a!.requiresGrad ? unbroadcast(ga, a!.shape) : null, gb && b!.requiresGrad ? unbroadcast(gb, b!.shape) : null];
+      },
+      jvp([ta, tb]: (Tensor | null)[], [a, b]: Tensor[], out: Tensor) {
+        const da = ta ? rule(ta, a!, b!, out)[0] : null;
+        const db = tb ? rule(tb, a!, b!, out)[1] : null;
+        const t = da && db ? da.add(db) : (da ?? db);
+        return t && !shapeEq(t.shape, out.shape) ? t.expand(out.shape) : t;
+      },
+    }),
+  };
+  PRIMS.set(op, p);
+  return p;
+}
+
+/** Applies a broadcasting binary primitive; numbers adopt the tensor's dtype. */
+export function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
+  const [ta, tb] = operands(a, b, op);
+  return apply(primitive(op), [ta, tb], undefined);
+}

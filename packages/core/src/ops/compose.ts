@@ -1,0 +1,30 @@
+import { normAxes } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { where } from './where.js';
+
+type Axes = number | readonly number[] | null | undefined;
+
+/** Number of elements reduced over `axes`. */
+function count(x: Tensor, axes: Axes): number {
+  return normAxes(axes, x.ndim, 'mean').reduce((n, a) => n * x.shape[a]!, 1);
+}
+
+/** Mean over axes: Σx / n. */
+export function mean(x: Tensor, axes?: Axes, keepDims = false): Tensor {
+  return x.sum(axes, keepDims).div(count(x, axes));
+}
+
+/** Variance over axes: Σ(x − x̄)² / (n − correction); correction 1 (Bessel) by default, as torch.var. */
+export function variance(x: Tensor, axes?: Axes, keepDims = false, correction = 1): Tensor {
+  const d = x.sub(mean(x, axes, true));
+  return d.mul(d).sum(axes, keepDims).div(Math.max(count(x, axes) - correction, 0));
+}
+
+/** Clamps to [min, max]; the gradient is 1 inside and on the bounds, 0 outside (as torch.clamp). */
+export function clip(x: Tensor, min: number | null, max: number | null): Tensor {
+  if (min !== null && max !== null && min > max) throw new RangeError(`clip: min ${min} is greater than max ${max}`);
+  let y = x;
+  if (min !== null) y = where(x.lt(min), min, y);
+  if (max !== null) y = where(x.gt(max), max, y);
+  return y;
+}

@@ -1,0 +1,56 @@
+import { apply, type Primitive } from '../autograd/primitive.js';
+import { getBackend } from '../backend.js';
+import { broadcastShapes, fmtShape, sizeOf } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { empty, operands, unbroadcast } from './util.js';
+
+/** Batched product of [..., m, k] and [..., k, n]; a rank-2 operand is shared by every batch item. */
+const MATMUL: Primitive = {
+  name: 'matmul',
+  forward([a, b]) {
+    const m = a!.shape[a!.ndim - 2]!;
+    const k = a!.shape[a!.ndim - 1]!;
+    const n = b!.shape[b!.ndim - 1]!;
+    const batchShape = a!.ndim >= b!.ndim ? a!.shape.slice(0, -2) : b!.shape.slice(0, -2);
+    const out = empty(a!.dtype, [...batchShape, m, n]);
+    const batch = sizeOf(batchShape);
+    getBackend().matmul(batch, m, n, k, a!.data, a!.ndim === 2 ? 0 : m * k, b!.data, b!.ndim === 2 ? 0 : k * n, out.data);
+    return out;
+  },
+  vjp: (g, [a, b]) => [
+    a!.requiresGrad ? unbroadcast(g.matmul(b!.transpose()), a!.shape) : null,
+    b!.requiresGrad ? unbroadcast(a!.transpose().matmul(g), b!.shape) : null,
+  ],
+  jvp([ta, tb], [a, b]) {
+    const da = ta ? ta.matmul(b!) : null;
+    const db = tb ? a!.matmul(tb) : null;
+    return da && db ? da.add(db) : (da ?? db);
+  },
+};
+
+/**
+ * Matrix product with NumPy/PyTorch semantics: 1-D operands are promoted to a row (left) or a
+ * column (right) and the added axis is removed afterwards; batch axes broadcast.
+ */
+export function matmul(a0: Tensor, b0: Tensor): Tensor {
+  let [a, b] = operands(a0, b0, 'matmul');
+  if (a.ndim === 0 || b.ndim === 0) throw new RangeError('matmul: both operands must have at least one dimension');
+  const vecA = a.ndim === 1;
+  const vecB = b.ndim === 1;
+  if (vecA) a = a.reshape([1, a.shape[0]!]);
+  if (vecB) b = b.reshape([b.shape[0]!, 1]);
+  const k = a.shape[a.ndim - 1]!;
+  if (b.shape[b.ndim - 2] !== k) {
+    throw new RangeError(`matmul: shapes ${fmtShape(a0.shape)} and ${fmtShape(b0.shape)} are not aligned (${k} vs ${b.shape[b.ndim - 2]})`);
+  }
+  if (a.ndim > 2 || b.ndim > 2) {
+    // A rank-2 operand stays shared (stride 0); batched ones are broadcast to the common batch shape.
+    const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
+    if (a.ndim > 2) a = a.expand([...batch, ...a.shape.slice(-2)]);
+    if (b.ndim > 2) b = b.expand([...batch, ...b.shape.slice(-2)]);
+  }
+  let out = apply(MATMUL, [a, b], undefined);
+  if (vecA) out = out.squeeze(out.ndim - 2);
+  if (vecB) out = out.squeeze(out.ndim - 1);
+  return out;
+}

@@ -1,0 +1,49 @@
+import { apply, type Primitive } from '../autograd/primitive.js';
+import { getBackend, type UnaryOp } from '../backend.js';
+import type { Tensor } from '../tensor.js';
+import { empty } from './util.js';
+
+type Rule = (g: Tensor, x: Tensor, out: Tensor) => Tensor;
+
+/** d out / d x, built with differentiable ops; the vjp is g · d and the jvp is t · d. */
+const DERIVATIVE: Record<UnaryOp, Rule | null> = {
+  neg: (g) => g.neg(),
+  exp: (g, _x, y) => g.mul(y),
+  log: (g, x) => g.div(x),
+  log1p: (g, x) => g.div(x.add(1)),
+  sqrt: (g, _x, y) => g.div(y.mul(2)),
+  abs: (g, x) => g.mul(x.sign()),
+  sign: null,
+  sin: (g, x) => g.mul(x.cos()),
+  cos: (g, x) => g.mul(x.sin()).neg(),
+  tanh: (g, _x, y) => g.mul(y.mul(y).neg().add(1)),
+  sigmoid: (g, _x, y) => g.mul(y.mul(y.neg().add(1))),
+  erf: (g, x) => g.mul(x.mul(x).neg().exp().mul(2 / Math.sqrt(Math.PI))),
+};
+
+const PRIMS = new Map<UnaryOp, Primitive>();
+
+function primitive(op: UnaryOp): Primitive {
+  let p = PRIMS.get(op);
+  if (p) return p;
+  const rule = DERIVATIVE[op];
+  p = {
+    name: op,
+    forward([x]) {
+      const out = empty(x!.dtype, x!.shape);
+      getBackend().unary(op, x!.data, out.data, x!.size);
+      return out;
+    },
+    ...(rule && {
+      vjp: (g: Tensor, [x]: Tensor[], out: Tensor) => [rule(g, x!, out)],
+      jvp: ([t]: (Tensor | null)[], [x]: Tensor[], out: Tensor) => (t ? rule(t, x!, out) : null),
+    }),
+  };
+  PRIMS.set(op, p);
+  return p;
+}
+
+/** Applies a unary elementwise primitive (`neg exp log log1p sqrt abs sign sin cos tanh sigmoid erf`). */
+export function unary(op: UnaryOp, x: Tensor): Tensor {
+  return apply(primitive(op), [x], undefined);
+}
