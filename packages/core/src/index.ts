@@ -12,3 +12,5 @@ export { grad, valueAndGrad, vjp, jvp, hvp, jacobian, hessian } from './autograd
 export { type Backend, getBackend, setBackend } from './backend.js';
 export { gradcheck, type GradcheckResult } from './autograd/gradcheck.js';
 export * as F from './functional/index.js';
+export * as nn from './nn/index.js';
+export * as init from './init/index.js';
