@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { tree } from '../test/helpers.js';
+import { sgd } from './alias.js';
+import { Optimizer, type ParamLike } from './optimizer.js';
+
+function param(data: number[], grad: number[] | null): ParamLike {
+  return { data: tree({ x: data }).x!, grad: grad ? { data: tree({ x: grad }).x! } : null };
+}
+
+describe('Optimizer', () => {
+  it('steps in place from param.grad and counts steps', () => {
+    const w = param([1, 2], [0.5, -1]);
+    const opt = new Optimizer({ w }, sgd({ lr: 0.1 }));
+    const data = w.data;
+    opt.step();
+    expect(w.data).toBe(data);
+    expect(Array.from(w.data)).toEqual([1 - 0.1 * 0.5, 2 + 0.1]);
+    expect(opt.stepCount).toBe(1);
+    expect(opt.state).toEqual([{ count: 1 }]);
+  });
+
+  it('accepts an array of params (keys "0", "1", …) and zeroes gradients', () => {
+    const ps = [param([1], [2]), param([3], null)];
+    const opt = new Optimizer(ps, sgd({ lr: 1, momentum: 0.5 }));
+    opt.zeroGrad();
+    expect(Array.from(ps[0]!.grad!.data)).toEqual([0]);
+    expect(ps[1]!.grad).toBeNull();
+    expect(opt.stateDict().keys).toEqual(['0', '1']);
+  });
+
+  it('treats a null grad as zero (weight decay still acts, unlike torch which skips it)', () => {
+    const w = param([2], null);
+    const opt = new Optimizer({ w }, sgd({ lr: 0.5, weightDecay: 0.1 }));
+    opt.step();
+    expect(w.data[0]).toBe(2 - 0.5 * (0 + 0.1 * 2));
+  });
+
+  it('restores a state dict and rejects one from other parameters', () => {
+    const a = new Optimizer({ w: param([1], [1]) }, sgd({ lr: 0.1, momentum: 0.9 }));
+    a.step();
+    const dict = JSON.parse(JSON.stringify(a.stateDict()));
+    const b = new Optimizer({ w: param([1], [1]) }, sgd({ lr: 0.1, momentum: 0.9 }));
+    b.loadStateDict(dict);
+    expect(b.stepCount).toBe(1);
+    expect(b.state).toEqual(a.state);
+    const c = new Optimizer({ v: param([1], [1]) }, sgd({ lr: 0.1, momentum: 0.9 }));
+    expect(() => c.loadStateDict(dict)).toThrow('Optimizer.loadStateDict: parameter names ["w"] differ from ["v"]');
+    const d = new Optimizer({ w: param([1, 2], [1, 1]) }, sgd({ lr: 0.1, momentum: 0.9 }));
+    expect(() => d.loadStateDict(dict)).toThrow('Optimizer.loadStateDict: state[0].buf.w has 1 elements, expected 2');
+    expect(() => d.loadStateDict({ ...dict, format: 'x' })).toThrow("expected a state dict with format 'actorgrad.optim/1'");
+  });
+
+  it('rejects bad params', () => {
+    expect(() => new Optimizer([], sgd({ lr: 1 }))).toThrow('Optimizer: params is empty');
+    const bad = { w: { data: [1, 2], grad: null } } as unknown as Record<string, ParamLike>;
+    expect(() => new Optimizer(bad, sgd({ lr: 1 }))).toThrow(
+      "Optimizer: params['w'].data must be a Float32Array or Float64Array",
+    );
+    const opt = new Optimizer({ w: param([1, 2], [1]) }, sgd({ lr: 1 }));
+    expect(() => opt.step()).toThrow("Optimizer.step: grad of 'w' has 1 elements, its param 2");
+  });
+});
