@@ -2,7 +2,8 @@ export type { GradientTransformation, LearningRate, Schedule } from './types.js'
 export * from './chain.js';
 export * from './apply-updates.js';
 export * from './alias.js';
-export * from './optimizer.js';
+// Explicit, so that it shadows the structurally identical ParamLike of second-order/.
+export { Optimizer, type OptimizerStateDict, type ParamLike } from './optimizer.js';
 export * from './state-dict.js';
 export * from './transform/identity.js';
 export * from './transform/scale.js';
