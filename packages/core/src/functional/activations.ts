@@ -16,9 +16,16 @@ export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
 /** tanh(x). */
 export const tanh = (x: Tensor): Tensor => x.tanh();
 
-/** Soboleva modified tanh: (e^{ax} − e^{−bx}) / (e^{cx} + e^{−dx}). */
+/**
+ * Soboleva modified tanh: (e^{ax} − e^{−bx}) / (e^{cx} + e^{−dx}). Numerator and denominator are
+ * both scaled by e^{−s} with s = max(cx, −dx), which leaves the ratio unchanged (so s is detached)
+ * but keeps the exponentials from overflowing to ∞/∞ = NaN for large |x|.
+ */
 export function sobolevaTanh(x: Tensor, a = 1, b = 1, c = 1, d = 1): Tensor {
-  return x.mul(a).exp().sub(x.mul(-b).exp()).div(x.mul(c).exp().add(x.mul(-d).exp()));
+  const s = x.mul(c).maximum(x.mul(-d)).detach();
+  const num = x.mul(a).sub(s).exp().sub(x.mul(-b).sub(s).exp());
+  const den = x.mul(c).sub(s).exp().add(x.mul(-d).sub(s).exp());
+  return num.div(den);
 }
 
 /** LeCun's scaled tanh: 1.7159 · tanh(2x/3). */
@@ -33,8 +40,15 @@ export const leakyRelu = (x: Tensor, alpha = 0.01): Tensor => where(x.gt(0), x, 
 /** PReLU with a learnable slope α (a tensor broadcast against x). */
 export const prelu = (x: Tensor, alpha: Tensor | number): Tensor => where(x.gt(0), x, x.mul(alpha));
 
-/** x for x > 0, α(eˣ − 1) otherwise. */
-export const elu = (x: Tensor, alpha = 1): Tensor => where(x.gt(0), x, x.exp().sub(1).mul(alpha));
+/**
+ * x for x > 0, α(eˣ − 1) otherwise; elu'(0) = α as in torch. The exponential only sees min(x, 0)
+ * (through `where`, not `minimum`, so x = 0 keeps the whole gradient): for large x an unused eˣ = ∞
+ * would otherwise turn the branch's zero gradient into 0·∞ = NaN.
+ */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  const pos = x.gt(0);
+  return where(pos, x, where(pos, 0, x).exp().sub(1).mul(alpha));
+}
 
 /** SELU constants from Klambauer et al. (2017), as in torch.nn.SELU. */
 export const SELU_ALPHA = 1.6732632423543772;
