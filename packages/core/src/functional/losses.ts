@@ -43,14 +43,26 @@ export function huber(input: Tensor, target: Tensor, delta = 1, reduction: Reduc
   return reduce(where(a.lt(delta), d.mul(d).mul(0.5), a.sub(0.5 * delta).mul(delta)), reduction, 'huber');
 }
 
-/** Binary cross-entropy of probabilities: −[y log p + (1 − y) log(1 − p)], logs clamped at −100 as torch. */
+/**
+ * max(log u, −100) where `inRange` holds, −100 elsewhere. The log only ever sees safe values (1
+ * outside the range), so a clamped entry gets a zero gradient instead of 0·∞ = NaN.
+ */
+function clampedLog(u: Tensor, inRange: Tensor, safe: number, log: (v: Tensor) => Tensor): Tensor {
+  return where(inRange, log(where(inRange, u, safe)).maximum(-100), -100);
+}
+
+/**
+ * Binary cross-entropy of probabilities: −[y log p + (1 − y) log(1 − p)], logs clamped at −100 as
+ * torch. The gradient is that of the clamped expression: a clamped log contributes nothing (so it
+ * stays finite at p = 0 and p = 1, where torch instead divides by max(p(1 − p), 1e-12)).
+ */
 export function bce(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
   sameShape(input, target, 'bce');
   for (const v of input.data) {
     if (!(v >= 0 && v <= 1)) throw new RangeError(`bce: input probabilities must lie in [0, 1], got ${v}`);
   }
-  const logP = input.log().maximum(-100);
-  const log1mP = input.neg().log1p().maximum(-100);
+  const logP = clampedLog(input, input.gt(0), 1, (p) => p.log());
+  const log1mP = clampedLog(input, input.lt(1), 0, (p) => p.neg().log1p());
   return reduce(target.mul(logP).add(target.neg().add(1).mul(log1mP)).neg(), reduction, 'bce');
 }
 
