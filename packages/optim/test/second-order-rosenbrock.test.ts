@@ -11,7 +11,8 @@ import {
 import { ROSENBROCK_START, rosenbrock, rosenbrockHessian } from './rosenbrock.js';
 
 // Measured iteration counts from (−1.2, 1) (Nocedal & Wright report 21 for Newton, 34 for BFGS):
-// Fletcher–Reeves 38, Polak–Ribière+ 37, Newton 21, BFGS 42, L-BFGS 38. Bounds leave a little room.
+// Fletcher–Reeves 38, Polak–Ribière+ 37, Newton 21, BFGS 40, L-BFGS 38 (scipy: BFGS 34, CG 37,
+// L-BFGS-B 38). The bounds leave a little room.
 const cases: [string, SecondOrderMethod<unknown>, number][] = [
   ['CG Fletcher–Reeves', conjugateGradient({ variant: 'fletcher-reeves', tol: 1e-9 }) as SecondOrderMethod<unknown>, 45],
   ['CG Polak–Ribière+', conjugateGradient({ variant: 'polak-ribiere+', tol: 1e-9 }) as SecondOrderMethod<unknown>, 45],
