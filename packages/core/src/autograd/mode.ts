@@ -28,6 +28,8 @@ export function withGrad<T>(flag: boolean, fn: () => T): T {
 }
 
 let forwardLevel = 0;
+/** Every `jvp` call gets a fresh level, so tangents left on tensors by an earlier call never count. */
+let lastLevel = 0;
 
 /** The active forward-mode level (0 = no `jvp` running). @internal */
 export function currentForwardLevel(): number {
@@ -37,7 +39,8 @@ export function currentForwardLevel(): number {
 /** @internal */
 export function enterForward(): number {
   if (forwardLevel !== 0) throw new Error('jvp: nested forward-mode (jvp inside jvp) is not supported');
-  forwardLevel = 1;
+  lastLevel = lastLevel >= Number.MAX_SAFE_INTEGER ? 1 : lastLevel + 1;
+  forwardLevel = lastLevel;
   return forwardLevel;
 }
 
