@@ -1,0 +1,12 @@
+export { type Batch, type Dataset, TensorDataset } from './dataset.js';
+export { DataLoader, type DataLoaderOptions } from './data-loader.js';
+export { takeRows } from './take-rows.js';
+export { trainTestSplit, type TrainTestSplit, type TrainTestSplitOptions } from './train-test-split.js';
+export type { Preprocessor } from './preprocessor.js';
+export { MinMaxScaler, type MinMaxScalerOptions, type MinMaxScalerState } from './min-max-scaler.js';
+export { StandardScaler, type StandardScalerOptions, type StandardScalerState } from './standard-scaler.js';
+export { ZCAWhitening, type ZCAWhiteningOptions, type ZCAWhiteningState } from './zca-whitening.js';
+export { eigh, type EighOptions, type EighResult } from './eigh.js';
+export { xor } from './xor.js';
+export { linearRegressionData, type LinearRegressionDataOptions } from './linear-regression-data.js';
+export { twoSpirals, type TwoSpiralsOptions } from './two-spirals.js';
