@@ -14,3 +14,6 @@ export { gradcheck, type GradcheckResult } from './autograd/gradcheck.js';
 export * as F from './functional/index.js';
 export * as nn from './nn/index.js';
 export * as init from './init/index.js';
+export * as kernels from './kernels/index.js';
+export type { ModuleSpec } from './nn/module.js';
+export * as data from './data/index.js';

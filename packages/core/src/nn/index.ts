@@ -5,3 +5,7 @@ export * from './dropout.js';
 export * from './activations.js';
 export * from './prelu.js';
 export * from './maxout.js';
+export * from './rbf.js';
+export * from './kmeans.js';
+export * from './lstsq.js';
+export * from './rbf-learning.js';

@@ -1,0 +1,73 @@
+import { Tensor, type TensorHandle } from '@actorgrad/core';
+import type { ActorMsg, ActorReply } from '../protocol.js';
+import { genericBackward, genericForward } from './generic.js';
+import { linearBackward, linearForward } from './linear.js';
+import { shardLoss } from './loss.js';
+import { reduceInShardOrder } from './reduce.js';
+import { optimizerStep } from './step.js';
+
+const view = (h: TensorHandle) => Tensor.fromHandle(h);
+
+/**
+ * Runs one actor message against shared memory. Used by the worker threads and, unchanged, by the
+ * inline placement — so every placement computes the same bits.
+ */
+export function handleMessage(msg: ActorMsg): ActorReply {
+  const t0 = performance.now();
+  const micros = () => Math.round((performance.now() - t0) * 1000);
+  try {
+    switch (msg.op) {
+      case 'forward': {
+        const x = view(msg.x);
+        const out = view(msg.out);
+        const params = msg.params.map(view);
+        if (msg.layer.spec.type === 'Linear') {
+          const [w, b] = params;
+          const n = x.shape[0]!;
+          linearForward(x.data, n, w!.shape[1]!, w!.data, b?.data ?? null, w!.shape[0]!, out.data);
+        } else {
+          genericForward(ctxOf(msg), x, params, msg.training, out.data);
+        }
+        return { ok: true, micros: micros() };
+      }
+      case 'backward': {
+        const x = view(msg.x);
+        const gOut = view(msg.gOut);
+        const gIn = msg.gIn ? view(msg.gIn).data : null;
+        const params = msg.params.map(view);
+        const gParams = msg.gParams.map((h) => view(h).data);
+        if (msg.layer.spec.type === 'Linear') {
+          const w = params[0]!;
+          linearBackward(x.data, x.shape[0]!, w.shape[1]!, w.data, w.shape[0]!, gOut.data, gIn, gParams[0]!, gParams[1] ?? null);
+        } else {
+          genericBackward(ctxOf(msg), x, params, gOut, gIn, gParams);
+        }
+        return { ok: true, micros: micros() };
+      }
+      case 'loss': {
+        const value = shardLoss(msg.kind, view(msg.pred), view(msg.target), msg.batchSize, view(msg.gPred).data);
+        return { ok: true, value, micros: micros() };
+      }
+      case 'reduce': {
+        const value = reduceInShardOrder(
+          msg.shardGrads.map((s) => s.map((h) => view(h).data)),
+          msg.grads.map((h) => view(h).data),
+        );
+        return { ok: true, value, micros: micros() };
+      }
+      case 'step': {
+        const state = optimizerStep(msg.optimizer, msg.lr, msg.gradScale, msg.keys, msg.params.map((h) => view(h).data), msg.grads.map((h) => view(h).data), msg.state);
+        return { ok: true, state, micros: micros() };
+      }
+      case 'crash':
+        throw new Error('crash messages are only honoured by worker threads that allow them');
+    }
+    throw new Error(`unknown op ${(msg as { op: string }).op}`);
+  } catch (e) {
+    return { ok: false, error: e instanceof Error ? e.message : String(e), micros: micros() };
+  }
+}
+
+function ctxOf(msg: { actor: string; layer: { spec: import('@actorgrad/core').ModuleSpec; index: number }; step: number; shard: number; seed: number }) {
+  return { actor: msg.actor, spec: msg.layer.spec, layerIndex: msg.layer.index, step: msg.step, shard: msg.shard, seed: msg.seed };
+}

@@ -1,0 +1,21 @@
+import type { FloatArray } from '@actorgrad/core';
+
+/**
+ * grads[j] = Σ_s shardGrads[s][j], added in shard order (s = 0, 1, …) in float64 and rounded once
+ * to the parameter dtype, so the result depends only on the shard count, never on threads.
+ * Returns Σ grads² (float64) for the global gradient norm.
+ */
+export function reduceInShardOrder(shardGrads: FloatArray[][], grads: FloatArray[]): number {
+  let sq = 0;
+  grads.forEach((g, j) => {
+    const n = g.length;
+    const acc = new Float64Array(n);
+    for (const shard of shardGrads) {
+      const s = shard[j]!;
+      for (let i = 0; i < n; i++) acc[i] += s[i]!;
+    }
+    g.set(acc);
+    for (let i = 0; i < n; i++) sq += g[i]! * g[i]!;
+  });
+  return sq;
+}

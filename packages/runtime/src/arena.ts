@@ -1,0 +1,54 @@
+import { type DType, Tensor, bytesPerElement, viewOf } from '@actorgrad/core';
+
+/**
+ * A bump allocator over one `SharedArrayBuffer`: tensors are carved out of it and all freed at
+ * once by `reset()`. The per-step arena holds activations and per-shard gradients; it is reset
+ * after every step, so a step produces no garbage. When a step needs more room than the buffer
+ * has, the next `reset()` grows it (the old buffer stays valid for anyone still holding it).
+ */
+export class Arena {
+  private buffer: SharedArrayBuffer;
+  private offset = 0;
+  private needed = 0;
+
+  constructor(
+    readonly name: string,
+    bytes = 1 << 20,
+  ) {
+    this.buffer = new SharedArrayBuffer(bytes);
+  }
+
+  get capacity(): number {
+    return this.buffer.byteLength;
+  }
+
+  get used(): number {
+    return this.offset;
+  }
+
+  /** A zero-filled tensor of `shape` in the arena (or in a fresh buffer if the arena is full). */
+  alloc(dtype: DType, shape: readonly number[]): Tensor {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const bytes = n * bytesPerElement(dtype);
+    const start = Math.ceil(this.offset / 8) * 8;
+    this.needed = Math.max(this.needed, start + bytes);
+    if (start + bytes > this.buffer.byteLength) {
+      // Overflow: serve this step from its own buffer; reset() grows the arena for the next one.
+      this.offset = start + bytes;
+      return new Tensor(viewOf(new SharedArrayBuffer(bytes), 0, n, dtype), shape);
+    }
+    this.offset = start + bytes;
+    const t = new Tensor(viewOf(this.buffer, start, n, dtype), shape);
+    t.data.fill(0);
+    return t;
+  }
+
+  /** Frees everything; grows the buffer if the last cycle overflowed. */
+  reset(): void {
+    if (this.needed > this.buffer.byteLength) {
+      this.buffer = new SharedArrayBuffer(Math.ceil(this.needed * 1.25));
+    }
+    this.offset = 0;
+    this.needed = 0;
+  }
+}

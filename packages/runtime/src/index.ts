@@ -1,0 +1,8 @@
+export { Engine, ActorError, createEngine, type EngineOptions, type Batch, type StepResult } from './main/engine.js';
+export { inline, dataParallel, pipeline, hybrid, auto, resolvePlacement, type Placement, type ResolvedPlacement } from './main/placement.js';
+export { Arena } from './arena.js';
+export { Actor } from './main/actor.js';
+export { inlineExecutor, poolExecutor, type Executor } from './main/executor.js';
+export type { EngineEvent, ActorStats } from './events.js';
+export type { ActorMsg, ActorReply, LossKind, OptimizerConfig, LayerDesc } from './protocol.js';
+export * from './operators/index.js';

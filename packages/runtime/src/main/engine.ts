@@ -1,0 +1,379 @@
+import { type ArrayTree, type FloatArray, Tensor, type TensorHandle, fmtShape, nn, noGrad, zeros } from '@actorgrad/core';
+import type { Schedule } from '@actorgrad/optim';
+import { Observable, Subject, defer, firstValueFrom, map, of, retry, timer } from 'rxjs';
+import { transformationOf } from '../actors/step.js';
+import { Arena } from '../arena.js';
+import type { EngineEvent } from '../events.js';
+import { backwardThrough, clipGradients, computeLoss, forwardThrough, gatherInOrder, optimizerStep, planShards, reduceGradients, scatter, type Shard } from '../operators/index.js';
+import type { ActorMsg, ActorReply, LayerDesc, LossKind, OptimizerConfig } from '../protocol.js';
+import { Actor } from './actor.js';
+import { type Executor, inlineExecutor, poolExecutor } from './executor.js';
+import { type Placement, type ResolvedPlacement, auto, resolvePlacement } from './placement.js';
+
+export interface EngineOptions {
+  /** A `Sequential` model: each of its layers becomes an actor. */
+  model: nn.Sequential;
+  loss: LossKind;
+  optimizer: OptimizerConfig;
+  /** Learning rate per step (0-based); overrides `optimizer.options.lr`. */
+  schedule?: Schedule;
+  placement?: Placement;
+  /** Seeds dropout masks (per step, layer and shard). */
+  seed?: number;
+  /** Global-norm gradient clipping threshold (after the reduction), or null. */
+  clipNorm?: number | null;
+  /** Fault-injection tests only: lets `crash` messages end a worker thread. */
+  allowCrash?: boolean;
+  /** Retries of a message whose thread died (default 3). */
+  retries?: number;
+}
+
+export interface Batch {
+  /** [N, features] inputs. */
+  x: Tensor;
+  /** [N] class labels (crossEntropy) or [N, outputs] targets. */
+  y: Tensor;
+}
+
+export interface StepResult {
+  step: number;
+  loss: number;
+  gradNorm: number;
+  lr: number;
+  samples: number;
+  ms: number;
+}
+
+interface Layer {
+  desc: LayerDesc;
+  keys: string[];
+  params: Tensor[];
+  grads: Tensor[];
+  backups: Tensor[];
+  state: unknown;
+  replicas: Actor[];
+}
+
+interface ShardBuffers {
+  shard: Shard;
+  acts: Tensor[];
+  gActs: Tensor[];
+  pGrads: Tensor[][];
+  target: Tensor;
+}
+
+/** An error of one actor message: names the actor and the message. */
+export class ActorError extends Error {
+  constructor(
+    readonly actor: string,
+    readonly op: string,
+    readonly shard: number | null,
+    detail: string,
+  ) {
+    super(`actor ${actor} failed on ${op}${shard === null ? '' : ` (shard ${shard})`}: ${detail}`);
+    this.name = 'ActorError';
+  }
+}
+
+const handle = (t: Tensor): TensorHandle => t.handle();
+
+type OkReply = Extract<ActorReply, { ok: true }>;
+
+/** A view of rows [start, end) of a row-major tensor, without copying. */
+function rows(t: Tensor, start: number, end: number): Tensor {
+  const per = t.size / t.shape[0]!;
+  return new Tensor(t.data.subarray(start * per, end * per), [end - start, ...t.shape.slice(1)]);
+}
+
+/**
+ * The step engine: a `Sequential` model as a chain of layer actors plus a loss actor, placed on
+ * the calling thread or a worker pool; one `step(batch)` is an RxJS pipeline of named operators
+ * (scatter → forward → loss → backward → gather in shard order → reduce → clip → optimiser step).
+ */
+export class Engine {
+  readonly events$: Observable<EngineEvent>;
+  readonly placement: ResolvedPlacement;
+  private readonly events = new Subject<EngineEvent>();
+  private readonly layers: Layer[];
+  private readonly lossActors: Actor[];
+  private readonly stepArena = new Arena('step', 8 << 20);
+  private readonly outFeatures: number[];
+  private readonly inFeatures: number | null;
+  private steps = 0;
+  private busy = false;
+  private closed = false;
+
+  private constructor(
+    private readonly opts: EngineOptions,
+    private readonly executor: Executor,
+    placement: ResolvedPlacement,
+  ) {
+    this.events$ = this.events.asObservable();
+    this.placement = placement;
+    const children = opts.model.namedChildren();
+    const persistent: Tensor[] = [];
+    const lr0 = this.lrAt(0);
+    this.layers = children.map(([name, m], index) => {
+      const named = m.namedParameters(`${name}.`);
+      const params = named.map(([, p]) => p);
+      const keys = named.map(([k]) => k);
+      const grads = params.map((p) => zeros(p.shape, { dtype: p.dtype }));
+      const backups = params.map((p) => zeros(p.shape, { dtype: p.dtype }));
+      persistent.push(...grads, ...backups);
+      const tree: ArrayTree = Object.fromEntries(keys.map((k, i) => [k, params[i]!.data]));
+      const spec = m.spec();
+      const desc: LayerDesc = { index, name: `${name}:${spec.type === 'Activation' ? String(spec.args?.kind) : spec.type}`, spec };
+      return {
+        desc,
+        keys,
+        params,
+        grads,
+        backups,
+        state: params.length ? transformationOf(opts.optimizer, lr0).init(tree) : null,
+        replicas: Array.from({ length: placement.replicas }, (_, r) => new Actor(`layer ${desc.name}#${r}`, executor)),
+      };
+    });
+    this.lossActors = Array.from({ length: placement.replicas }, (_, r) => new Actor(`loss ${opts.loss}#${r}`, executor));
+    const first = children[0]?.[1];
+    this.inFeatures = first instanceof nn.Linear ? first.inFeatures : null;
+    this.outFeatures = this.inFeatures === null ? [] : probeOutFeatures(opts.model, this.inFeatures);
+  }
+
+  /** Builds an engine; `placement` defaults to `auto`, which reports what it picked on `events$`. */
+  static async create(opts: EngineOptions): Promise<Engine> {
+    if (!(opts.model instanceof nn.Sequential)) throw new TypeError('Engine: model must be an nn.Sequential');
+    if (opts.model.namedChildren().length === 0) throw new RangeError('Engine: the model has no layers');
+    const macs = macsPerSample(opts.model);
+    const placement = resolvePlacement(opts.placement ?? auto(), macs);
+    if (opts.clipNorm !== undefined && opts.clipNorm !== null && !(opts.clipNorm > 0)) {
+      throw new RangeError(`Engine: clipNorm must be positive or null, got ${opts.clipNorm}`);
+    }
+    const executor = placement.kind === 'inline' ? inlineExecutor() : poolExecutor({ threads: placement.threads, allowCrash: opts.allowCrash ?? false });
+    const engine = new Engine(opts, executor, placement);
+    queueMicrotask(() =>
+      engine.events.next({ type: 'placement', placement: placement.kind, shards: placement.shards, replicas: placement.replicas, threads: executor.threads, reason: placement.reason }),
+    );
+    return engine;
+  }
+
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  /** The pool's worker threads (empty for inline), e.g. for fault-injection tests. */
+  get threads(): unknown[] {
+    return 'pool' in this.executor ? ((this.executor as unknown as { pool: { threads: unknown[] } }).pool.threads ?? []) : [];
+  }
+
+  /** Per-layer optimiser states (plain data over shared memory), by layer index. */
+  get optimizerStates(): unknown[] {
+    return this.layers.map((l) => l.state);
+  }
+
+  set optimizerStates(states: unknown[]) {
+    if (states.length !== this.layers.length) throw new RangeError(`Engine: expected ${this.layers.length} optimiser states, got ${states.length}`);
+    this.layers.forEach((l, i) => {
+      l.state = states[i];
+    });
+  }
+
+  /** Sets the step counter (when resuming from a checkpoint). */
+  set stepCount(n: number) {
+    this.steps = n;
+  }
+
+  private lrAt(step: number): number {
+    const lr = this.opts.schedule ? this.opts.schedule(step) : Number(this.opts.optimizer.options.lr ?? 1e-3);
+    if (!Number.isFinite(lr) || lr < 0) throw new RangeError(`Engine: learning rate at step ${step} must be finite and ≥ 0, got ${lr}`);
+    return lr;
+  }
+
+  private validate(batch: Batch): void {
+    const { x, y } = batch ?? ({} as Batch);
+    if (!(x instanceof Tensor) || !(y instanceof Tensor)) throw new TypeError('engine.step: batch must be {x: Tensor, y: Tensor}');
+    if (x.ndim !== 2) throw new RangeError(`engine.step: batch x must be [N, features], got shape ${fmtShape(x.shape)}`);
+    const n = x.shape[0]!;
+    if (this.inFeatures !== null && x.shape[1] !== this.inFeatures) {
+      throw new RangeError(`engine.step: batch x has ${x.shape[1]} features per row but the first layer (${this.layers[0]!.desc.name}) expects ${this.inFeatures}`);
+    }
+    if (y.shape[0] !== n) throw new RangeError(`engine.step: batch y has ${y.shape[0]} rows but x has ${n}`);
+    if (n < this.placement.shards) throw new RangeError(`engine.step: a batch of ${n} rows cannot be split into ${this.placement.shards} shards`);
+    if (this.opts.loss === 'crossEntropy' && y.ndim === 1) {
+      const classes = this.outFeatures[this.outFeatures.length - 1];
+      for (let i = 0; i < n; i++) {
+        const v = y.data[i]!;
+        if (!Number.isInteger(v) || v < 0 || (classes !== undefined && v >= classes)) {
+          throw new RangeError(`engine.step: label ${v} at row ${i} is out of range [0, ${classes ?? '?'})`);
+        }
+      }
+    }
+  }
+
+  private allocShard(s: Shard, batch: Batch, outF: number[]): ShardBuffers {
+    const n = s.end - s.start;
+    const dtype = batch.x.dtype;
+    const acts = [rows(batch.x, s.start, s.end), ...outF.map((f) => this.stepArena.alloc(dtype, [n, f]))];
+    const gActs = acts.map((a, i) => (i === 0 ? a : this.stepArena.alloc(dtype, a.shape)));
+    const pGrads = this.layers.map((l) => l.params.map((p) => this.stepArena.alloc('float64', p.shape)));
+    return { shard: s, acts, gActs, pGrads, target: rows(batch.y, s.start, s.end) };
+  }
+
+  /** Sends a message, retrying if its thread died, and turns a layer's error into an `ActorError`. */
+  private send(actor: Actor, msg: ActorMsg, shard: number | null, beforeRetry?: () => void): Observable<OkReply> {
+    const step = this.steps;
+    return defer(() => {
+      this.events.next({ type: 'message', step, actor: actor.name, op: msg.op, shard });
+      return actor.send(msg);
+    }).pipe(
+      retry({
+        count: this.opts.retries ?? 3,
+        delay: (err: unknown, attempt: number) => {
+          this.events.next({ type: 'warning', step, message: `${actor.name}: ${msg.op}${shard === null ? '' : ` (shard ${shard})`} lost (${err instanceof Error ? err.message : String(err)}); re-running it, attempt ${attempt}` });
+          beforeRetry?.();
+          return timer(0);
+        },
+      }),
+      map((r) => {
+        if (!r.ok) throw new ActorError(actor.name, msg.op, shard, r.error);
+        return r;
+      }),
+    );
+  }
+
+  /** One training step on a batch; resolves when the parameters are updated. */
+  async step(batch: Batch): Promise<StepResult> {
+    if (this.closed) throw new Error('engine.step: the engine is closed');
+    if (this.busy) throw new Error('engine.step: a step is already running; await it first');
+    this.validate(batch);
+    this.busy = true;
+    const t0 = performance.now();
+    const step = this.steps;
+    const lr = this.lrAt(step);
+    const L = this.layers.length;
+    const R = this.placement.replicas;
+    const seed = this.opts.seed ?? 0;
+    const n = batch.x.shape[0]!;
+    const outF = this.inFeatures === null ? probeOutFeatures(this.opts.model, batch.x.shape[1]!) : this.outFeatures;
+    this.stepArena.reset();
+    const bufs = planShards(n, this.placement.shards).map((s) => this.allocShard(s, batch, outF));
+    const paramLayers = this.layers.map((l, i) => (l.params.length ? i : -1)).filter((i) => i >= 0);
+    const training = this.opts.model.training;
+    const fwd = (l: number, b: ShardBuffers) => {
+      const layer = this.layers[l]!;
+      return this.send(layer.replicas[b.shard.index % R]!, {
+        op: 'forward', actor: layer.replicas[0]!.name, layer: layer.desc, step, shard: b.shard.index, seed, training,
+        x: handle(b.acts[l]!), out: handle(b.acts[l + 1]!), params: layer.params.map(handle),
+      }, b.shard.index);
+    };
+    const bwd = (l: number, b: ShardBuffers) => {
+      const layer = this.layers[l]!;
+      return this.send(layer.replicas[b.shard.index % R]!, {
+        op: 'backward', actor: layer.replicas[0]!.name, layer: layer.desc, step, shard: b.shard.index, seed,
+        x: handle(b.acts[l]!), gOut: handle(b.gActs[l + 1]!), gIn: l > 0 ? handle(b.gActs[l]!) : null,
+        params: layer.params.map(handle), gParams: b.pGrads[l]!.map(handle),
+      }, b.shard.index);
+    };
+    const loss = (b: ShardBuffers) =>
+      this.send(this.lossActors[b.shard.index % R]!, {
+        op: 'loss', actor: this.lossActors[0]!.name, kind: this.opts.loss, shard: b.shard.index,
+        pred: handle(b.acts[L]!), target: handle(b.target), gPred: handle(b.gActs[L]!), batchSize: n,
+      }, b.shard.index).pipe(map((r) => r.value!));
+    const reduce = (l: number) => {
+      const layer = this.layers[l]!;
+      return this.send(layer.replicas[0]!, {
+        op: 'reduce', actor: layer.replicas[0]!.name, shardGrads: bufs.map((b) => b.pGrads[l]!.map(handle)), grads: layer.grads.map(handle),
+      }, null).pipe(map((r) => r.value!));
+    };
+    const optStep = (l: number, scale: number) => {
+      const layer = this.layers[l]!;
+      layer.params.forEach((p, i) => layer.backups[i]!.data.set(p.data));
+      const restore = () => layer.params.forEach((p, i) => p.data.set(layer.backups[i]!.data));
+      return this.send(layer.replicas[0]!, {
+        op: 'step', actor: layer.replicas[0]!.name, optimizer: this.opts.optimizer, lr, gradScale: scale, keys: layer.keys,
+        params: layer.params.map(handle), grads: layer.grads.map(handle), state: layer.state,
+      }, null, restore).pipe(
+        map((r) => {
+          layer.state = r.state;
+          return r;
+        }),
+      );
+    };
+    const byIndex = new Map(bufs.map((b) => [b.shard.index, b]));
+    try {
+      const out = await firstValueFrom(
+        of(n).pipe(
+          scatter(this.placement.shards),
+          map((s) => byIndex.get(s.index)!),
+          forwardThrough(L, fwd),
+          computeLoss(loss),
+          map(({ item, loss: value }) => ({ b: item, loss: value })),
+          backwardThrough(L, (l, v) => bwd(l, v.b).pipe(map(() => v))),
+        ).pipe(
+          gatherInOrder((v) => v.b.shard.index),
+          reduceGradients(paramLayers, reduce),
+          clipGradients(this.opts.clipNorm ?? null),
+          optimizerStep(paramLayers, optStep),
+        ),
+      );
+      const lossSum = out.value.reduce((a, v) => a + v.loss, 0);
+      const ms = performance.now() - t0;
+      this.steps++;
+      const result: StepResult = { step, loss: lossSum, gradNorm: out.norm, lr, samples: n, ms };
+      this.events.next({ type: 'step', step, loss: lossSum, lr, gradNorm: out.norm, samples: n, samplesPerSec: (n / ms) * 1000, ms });
+      this.events.next({
+        type: 'actors',
+        step,
+        actors: [...this.layers.flatMap((l) => l.replicas), ...this.lossActors].map((a) => ({ name: a.name, busyMicros: a.busyMicros, messages: a.messages, queueDepth: a.queueDepth })),
+      });
+      return result;
+    } catch (e) {
+      await this.drain();
+      this.events.next({ type: 'error', step, message: e instanceof Error ? e.message : String(e) });
+      throw e;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Waits until no actor has a message queued or running (after a failed step). */
+  private async drain(): Promise<void> {
+    const actors = [...this.layers.flatMap((l) => l.replicas), ...this.lossActors];
+    while (actors.some((a) => a.queueDepth > 0)) await new Promise((r) => setTimeout(r, 1));
+  }
+
+  /** Reduced gradients of the last step, by parameter name (for tests and diagnostics). */
+  lastGradients(): Record<string, FloatArray> {
+    return Object.fromEntries(this.layers.flatMap((l) => l.keys.map((k, i) => [k, l.grads[i]!.data])));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.events.complete();
+    await this.executor.close();
+  }
+}
+
+/** The output width of every layer, found by running the model once on one zero row. */
+function probeOutFeatures(model: nn.Sequential, inFeatures: number): number[] {
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return noGrad(() => {
+      let h = zeros([1, inFeatures], { dtype: model.namedParameters()[0]?.[1].dtype ?? 'float32' });
+      return model.layers.map((m) => {
+        h = m.forward(h);
+        return h.shape[1]!;
+      });
+    });
+  } finally {
+    model.train(wasTraining);
+  }
+}
+
+/** Multiply-adds per sample of the model's Linear layers (what `auto` placement sizes by). */
+function macsPerSample(model: nn.Sequential): number {
+  return model.layers.reduce((a, m) => a + (m instanceof nn.Linear ? m.inFeatures * m.outFeatures : 0), 0);
+}
+
+export const createEngine = (opts: EngineOptions): Promise<Engine> => Engine.create(opts);

@@ -1,0 +1,17 @@
+import { type Observable, type OperatorFunction, forkJoin, map, mergeMap, of } from 'rxjs';
+
+/**
+ * After every shard is back, reduces each layer's shard gradients (in shard order, inside the
+ * stage) — all layers at once — and emits the input with the global squared norm Σ‖g‖², summed
+ * in layer order.
+ *
+ *     in:   --x|
+ *     out:  ----(y|)    y = {value: x, sqNorm}
+ */
+export function reduceGradients<T>(layers: number[], stage: (layer: number) => Observable<number>): OperatorFunction<T, { value: T; sqNorm: number }> {
+  return mergeMap((value: T) =>
+    (layers.length ? forkJoin(layers.map((l) => stage(l))) : of([] as number[])).pipe(
+      map((norms) => ({ value, sqNorm: norms.reduce((a, b) => a + b, 0) })),
+    ),
+  );
+}

@@ -1,0 +1,98 @@
+import type { ModuleSpec, TensorHandle } from '@actorgrad/core';
+
+/**
+ * The messages actors exchange with the pool. Every tensor travels as a `TensorHandle` over a
+ * `SharedArrayBuffer` — never as data; posting a handle shares the memory.
+ */
+
+/** What a layer actor is: its index in the model, a display name and the module spec. */
+export interface LayerDesc {
+  index: number;
+  name: string;
+  spec: ModuleSpec;
+}
+
+export interface ForwardMsg {
+  op: 'forward';
+  actor: string;
+  layer: LayerDesc;
+  step: number;
+  shard: number;
+  seed: number;
+  training: boolean;
+  x: TensorHandle;
+  out: TensorHandle;
+  params: TensorHandle[];
+}
+
+export interface BackwardMsg {
+  op: 'backward';
+  actor: string;
+  layer: LayerDesc;
+  step: number;
+  shard: number;
+  seed: number;
+  x: TensorHandle;
+  gOut: TensorHandle;
+  /** Gradient w.r.t. the input; null for the first layer (nobody needs it). */
+  gIn: TensorHandle | null;
+  params: TensorHandle[];
+  /** Per-shard parameter gradients (overwritten, so a re-run message is harmless). */
+  gParams: TensorHandle[];
+}
+
+export type LossKind = 'crossEntropy' | 'mse' | 'mae' | 'huber' | 'bce' | 'bceWithLogits';
+
+export interface LossMsg {
+  op: 'loss';
+  actor: string;
+  kind: LossKind;
+  shard: number;
+  pred: TensorHandle;
+  target: TensorHandle;
+  gPred: TensorHandle;
+  /** Size of the whole batch: the shard's loss is Σ (per-sample loss) / batchSize, so shards add up to the batch mean. */
+  batchSize: number;
+}
+
+export interface ReduceMsg {
+  op: 'reduce';
+  actor: string;
+  /** shardGrads[s][j]: shard s's gradient of parameter j (float64). */
+  shardGrads: TensorHandle[][];
+  /** Reduced gradients, one per parameter, in the parameter's dtype. */
+  grads: TensorHandle[];
+}
+
+export interface OptimizerConfig {
+  /** An alias of @actorgrad/optim: sgd, adam, adamw, … */
+  name: string;
+  /** Its options (camelCase, as the alias takes them); `lr` is set per step by the engine. */
+  options: Record<string, unknown>;
+}
+
+export interface StepMsg {
+  op: 'step';
+  actor: string;
+  optimizer: OptimizerConfig;
+  lr: number;
+  /** Multiplies the gradients first (global-norm clipping decided by the engine); 1 = none. */
+  gradScale: number;
+  keys: string[];
+  params: TensorHandle[];
+  grads: TensorHandle[];
+  state: unknown;
+}
+
+/** Test hook: ends the worker thread that runs it (only honoured when the pool allows it). */
+export interface CrashMsg {
+  op: 'crash';
+  actor: string;
+}
+
+export type ActorMsg = ForwardMsg | BackwardMsg | LossMsg | ReduceMsg | StepMsg | CrashMsg;
+
+/** What a message returns. Errors thrown by a layer come back as values, so that a rejected task always means infrastructure trouble (a dead thread) and can be retried. */
+export type ActorReply =
+  | { ok: true; value?: number; state?: unknown; micros: number }
+  | { ok: false; error: string; micros: number };

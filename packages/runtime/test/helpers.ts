@@ -1,0 +1,28 @@
+import { Rng, type Tensor, nn, randn, tensor } from '@actorgrad/core';
+
+/** A 3-layer MLP (with dropout when `p` > 0), deterministic by seed. */
+export function mlp(seed: number, sizes = [20, 32, 16, 5], p = 0.2): nn.Sequential {
+  const rng = new Rng(seed);
+  const layers: nn.Module[] = [];
+  for (let i = 0; i < sizes.length - 1; i++) {
+    layers.push(new nn.Linear(sizes[i]!, sizes[i + 1]!, { rng }));
+    if (i < sizes.length - 2) {
+      layers.push(nn.ReLU());
+      if (p > 0) layers.push(new nn.Dropout(p));
+    }
+  }
+  return new nn.Sequential(...layers);
+}
+
+/** A classification batch with labels in [0, classes). */
+export function batch(seed: number, n: number, features: number, classes: number): { x: Tensor; y: Tensor } {
+  const rng = new Rng(seed);
+  const x = randn([n, features], { rng });
+  const y = tensor(Array.from({ length: n }, () => rng.int(classes)));
+  return { x, y };
+}
+
+/** The parameters' bytes, for bit-identity comparisons. */
+export function paramBytes(model: nn.Module): Buffer {
+  return Buffer.concat(model.namedParameters().map(([, p]) => Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength)));
+}
