@@ -22,6 +22,7 @@ export function variance(x: Tensor, axes?: Axes, keepDims = false, correction = 
 
 /** Clamps to [min, max]; the gradient is 1 inside and on the bounds, 0 outside (as torch.clamp). */
 export function clip(x: Tensor, min: number | null, max: number | null): Tensor {
+  if (Number.isNaN(min) || Number.isNaN(max)) throw new RangeError(`clip: bounds must be numbers or null, got min ${min}, max ${max}`);
   if (min !== null && max !== null && min > max) throw new RangeError(`clip: min ${min} is greater than max ${max}`);
   let y = x;
   if (min !== null) y = where(x.lt(min), min, y);

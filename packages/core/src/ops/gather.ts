@@ -64,6 +64,9 @@ export function toIndex(idx: Tensor | Int32Array | readonly number[], shape?: re
     return { values, shape: [...idx.shape] };
   }
   const values = Int32Array.from(idx);
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] !== idx[i]) throw new TypeError(`${op}: index ${idx[i]} is not an integer`);
+  }
   return { values, shape: shape ? [...shape] : [values.length] };
 }
 

@@ -1,5 +1,5 @@
 import { apply, type Primitive } from '../autograd/primitive.js';
-import { allocShared, type DType } from '../dtype.js';
+import { allocShared, checkDType, type DType } from '../dtype.js';
 import { stridedOffsets } from '../kernels/strided.js';
 import { broadcastShapes, broadcastStrides, fmtShape, normAxis, type Shape, shapeEq, sizeOf, stridesOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -103,6 +103,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 }
 
 export function cast(x: Tensor, dtype: DType): Tensor {
+  checkDType(dtype, 'cast');
   return x.dtype === dtype ? x : apply(CAST, [x], { dtype });
 }
 

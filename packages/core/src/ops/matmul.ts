@@ -45,7 +45,12 @@ export function matmul(a0: Tensor, b0: Tensor): Tensor {
   }
   if (a.ndim > 2 || b.ndim > 2) {
     // A rank-2 operand stays shared (stride 0); batched ones are broadcast to the common batch shape.
-    const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
+    let batch: number[];
+    try {
+      batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
+    } catch {
+      throw new RangeError(`matmul: shapes ${fmtShape(a0.shape)} and ${fmtShape(b0.shape)} have batch dimensions that cannot be broadcast together`);
+    }
     if (a.ndim > 2) a = a.expand([...batch, ...a.shape.slice(-2)]);
     if (b.ndim > 2) b = b.expand([...batch, ...b.shape.slice(-2)]);
   }
