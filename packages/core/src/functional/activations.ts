@@ -87,21 +87,24 @@ export function softplus(x: Tensor, beta = 1): Tensor {
 
 /** softmax along `axis`: e^{x − max} / Σ e^{x − max} (the shift keeps ±1000 finite). */
 export function softmax(x: Tensor, axis = -1): Tensor {
+  axis = normAxis(axis, x.ndim, 'softmax');
   const e = x.sub(x.max(axis, true).detach()).exp();
   return e.div(e.sum(axis, true));
 }
 
 /** log-softmax along `axis`: (x − m) − log Σ e^{x − m}, exact for large inputs. */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  axis = normAxis(axis, x.ndim, 'logSoftmax');
   const s = x.sub(x.max(axis, true).detach());
   return s.sub(s.exp().sum(axis, true).log());
 }
 
 /** log Σ eˣ along `axis`, stable. */
 export function logSumExp(x: Tensor, axis = -1, keepDims = false): Tensor {
+  axis = normAxis(axis, x.ndim, 'logSumExp');
   const m = x.max(axis, true).detach();
   const y = x.sub(m).exp().sum(axis, true).log().add(m);
-  return keepDims ? y : y.squeeze(normAxis(axis, x.ndim, 'logSumExp'));
+  return keepDims ? y : y.squeeze(axis);
 }
 
 /**

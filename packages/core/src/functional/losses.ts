@@ -1,6 +1,5 @@
 import { fmtShape, shapeEq } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { toIndex } from '../ops/gather.js';
 import { where } from '../ops/where.js';
 import { logSoftmax } from './activations.js';
 
@@ -76,22 +75,34 @@ export function bceWithLogits(input: Tensor, target: Tensor, reduction: Reductio
 /** Class labels: a tensor of integral values, an Int32Array or an array of integers. */
 export type Labels = Tensor | Int32Array | readonly number[];
 
+/** Labels as an [N, 1] index tensor, after checking each is an integer class index (checked as given, before any conversion). */
 function labelIndex(labels: Labels, n: number, classes: number, op: string): Tensor {
-  const ix = toIndex(labels, undefined, op);
-  if (ix.values.length !== n) throw new RangeError(`${op}: ${ix.values.length} labels for a batch of ${n}`);
-  for (const k of ix.values) {
-    if (k < 0 || k >= classes) throw new RangeError(`${op}: label ${k} is out of range [0, ${classes})`);
+  if (!(labels instanceof Tensor || labels instanceof Int32Array || Array.isArray(labels))) {
+    throw new TypeError(`${op}: labels must be a Tensor, an Int32Array or an array of integers`);
+  }
+  const raw: ArrayLike<number> = labels instanceof Tensor ? labels.data : labels;
+  if (raw.length !== n) throw new RangeError(`${op}: ${raw.length} labels for a batch of ${n}`);
+  for (let i = 0; i < raw.length; i++) {
+    const k = raw[i]!;
+    if (!Number.isInteger(k) || k < 0 || k >= classes) {
+      throw new RangeError(`${op}: label ${k} at position ${i} is out of range: expected an integer in [0, ${classes})`);
+    }
   }
   const t = new Tensor(new Float64Array(new SharedArrayBuffer(8 * n)), [n, 1]);
-  t.data.set(ix.values);
+  t.data.set(raw);
   return t;
 }
 
 /** Negative log-likelihood of log-probabilities [N, C] at class labels [N]: −mean log p[label]. */
 export function nll(logProbs: Tensor, labels: Labels, reduction: Reduction = 'mean'): Tensor {
-  if (logProbs.ndim !== 2) throw new RangeError(`nll: expected log-probabilities of shape [N, C], got ${fmtShape(logProbs.shape)}`);
-  const idx = labelIndex(labels, logProbs.shape[0]!, logProbs.shape[1]!, 'nll');
-  return reduce(logProbs.gather(1, idx).squeeze(1).neg(), reduction, 'nll');
+  return nllOf(logProbs, labels, reduction, 'nll');
+}
+
+/** `nll`, with errors naming the public entry point `op`. */
+function nllOf(logProbs: Tensor, labels: Labels, reduction: Reduction, op: string): Tensor {
+  if (logProbs.ndim !== 2) throw new RangeError(`${op}: expected log-probabilities of shape [N, C], got ${fmtShape(logProbs.shape)}`);
+  const idx = labelIndex(labels, logProbs.shape[0]!, logProbs.shape[1]!, op);
+  return reduce(logProbs.gather(1, idx).squeeze(1).neg(), reduction, op);
 }
 
 /**
@@ -105,7 +116,7 @@ export function crossEntropy(logits: Tensor, target: Labels, reduction: Reductio
     sameShape(logits, target, 'crossEntropy');
     return reduce(target.mul(logp).sum(1).neg(), reduction, 'crossEntropy');
   }
-  return nll(logp, target, reduction);
+  return nllOf(logp, target, reduction, 'crossEntropy');
 }
 
 /**
