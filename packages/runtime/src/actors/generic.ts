@@ -41,9 +41,11 @@ export interface GenericCtx {
 export function genericForward(ctx: GenericCtx, x: Tensor, params: Tensor[], training: boolean, out: FloatArray): void {
   if (ctx.spec.type === 'Dropout') {
     const p = Number(ctx.spec.args?.p ?? 0.5);
-    if (!training || p === 0) return out.set(x.data);
-    const m = dropoutMask(p, x.size, ctx.seed, ctx.step, ctx.layerIndex, ctx.shard);
-    for (let i = 0; i < x.size; i++) out[i] = x.data[i]! * m[i]!;
+    if (!training || p === 0) out.set(x.data);
+    else {
+      const m = dropoutMask(p, x.size, ctx.seed, ctx.step, ctx.layerIndex, ctx.shard);
+      for (let i = 0; i < x.size; i++) out[i] = x.data[i]! * m[i]!;
+    }
     return;
   }
   const m = moduleFor(ctx.actor, ctx.spec, params);

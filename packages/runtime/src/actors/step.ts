@@ -1,4 +1,4 @@
-import { type ArrayTree, type FloatArray } from '@actorgrad/core';
+import type { ArrayTree, FloatArray } from '@actorgrad/core';
 import * as optim from '@actorgrad/optim';
 import type { OptimizerConfig } from '../protocol.js';
 

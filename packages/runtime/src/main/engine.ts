@@ -1,6 +1,6 @@
 import { type ArrayTree, type FloatArray, Tensor, type TensorHandle, fmtShape, nn, noGrad, zeros } from '@actorgrad/core';
 import type { Schedule } from '@actorgrad/optim';
-import { Observable, Subject, defer, firstValueFrom, map, of, retry, timer } from 'rxjs';
+import { type Observable, Subject, defer, firstValueFrom, map, of, retry, timer } from 'rxjs';
 import { transformationOf } from '../actors/step.js';
 import { Arena } from '../arena.js';
 import type { EngineEvent } from '../events.js';
