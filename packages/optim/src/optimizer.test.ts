@@ -1,6 +1,9 @@
+import type { FloatArray } from '@actorgrad/core';
 import { describe, expect, it } from 'vitest';
 import { tree } from '../test/helpers.js';
 import { sgd } from './alias.js';
+import { emptyLike } from './transform/util.js';
+import type { GradientTransformation } from './types.js';
 import { Optimizer, type ParamLike } from './optimizer.js';
 
 function param(data: number[], grad: number[] | null): ParamLike {
@@ -48,6 +51,20 @@ describe('Optimizer', () => {
     const d = new Optimizer({ w: param([1, 2], [1, 1]) }, sgd({ lr: 0.1, momentum: 0.9 }));
     expect(() => d.loadStateDict(dict)).toThrow('Optimizer.loadStateDict: state[0].buf.w has 1 elements, expected 2');
     expect(() => d.loadStateDict({ ...dict, format: 'x' })).toThrow("expected a state dict with format 'actorgrad.optim/1'");
+  });
+
+  it('never recycles the caller’s gradients, even when the updates are the gradients themselves', () => {
+    // Updates = the gradients; the state is a fresh array each step, drawn from the recycling pool.
+    const passThrough: GradientTransformation<{ x: FloatArray }> = {
+      init: (p) => ({ x: emptyLike(p.w!).fill(0) }),
+      update: (g) => [g, { x: emptyLike(g.w!).fill(7) }],
+    };
+    const w = param([0, 0], [1, 2]);
+    const opt = new Optimizer({ w }, passThrough);
+    const g = w.grad!.data;
+    for (let i = 0; i < 3; i++) opt.step();
+    expect(Array.from(g)).toEqual([1, 2]);
+    expect(Array.from(w.data)).toEqual([3, 6]);
   });
 
   it('rejects bad params', () => {

@@ -1,5 +1,6 @@
 import { allocShared, type ArrayTree, dtypeOf, type FloatArray } from '@actorgrad/core';
 import { applyUpdatesInPlace } from './apply-updates.js';
+import { ArrayPool, arraysIn, withPool } from './recycle.js';
 import { decodeState, type EncodedState, encodeState } from './state-dict.js';
 import type { GradientTransformation } from './types.js';
 
@@ -27,12 +28,17 @@ export interface OptimizerStateDict {
  * A parameter whose `grad` is null counts as a zero gradient. This differs from torch, which skips
  * such a parameter (no state change at all): here its momentum and weight decay still act on it,
  * which keeps one step count and one state shape for the whole tree.
+ *
+ * The Optimizer recycles the memory of the states it replaces (fresh shared memory is slow on first
+ * touch), so an object read from `state` is valid until the next `step()`; take a `stateDict()` to
+ * keep one. A transformation run by an Optimizer must not hold on to arrays it has returned.
  */
 export class Optimizer<S = unknown> {
   readonly transformation: GradientTransformation<S>;
   private readonly entries: [string, ParamLike][];
   private current: S;
   private steps = 0;
+  private readonly pool = new ArrayPool();
 
   constructor(params: Record<string, ParamLike> | ParamLike[], transformation: GradientTransformation<S>) {
     const entries: [string, ParamLike][] = Array.isArray(params)
@@ -49,7 +55,7 @@ export class Optimizer<S = unknown> {
     this.current = transformation.init(this.paramTree());
   }
 
-  /** The current transformation state (plain data; treat it as read-only). */
+  /** The current transformation state (plain data, read-only, valid until the next `step()`). */
   get state(): S {
     return this.current;
   }
@@ -75,8 +81,14 @@ export class Optimizer<S = unknown> {
       }
       grads[key] = g;
     }
-    const [updates, next] = this.transformation.update(grads, this.current, params);
+    const [updates, next] = withPool(this.pool, () => this.transformation.update(grads, this.current, params));
     applyUpdatesInPlace(params, updates);
+    // Dead now: arrays of the old state and of the updates that the new state does not hold and
+    // that are not the caller's (an identity update is the gradient itself).
+    const live = arraysIn([next, grads, params]);
+    const dead = arraysIn([this.current, updates]);
+    for (const x of live) dead.delete(x);
+    this.pool.give(dead);
     this.current = next;
     this.steps++;
   }

@@ -1,24 +1,19 @@
-import { allocShared, type ArrayTree, dtypeOf, type FloatArray } from '@actorgrad/core';
+import { type ArrayTree, dtypeOf, type FloatArray } from '@actorgrad/core';
+import { allocArray } from '../recycle.js';
 
-/** A zero-filled shared array with the dtype and length of `x`. */
+/**
+ * A shared array with the dtype and length of `x`, contents unspecified (inside `Optimizer.step`
+ * it may be a recycled one): every caller writes all of its elements.
+ */
 export function emptyLike(x: FloatArray): FloatArray {
-  return allocShared(dtypeOf(x), x.length);
-}
-
-/** A shared copy of `x` (same dtype). */
-export function copyOf(x: FloatArray): FloatArray {
-  const y = emptyLike(x);
-  y.set(x);
-  return y;
+  return allocArray(dtypeOf(x), x.length);
 }
 
 /** A tree of shared arrays like `tree`, every entry `value`. */
 export function fullLike(tree: ArrayTree, value: number): ArrayTree {
   const out: ArrayTree = {};
   for (const key of Object.keys(tree)) {
-    const x = emptyLike(tree[key]!);
-    if (value !== 0) x.fill(value);
-    out[key] = x;
+    out[key] = emptyLike(tree[key]!).fill(value);
   }
   return out;
 }

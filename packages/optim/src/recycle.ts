@@ -1,0 +1,56 @@
+import { allocShared, type DType, type FloatArray } from '@actorgrad/core';
+
+/**
+ * Reuse of dead arrays inside `Optimizer.step()`. Fresh shared memory is costly on first touch
+ * (page faults), and a pure update allocates its whole new state every step. The Optimizer owns the
+ * states it has replaced, so it hands their arrays (and the consumed updates) back through a pool
+ * that the transformations draw from, but only while it runs them: the pure API never sees a
+ * recycled array.
+ */
+export class ArrayPool {
+  private readonly free = new Map<string, FloatArray[]>();
+
+  /** A dead array of this dtype and length, if one is available (its contents are stale). */
+  take(dtype: DType, length: number): FloatArray | undefined {
+    return this.free.get(`${dtype}:${length}`)?.pop();
+  }
+
+  /** Hands back arrays nobody references any more. */
+  give(arrays: Iterable<FloatArray>): void {
+    for (const x of arrays) {
+      const key = `${x instanceof Float64Array ? 'float64' : 'float32'}:${x.length}`;
+      const list = this.free.get(key);
+      if (list) list.push(x);
+      else this.free.set(key, [x]);
+    }
+  }
+}
+
+let active: ArrayPool | null = null;
+
+/** Runs `f` with `pool` as the source of the arrays that `allocArray` returns. */
+export function withPool<T>(pool: ArrayPool, f: () => T): T {
+  const previous = active;
+  active = pool;
+  try {
+    return f();
+  } finally {
+    active = previous;
+  }
+}
+
+/**
+ * A shared array of `length` elements whose contents are unspecified (zero when fresh, stale when
+ * recycled): the caller writes every element.
+ */
+export function allocArray(dtype: DType, length: number): FloatArray {
+  return active?.take(dtype, length) ?? allocShared(dtype, length);
+}
+
+/** Every typed array reachable from a plain-data value. */
+export function arraysIn(value: unknown, out: Set<FloatArray> = new Set()): Set<FloatArray> {
+  if (value instanceof Float64Array || value instanceof Float32Array) out.add(value);
+  else if (Array.isArray(value)) for (const v of value) arraysIn(v, out);
+  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) arraysIn(v, out);
+  return out;
+}
