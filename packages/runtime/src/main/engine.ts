@@ -1,6 +1,6 @@
 import { type ArrayTree, type FloatArray, Tensor, type TensorHandle, fmtShape, nn, noGrad, zeros } from '@actorgrad/core';
 import type { Schedule } from '@actorgrad/optim';
-import { type Observable, Subject, defer, firstValueFrom, map, of, retry, timer } from 'rxjs';
+import { type Observable, Subject, concat, defer, firstValueFrom, map, of, retry, timer } from 'rxjs';
 import { transformationOf } from '../actors/step.js';
 import { Arena } from '../arena.js';
 import type { EngineEvent } from '../events.js';
@@ -108,8 +108,10 @@ export class Engine {
     private readonly executor: Executor,
     placement: ResolvedPlacement,
   ) {
-    this.events$ = this.events.asObservable();
     this.placement = placement;
+    // Every subscriber first hears which placement was chosen, then the live events.
+    const chosen: EngineEvent = { type: 'placement', placement: placement.kind, shards: placement.shards, replicas: placement.replicas, threads: executor.threads, reason: placement.reason };
+    this.events$ = concat(of(chosen), this.events);
     const children = opts.model.namedChildren();
     const persistent: Tensor[] = [];
     const lr0 = this.lrAt(0);
@@ -139,7 +141,7 @@ export class Engine {
     this.outFeatures = this.inFeatures === null ? [] : probeOutFeatures(opts.model, this.inFeatures);
   }
 
-  /** Builds an engine; `placement` defaults to `auto`, which reports what it picked on `events$`. */
+  /** Builds an engine; `placement` defaults to `auto`. `events$` starts with the placement chosen and why. */
   static async create(opts: EngineOptions): Promise<Engine> {
     if (!(opts.model instanceof nn.Sequential)) throw new TypeError('Engine: model must be an nn.Sequential');
     if (opts.model.namedChildren().length === 0) throw new RangeError('Engine: the model has no layers');
@@ -149,11 +151,7 @@ export class Engine {
       throw new RangeError(`Engine: clipNorm must be positive or null, got ${opts.clipNorm}`);
     }
     const executor = placement.kind === 'inline' ? inlineExecutor() : poolExecutor({ threads: placement.threads, allowCrash: opts.allowCrash ?? false });
-    const engine = new Engine(opts, executor, placement);
-    queueMicrotask(() =>
-      engine.events.next({ type: 'placement', placement: placement.kind, shards: placement.shards, replicas: placement.replicas, threads: executor.threads, reason: placement.reason }),
-    );
-    return engine;
+    return new Engine(opts, executor, placement);
   }
 
   get stepCount(): number {
