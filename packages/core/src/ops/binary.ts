@@ -3,6 +3,7 @@ import { type BinaryOp, getBackend } from '../backend.js';
 import { broadcastShapes, broadcastStrides, shapeEq } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { empty, operands, type TensorLike, unbroadcast } from './util.js';
+import { where } from './where.js';
 
 type Pair = [Tensor | null, Tensor | null];
 type DiffOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
@@ -18,16 +19,17 @@ const RULES: Record<DiffOp, (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => Pa
     a.requiresGrad || a._tangent ? g.mul(b).mul(a.pow(b.sub(1))) : null,
     b.requiresGrad || b._tangent ? g.mul(out).mul(a.log()) : null,
   ],
-  // Ties split the gradient equally, as torch.maximum / torch.minimum do.
-  maximum: (g, a, b) => {
-    const wa = a.gt(b).add(a.eq(b).mul(0.5));
-    return [g.mul(wa), g.mul(wa.neg().add(1))];
-  },
-  minimum: (g, a, b) => {
-    const wa = a.lt(b).add(a.eq(b).mul(0.5));
-    return [g.mul(wa), g.mul(wa.neg().add(1))];
-  },
+  // Ties split the gradient equally, as torch.maximum / torch.minimum do; the losing side gets an
+  // exact 0 (selected with where, so an infinite g does not become 0·∞ = NaN).
+  maximum: (g, a, b) => extremumRule(g, a.gt(b), a.lt(b), a.eq(b)),
+  minimum: (g, a, b) => extremumRule(g, a.lt(b), a.gt(b), a.eq(b)),
 };
+
+/** g to the winning side, g/2 to each side at ties, 0 to the losing side. */
+function extremumRule(g: Tensor, aWins: Tensor, bWins: Tensor, tie: Tensor): Pair {
+  const half = g.mul(0.5);
+  return [where(aWins, g, where(tie, half, 0)), where(bWins, g, where(tie, half, 0))];
+}
 
 const PRIMS = new Map<BinaryOp, Primitive>();
 

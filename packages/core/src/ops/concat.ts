@@ -31,7 +31,8 @@ const CONCAT: Primitive<{ axis: number }> = {
       return part;
     });
   },
-  jvp: (ts, xs, _o, { axis }) => concat(xs.map((x, i) => ts[i] ?? x.detach().mul(0)), axis),
+  // Inputs without a tangent contribute zeros (not x·0, which is NaN where x is ±∞).
+  jvp: (ts, xs, _o, { axis }) => concat(xs.map((x, i) => ts[i] ?? empty(x.dtype, x.shape)), axis),
 };
 
 /** Joins tensors along an existing axis; all other dimensions must agree. */

@@ -1,7 +1,7 @@
 import { apply, type Primitive } from '../autograd/primitive.js';
 import { promote } from '../dtype.js';
 import { stridedOffsets } from '../kernels/strided.js';
-import { broadcastShapes, broadcastStrides } from '../shape.js';
+import { broadcastShapes, broadcastStrides, shapeEq } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { asTensor, empty, type TensorLike, unbroadcast } from './util.js';
 
@@ -21,17 +21,17 @@ const WHERE: Primitive = {
     for (let i = 0; i < od.length; i++) od[i] = cd[oc[i]!] !== 0 ? ad[oa[i]!]! : bd[ob[i]!]!;
     return out;
   },
+  // The branch not taken gets an exact 0 (not g·0, which is NaN where g is ±∞), as in torch.
   vjp(g, [c, a, b]) {
-    const zero = g.mul(0);
     return [
       null,
-      a!.requiresGrad ? unbroadcast(where(c!, g, zero), a!.shape) : null,
-      b!.requiresGrad ? unbroadcast(where(c!, zero, g), b!.shape) : null,
+      a!.requiresGrad ? unbroadcast(where(c!, g, 0), a!.shape) : null,
+      b!.requiresGrad ? unbroadcast(where(c!, 0, g), b!.shape) : null,
     ];
   },
   jvp([, ta, tb], [c], out) {
-    const zero = out.detach().mul(0);
-    return where(c!, ta ?? zero, tb ?? zero);
+    const t = where(c!, ta ?? 0, tb ?? 0);
+    return shapeEq(t.shape, out.shape) ? t : t.expand(out.shape);
   },
 };
 
