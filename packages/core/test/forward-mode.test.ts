@@ -4,7 +4,7 @@
  * differences of `grad(f)`; `hessian(xᵀAx) = A + Aᵀ`; `grad(grad(f))` is the analytic second derivative.
  */
 import { describe, expect, it } from 'vitest';
-import { F, grad, hessian, hvp, jacobian, jvp, noGrad, type Tensor, tensor, valueAndGrad, vjp } from '../src/index.js';
+import { concat, F, grad, hessian, hvp, jacobian, jvp, noGrad, type Tensor, tensor, valueAndGrad, vjp, where } from '../src/index.js';
 import { ACTIVATION_CASES, type Case, LOSS_CASES, PRIMITIVE_CASES, rn } from './support/catalogue.js';
 import { expectClose, type Tol } from './support/compare.js';
 
@@ -107,6 +107,14 @@ describe('jvp: several inputs', () => {
     expect(Array.from(t.data)).toEqual([0, 0]);
     expect(t.shape).toEqual(y.shape);
   });
+  it('inputs without a tangent contribute exact zeros, even where their values are infinite', () => {
+    const inf = tensor([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY], { dtype: 'float64' });
+    const x = tensor([1, 2], { dtype: 'float64' });
+    const v = tensor([3, 4], { dtype: 'float64' });
+    expect(Array.from(jvp((u) => concat([u, inf]), [x], [v])[1].data)).toEqual([3, 4, 0, 0]);
+    expect(Array.from(jvp((u) => where(tensor([1, 0]), u, inf), [x], [v])[1].data)).toEqual([3, 0]);
+    expect(Array.from(jvp((u) => where(tensor([[1, 0], [0, 1]]), u, 5), [x], [v])[1].data)).toEqual([3, 0, 0, 4]);
+  });
   it('tangents left on intermediates by an earlier jvp are ignored by later calls', () => {
     let saved: Tensor | null = null;
     jvp(
@@ -175,6 +183,13 @@ describe('hvp = finite differences of grad', () => {
     expectAllClose(hv.data, fdHvp(loss, W1, V), FD_TOL, 'MLP hvp');
   });
 
+  it('reverse-over-forward (grad of a jvp) gives the same H·v as forward-over-reverse', () => {
+    const f = (u: Tensor) => A.matmul(u).tanh().square().sum().add(F.logSumExp(u));
+    const x = rn([4]);
+    const v = rn([4]);
+    const revOverFwd = grad((u: Tensor) => jvp(f, [u], [v])[1])(x);
+    expectAllClose(revOverFwd.data, hvp(f, x, v).data, (e) => 1e-12 * Math.max(1, Math.abs(e)), 'grad∘jvp vs hvp');
+  });
   it('the loss itself is not changed by hvp, and valueAndGrad still works afterwards', () => {
     const x = rn([4]);
     const f = (u: Tensor) => A.matmul(u).tanh().square().sum();

@@ -4,7 +4,7 @@
  * themselves, asserting the documented conventions; then large inputs.
  */
 import { describe, expect, it } from 'vitest';
-import { type DType, F, grad, gradcheck, jvp, maximum, minimum, type NestedArray, type Tensor, tensor } from '../src/index.js';
+import { type DType, F, grad, gradcheck, jvp, maximum, minimum, type NestedArray, type Tensor, tensor, where } from '../src/index.js';
 import { ACTIVATION_CASES, type Case, LOSS_CASES, PRIMITIVE_CASES, rn } from './support/catalogue.js';
 import { expectClose, F64 } from './support/compare.js';
 
@@ -144,6 +144,14 @@ describe('kinks: documented conventions (not finite differences)', () => {
   it("smooth functions built from kinked primitives are right at 0: softplus'(0) = ½, bceWithLogits'(0) = σ(0) − y", () => {
     expect(gradOf(F.softplus, [0])).toEqual([0.5]);
     expect(grad((x: Tensor) => F.bceWithLogits(x, f64([0, 1]), 'sum'))(f64([0, 0])).toArray()).toEqual([0.5, -0.5]);
+  });
+  it('the branch not taken gets an exact 0 even when the upstream gradient is infinite (as torch)', () => {
+    // sqrt'(0) = ∞ flows back into relu / maximum / clip / where; torch gives 0 where the input lost.
+    expect(gradOf((x) => F.relu(x).sqrt(), [0, 4, -1])).toEqual([0, 0.25, 0]);
+    expect(gradOf((x) => x.maximum(0).sqrt(), [0, 4, -1])).toEqual([Number.POSITIVE_INFINITY, 0.25, 0]);
+    expect(gradOf((x) => x.minimum(0).neg().sqrt(), [-4, 1])).toEqual([-0.25, 0]);
+    expect(gradOf((x) => x.clip(0, null).sqrt(), [0, 4, -1])).toEqual([Number.POSITIVE_INFINITY, 0.25, 0]);
+    expect(gradOf((x) => where(f64([1, 0]), x, x.mul(3)).sqrt(), [0, 1])).toEqual([Number.POSITIVE_INFINITY, 3 * (1 / (Math.sqrt(3) * 2))]);
   });
   it('huber at |d| = δ: the gradient is δ·sign(d) from both sides', () => {
     expect(grad((x: Tensor) => F.huber(x, f64([0, 0]), 0.5, 'sum'))(f64([0.5, -0.5])).toArray()).toEqual([0.5, -0.5]);
