@@ -4,5 +4,5 @@ export { Arena } from './arena.js';
 export { Actor } from './main/actor.js';
 export { inlineExecutor, poolExecutor, type Executor } from './main/executor.js';
 export type { EngineEvent, ActorStats } from './events.js';
-export type { ActorMsg, ActorReply, LossKind, OptimizerConfig, LayerDesc } from './protocol.js';
+export type { ActorMsg, ActorReply, ControlApi, LossKind, OptimizerConfig, LayerDesc, WorkerInfo } from './protocol.js';
 export * from './operators/index.js';

@@ -96,3 +96,25 @@ export type ActorMsg = ForwardMsg | BackwardMsg | LossMsg | ReduceMsg | StepMsg 
 export type ActorReply =
   | { ok: true; value?: number; state?: unknown; micros: number }
   | { ok: false; error: string; micros: number };
+
+/** What a worker thread reports about itself through its control API. */
+export interface WorkerInfo {
+  threadId: number;
+  messages: number;
+  busyMicros: number;
+  heapUsedBytes: number;
+}
+
+/** The control API each worker thread serves over comlink (a call fits better than a message here). */
+export interface ControlApi {
+  info(): WorkerInfo;
+  ping(x: number): number;
+}
+
+/** The task that gives a worker thread its control port (see `worker/control.ts`). */
+export interface ControlTask {
+  op: 'control';
+  port: import('node:worker_threads').MessagePort;
+  barrier: Int32Array;
+  parties: number;
+}

@@ -5,7 +5,7 @@ import { transformationOf } from '../actors/step.js';
 import { Arena } from '../arena.js';
 import type { EngineEvent } from '../events.js';
 import { backwardThrough, clipGradients, computeLoss, forwardThrough, gatherInOrder, optimizerStep, planShards, reduceGradients, scatter, type Shard } from '../operators/index.js';
-import type { ActorMsg, ActorReply, LayerDesc, LossKind, OptimizerConfig } from '../protocol.js';
+import type { ActorMsg, ActorReply, LayerDesc, LossKind, OptimizerConfig, WorkerInfo } from '../protocol.js';
 import { Actor } from './actor.js';
 import { type Executor, inlineExecutor, poolExecutor } from './executor.js';
 import { type Placement, type ResolvedPlacement, auto, resolvePlacement } from './placement.js';
@@ -161,6 +161,11 @@ export class Engine {
   /** The pool's worker threads (empty for inline), e.g. for fault-injection tests. */
   get threads(): unknown[] {
     return 'pool' in this.executor ? ((this.executor as unknown as { pool: { threads: unknown[] } }).pool.threads ?? []) : [];
+  }
+
+  /** Each worker thread's counters (messages, busy time, heap), asked over its comlink control API. */
+  workerInfo(): Promise<WorkerInfo[]> {
+    return this.executor.workerInfo();
   }
 
   /** Per-layer optimiser states (plain data over shared memory), by layer index. */

@@ -1,8 +1,11 @@
 import { availableParallelism } from 'node:os';
+import { MessageChannel } from 'node:worker_threads';
+import * as Comlink from 'comlink';
 import { Piscina } from 'piscina';
+import { nodeEndpoint } from '../comlink-endpoint.js';
 import { type Observable, defer, from, of } from 'rxjs';
 import { handleMessage } from '../actors/handle.js';
-import type { ActorMsg, ActorReply } from '../protocol.js';
+import type { ActorMsg, ActorReply, ControlApi, WorkerInfo } from '../protocol.js';
 
 /**
  * Runs actor messages. A rejected run means infrastructure trouble (a thread died) and may be
@@ -12,6 +15,8 @@ export interface Executor {
   readonly kind: 'inline' | 'pool';
   readonly threads: number;
   run(msg: ActorMsg): Observable<ActorReply>;
+  /** Each worker thread's report, through its comlink control API (empty inline). */
+  workerInfo(): Promise<WorkerInfo[]>;
   close(): Promise<void>;
 }
 
@@ -21,6 +26,7 @@ export function inlineExecutor(): Executor {
     kind: 'inline',
     threads: 1,
     run: (msg) => defer(() => of(handleMessage(msg))),
+    workerInfo: async () => [],
     close: async () => {},
   };
 }
@@ -55,13 +61,33 @@ export function poolExecutor({ threads = defaultThreads(), allowCrash = false }:
     maxThreads: threads,
     idleTimeout: 60_000,
     concurrentTasksPerWorker: 1,
+    // Idle workers wait on their event loop (not in Atomics.wait), so their comlink control ports answer.
+    useAtomics: false,
     workerData: { allowCrash },
   });
+  let controls: { threads: unknown[]; remotes: Comlink.Remote<ControlApi>[]; ports: { close(): void }[] } | null = null;
+  /** One control port per live thread; rebuilt when the pool replaced a thread. */
+  async function connect(): Promise<Comlink.Remote<ControlApi>[]> {
+    const live = [...pool.threads];
+    if (controls && controls.threads.length === live.length && controls.threads.every((t, i) => t === live[i])) return controls.remotes;
+    for (const p of controls?.ports ?? []) p.close();
+    const barrier = new Int32Array(new SharedArrayBuffer(4));
+    const channels = live.map(() => new MessageChannel());
+    await Promise.all(channels.map((c) => pool.run({ op: 'control', port: c.port2, barrier, parties: live.length }, { transferList: [c.port2] })));
+    const remotes = channels.map((c) => Comlink.wrap<ControlApi>(nodeEndpoint(c.port1)));
+    for (const c of channels) c.port1.unref();
+    controls = { threads: live, remotes, ports: channels.map((c) => c.port1) };
+    return remotes;
+  }
   return {
     kind: 'pool',
     threads,
     pool,
     run: (msg) => defer(() => from(pool.run(msg) as Promise<ActorReply>)),
-    close: () => pool.destroy(),
+    workerInfo: async () => Promise.all((await connect()).map((r) => r.info())),
+    close: async () => {
+      for (const p of controls?.ports ?? []) p.close();
+      await pool.destroy();
+    },
   };
 }

@@ -1,0 +1,38 @@
+import { type MessagePort, threadId } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import { nodeEndpoint } from '../comlink-endpoint.js';
+import type { ControlApi, WorkerInfo } from '../protocol.js';
+
+
+const counters = { messages: 0, busyMicros: 0 };
+
+/** Counts one handled actor message (called by the task entry). */
+export function countMessage(micros: number): void {
+  counters.messages++;
+  counters.busyMicros += micros;
+}
+
+/** The control API each worker exposes over comlink: a call fits better than a message here. */
+export const controlApi: ControlApi = {
+  info(): WorkerInfo {
+    return { threadId, ...counters, heapUsedBytes: process.memoryUsage().heapUsed };
+  },
+  ping(x: number): number {
+    return x + 1;
+  },
+};
+
+/**
+ * Serves the control API on `port` once every one of `parties` workers has joined (a barrier in
+ * shared memory: holding each worker until all have arrived guarantees one port per thread).
+ */
+export function serveControl(port: MessagePort, barrier: Int32Array, parties: number): void {
+  Atomics.add(barrier, 0, 1);
+  Atomics.notify(barrier, 0);
+  const deadline = Date.now() + 10_000;
+  for (let seen = Atomics.load(barrier, 0); seen < parties; seen = Atomics.load(barrier, 0)) {
+    if (Date.now() > deadline) throw new Error(`control: only ${seen} of ${parties} workers joined`);
+    Atomics.wait(barrier, 0, seen, 50);
+  }
+  Comlink.expose(controlApi, nodeEndpoint(port));
+}

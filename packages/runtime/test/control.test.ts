@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { createEngine, dataParallel, inline } from '../src/index.js';
+import { batch, mlp } from './helpers.js';
+
+describe('worker control API (comlink)', () => {
+  it('each worker thread answers for itself: distinct thread ids, and its message counts add up to the messages sent', async () => {
+    const engine = await createEngine({ model: mlp(2), loss: 'crossEntropy', optimizer: { name: 'sgd', options: { lr: 0.1 } }, placement: dataParallel({ replicas: 2, shards: 4, threads: 2 }) });
+    let sent = 0;
+    engine.events$.subscribe((e) => {
+      if (e.type === 'message') sent++;
+    });
+    try {
+      for (let s = 0; s < 3; s++) await engine.step(batch(s, 16, 20, 5));
+      const info = await engine.workerInfo();
+      expect(info).toHaveLength(2);
+      expect(new Set(info.map((i) => i.threadId)).size).toBe(2);
+      expect(info.every((i) => i.threadId > 0 && i.heapUsedBytes > 0)).toBe(true);
+      expect(info.reduce((a, i) => a + i.messages, 0)).toBe(sent);
+      expect(sent).toBe(3 * (4 * (7 + 1 + 7) + 3 + 3)); // per step: 4 shards × (7 fwd + loss + 7 bwd), 3 reduces, 3 optimiser steps
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('inline has no worker threads to ask', async () => {
+    const engine = await createEngine({ model: mlp(2), loss: 'crossEntropy', optimizer: { name: 'sgd', options: { lr: 0.1 } }, placement: inline() });
+    expect(await engine.workerInfo()).toEqual([]);
+    await engine.close();
+  });
+});
