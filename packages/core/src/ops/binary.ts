@@ -15,9 +15,10 @@ const RULES: Record<DiffOp, (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => Pa
   mul: (g, a, b) => [g.mul(b), g.mul(a)],
   div: (g, a, b, out) => [g.div(b), g.mul(out).div(b).neg()],
   // d(aᵇ)/da = b·aᵇ⁻¹; d(aᵇ)/db = aᵇ·ln a (only formed when b needs it: ln a is NaN for a < 0).
+  // As torch: d/da is 0 where b = 0 (not 0·0⁻¹ = NaN at a = 0), d/db is 0 where a = 0 and b ≥ 0.
   pow: (g, a, b, out) => [
-    a.requiresGrad || a._tangent ? g.mul(b).mul(a.pow(b.sub(1))) : null,
-    b.requiresGrad || b._tangent ? g.mul(out).mul(a.log()) : null,
+    a.requiresGrad || a._tangent ? where(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))) : null,
+    b.requiresGrad || b._tangent ? where(a.eq(0).mul(b.ge(0)), 0, g.mul(out).mul(a.log())) : null,
   ],
   // Ties split the gradient equally, as torch.maximum / torch.minimum do; the losing side gets an
   // exact 0 (selected with where, so an infinite g does not become 0·∞ = NaN).
