@@ -153,6 +153,14 @@ describe('kinks: documented conventions (not finite differences)', () => {
     expect(gradOf((x) => x.clip(0, null).sqrt(), [0, 4, -1])).toEqual([Number.POSITIVE_INFINITY, 0.25, 0]);
     expect(gradOf((x) => where(f64([1, 0]), x, x.mul(3)).sqrt(), [0, 1])).toEqual([Number.POSITIVE_INFINITY, 3 * (1 / (Math.sqrt(3) * 2))]);
   });
+  it('pow at a zero base follows torch: d/da = 0 where b = 0, d/db = 0 where a = 0 and b ≥ 0', () => {
+    const [ga, gb] = grad((a: Tensor, b: Tensor) => a.pow(b).sum(), [0, 1])(f64([0, 0, 2, 0, 0]), f64([2, 0, 0, 0.5, -1]));
+    expect(ga!.toArray()).toEqual([0, 0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
+    expect(gb!.toArray()).toEqual([0, 0, Math.LN2, 0, Number.NEGATIVE_INFINITY]);
+    expect(gradOf((x) => x.pow(0), [0, 3])).toEqual([0, 0]);
+    const [, t] = jvp((a, b) => a.pow(b), [f64([0, 0]), f64([2, 0])], [f64([1, 1]), f64([1, 1])]);
+    expect(t.toArray()).toEqual([0, 0]);
+  });
   it('huber at |d| = δ: the gradient is δ·sign(d) from both sides', () => {
     expect(grad((x: Tensor) => F.huber(x, f64([0, 0]), 0.5, 'sum'))(f64([0.5, -0.5])).toArray()).toEqual([0.5, -0.5]);
   });
