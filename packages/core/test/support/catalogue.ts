@@ -122,6 +122,13 @@ const unaryCases: Case[] = [
   { name: 'square', f: (x) => x.square(), inputs: () => [rn([3, 4])] },
   { name: 'relu method (away from 0)', f: (x) => x.relu(), inputs: () => [away([3, 4])] },
   { name: 'sign (derivative 0)', f: (x) => x.sign(), inputs: () => [away([3, 4])], zeroDerivative: true },
+  {
+    name: 'comparisons gt ge lt le eq ne (derivative 0)',
+    f: (a, b) => a.gt(b).add(a.ge(b).mul(2)).add(a.lt(b).mul(4)).add(a.le(b).mul(8)).add(a.eq(b).mul(16)).add(a.ne(b).mul(32)),
+    inputs: () => { const a = rn([3, 4]); return [a, apart(a)]; },
+    zeroDerivative: true,
+  },
+  { name: 'argmax / argmin (derivative 0)', f: (x) => x.argmax(1, true).add(x.argmin(0, true)), inputs: () => [rn([3, 4])], zeroDerivative: true },
 ];
 
 const matmulCases: Case[] = [
