@@ -29,6 +29,7 @@ export function allocShared(dtype: DType, size: number): FloatArray {
 
 /** A typed-array view of `size` elements at `byteOffset` of `buffer`, without copying. */
 export function viewOf(buffer: ArrayBufferLike, byteOffset: number, size: number, dtype: DType): FloatArray {
+  checkDType(dtype, 'viewOf');
   return dtype === 'float64' ? new Float64Array(buffer, byteOffset, size) : new Float32Array(buffer, byteOffset, size);
 }
 

@@ -224,3 +224,11 @@ describe('tensor handles share memory', () => {
     }
   });
 });
+
+describe('handles with a bad dtype', () => {
+  it('Tensor.fromHandle refuses an unknown dtype instead of guessing float32', async () => {
+    const { Tensor, zeros } = await import('../src/index.js');
+    const h = zeros([2]).handle();
+    expect(() => Tensor.fromHandle({ ...h, dtype: 'int8' as never })).toThrow(/viewOf: unknown dtype "int8"; expected one of float32, float64/);
+  });
+});
