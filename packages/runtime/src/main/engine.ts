@@ -26,6 +26,8 @@ export interface EngineOptions {
   allowCrash?: boolean;
   /** Retries of a message whose thread died (default 3). */
   retries?: number;
+  /** Copy the model's outputs for the batch into `StepResult.predictions` (for training metrics). */
+  returnPredictions?: boolean;
 }
 
 export interface Batch {
@@ -42,6 +44,8 @@ export interface StepResult {
   lr: number;
   samples: number;
   ms: number;
+  /** The model's outputs for the batch (before the update), if `returnPredictions` was set. */
+  predictions?: Tensor;
 }
 
 interface Layer {
@@ -60,6 +64,18 @@ interface ShardBuffers {
   gActs: Tensor[];
   pGrads: Tensor[][];
   target: Tensor;
+}
+
+/** A step whose loss or gradient norm is NaN or infinite; raised before the parameters change. */
+export class NonFiniteError extends Error {
+  constructor(
+    readonly step: number,
+    readonly what: 'loss' | 'gradient norm',
+    readonly value: number,
+  ) {
+    super(`step ${step}: the ${what} is ${value}; the parameters were left as they were after step ${step - 1}`);
+    this.name = 'NonFiniteError';
+  }
 }
 
 /** An error of one actor message: names the actor and the message. */
@@ -313,7 +329,16 @@ export class Engine {
           backwardThrough(L, (l, v) => bwd(l, v.b).pipe(map(() => v))),
         ).pipe(
           gatherInOrder((v) => v.b.shard.index),
+          map((vs) => {
+            const total = vs.reduce((a, v) => a + v.loss, 0);
+            if (!Number.isFinite(total)) throw new NonFiniteError(step, 'loss', total);
+            return vs;
+          }),
           reduceGradients(paramLayers, reduce),
+          map((v) => {
+            if (!Number.isFinite(v.sqNorm)) throw new NonFiniteError(step, 'gradient norm', Math.sqrt(v.sqNorm));
+            return v;
+          }),
           clipGradients(this.opts.clipNorm ?? null),
           optimizerStep(paramLayers, optStep),
         ),
@@ -322,6 +347,13 @@ export class Engine {
       const ms = performance.now() - t0;
       this.steps++;
       const result: StepResult = { step, loss: lossSum, gradNorm: out.norm, lr, samples: n, ms };
+      if (this.opts.returnPredictions) {
+        const last = bufs[0]!.acts[L]!;
+        const preds = zeros([n, ...last.shape.slice(1)], { dtype: last.dtype });
+        const per = last.size / last.shape[0]!;
+        for (const b of bufs) preds.data.set(b.acts[L]!.data, b.shard.start * per);
+        result.predictions = preds;
+      }
       this.events.next({ type: 'step', step, loss: lossSum, lr, gradNorm: out.norm, samples: n, samplesPerSec: (n / ms) * 1000, ms });
       this.events.next({
         type: 'actors',
@@ -336,6 +368,11 @@ export class Engine {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** Publishes an event on `events$` (the Trainer reports runs, epochs and checkpoints here). */
+  emit(event: EngineEvent): void {
+    if (!this.closed) this.events.next(event);
   }
 
   /** Waits until no actor has a message queued or running (after a failed step). */
