@@ -6,3 +6,4 @@ export { inlineExecutor, poolExecutor, type Executor } from './main/executor.js'
 export type { EngineEvent, ActorStats } from './events.js';
 export type { ActorMsg, ActorReply, ControlApi, LossKind, OptimizerConfig, LayerDesc, WorkerInfo } from './protocol.js';
 export * from './operators/index.js';
+export * from './trainer/index.js';

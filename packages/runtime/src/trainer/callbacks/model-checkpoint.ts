@@ -1,0 +1,76 @@
+import { rm } from 'node:fs/promises';
+import type { Callback, Logs, TrainContext } from '../callback.js';
+import { improves, type Mode, monitored, resolveMode } from './monitor.js';
+
+export interface ModelCheckpointOptions {
+  /** File path template; `{epoch}` and `{step}` and any log name (`{val_loss}`) are filled in. */
+  path: string;
+  /** Save every n epochs (default 1). */
+  every?: number;
+  /** Only save when the monitored value improves. */
+  saveBestOnly?: boolean;
+  monitor?: string;
+  mode?: Mode;
+  /** With saveBestOnly: keep the k best files and delete the others (default 1). */
+  keepBest?: number;
+}
+
+/** Fills `{name}` and `{name:.4f}` placeholders from the epoch, step and logs. */
+export function fillTemplate(template: string, values: Record<string, number>): string {
+  return template.replace(/\{(\w+)(?::\.(\d+)f)?\}/g, (m, name: string, digits?: string) => {
+    const v = values[name];
+    if (v === undefined) throw new RangeError(`modelCheckpoint: '{${name}}' in path '${template}' is not a known value (have: ${Object.keys(values).join(', ')})`);
+    return digits ? v.toFixed(Number(digits)) : String(v);
+  });
+}
+
+/**
+ * Writes checkpoints (weights + optimiser state + training position) every n epochs, or only the
+ * best ones by a monitored metric, keeping exactly the best k files.
+ */
+export function modelCheckpoint(o: ModelCheckpointOptions): Callback & { kept(): string[] } {
+  const every = o.every ?? 1;
+  const monitor = o.monitor ?? 'val_loss';
+  const mode = resolveMode(o.mode ?? 'auto', monitor);
+  const keep = o.keepBest ?? 1;
+  if (!Number.isInteger(every) || every < 1) throw new RangeError(`modelCheckpoint: every must be a positive integer, got ${every}`);
+  if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`modelCheckpoint: keepBest must be a positive integer, got ${keep}`);
+  let best: { value: number; path: string }[] = [];
+  return {
+    name: `modelCheckpoint:${o.path}`,
+    kept: () => best.map((b) => b.path),
+    async onEpochEnd(epoch: number, logs: Logs, ctx: TrainContext) {
+      if ((epoch + 1) % every !== 0) return;
+      const path = fillTemplate(o.path, { ...logs, epoch, step: ctx.step });
+      if (!o.saveBestOnly) {
+        await ctx.saveCheckpoint(path, `every ${every} epoch(s)`);
+        return;
+      }
+      const v = monitored(logs, monitor, 'modelCheckpoint');
+      const worst = best.length < keep ? null : best[best.length - 1]!;
+      if (worst && !improves(v, worst.value, mode)) return;
+      await ctx.saveCheckpoint(path, `${monitor} = ${v} is among the best ${keep}`);
+      best = best.filter((b) => b.path !== path);
+      best.push({ value: v, path });
+      best.sort((a, b) => (mode === 'min' ? a.value - b.value : b.value - a.value));
+      for (const gone of best.splice(keep)) {
+        if (gone.path !== path) await removeCheckpoint(gone.path);
+      }
+    },
+    state: () => ({ best }),
+    setState(s: unknown) {
+      best = (s as { best: { value: number; path: string }[] }).best;
+    },
+  };
+}
+
+/** Removes a checkpoint and its optimiser-state companion. */
+async function removeCheckpoint(path: string): Promise<void> {
+  await rm(path, { force: true });
+  await rm(optimizerPath(path), { force: true });
+}
+
+/** The optimiser-state file that sits beside a weights file: `x.safetensors` → `x.optim.safetensors`. */
+export function optimizerPath(path: string): string {
+  return path.endsWith('.safetensors') ? `${path.slice(0, -'.safetensors'.length)}.optim.safetensors` : `${path}.optim`;
+}

@@ -1,0 +1,5 @@
+export { Trainer, type FitOptions, type TrainingState } from './trainer.js';
+export type { Callback, TrainContext, History, Logs, Data } from './callback.js';
+export { MetricAccumulator, type MetricName } from './metrics.js';
+export { buildSchedule, type ScheduleSpec } from './schedule-spec.js';
+export * from './callbacks/index.js';

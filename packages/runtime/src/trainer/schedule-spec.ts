@@ -1,0 +1,40 @@
+import * as optim from '@actorgrad/optim';
+
+/**
+ * A learning-rate schedule named by one of optim's schedule functions and its arguments, e.g.
+ * `{name: 'cosineAnnealingLR', args: [1e-3, {tMax: 100}]}`. Being plain data, it goes into
+ * checkpoints and job specs; `buildSchedule` turns it into the pure function of the step.
+ */
+export interface ScheduleSpec {
+  name: string;
+  args: unknown[];
+}
+
+const SCHEDULES = [
+  'constantSchedule',
+  'linearSchedule',
+  'linearLR',
+  'stepLR',
+  'multiStepLR',
+  'exponentialLR',
+  'cosineAnnealingLR',
+  'cosineAnnealingWarmRestarts',
+] as const;
+
+export function buildSchedule(spec: ScheduleSpec): optim.Schedule {
+  if (!spec || typeof spec.name !== 'string' || !Array.isArray(spec.args)) {
+    throw new TypeError(`schedule: expected {name, args: [...]}, got ${JSON.stringify(spec)}`);
+  }
+  if (spec.name === 'linearWarmup') {
+    const [inner, ...rest] = spec.args;
+    return (optim.linearWarmup as unknown as (...a: unknown[]) => optim.Schedule)(buildSchedule(inner as ScheduleSpec), ...rest);
+  }
+  if (spec.name === 'oneCycleLR') {
+    return (optim.oneCycleLR as unknown as (...a: unknown[]) => { lr: optim.Schedule })(...spec.args).lr;
+  }
+  if (!(SCHEDULES as readonly string[]).includes(spec.name)) {
+    throw new RangeError(`schedule: unknown name '${spec.name}'; known: ${[...SCHEDULES, 'linearWarmup', 'oneCycleLR'].join(', ')}`);
+  }
+  const f = (optim as unknown as Record<string, (...a: unknown[]) => optim.Schedule>)[spec.name]!;
+  return f(...spec.args);
+}

@@ -1,0 +1,126 @@
+import { Rng, type Tensor, data, nn, tensor } from '@actorgrad/core';
+import { describe, expect, it } from 'vitest';
+import { type EngineEvent, Trainer, earlyStopping, inline, lambdaCallback, reduceLROnPlateau, terminateOnNaN } from '../src/index.js';
+import { paramBytes } from './helpers.js';
+
+function spirals(seed: number) {
+  const s = data.twoSpirals({ n: 200, noise: 0.05, seed });
+  return { x: s.x, y: s.y.reshape([-1]) };
+}
+function net(seed: number, hidden = 16) {
+  const rng = new Rng(seed);
+  return new nn.Sequential(new nn.Linear(2, hidden, { rng }), nn.Tanh(), new nn.Linear(hidden, 2, { rng }));
+}
+const base = { loss: 'crossEntropy' as const, batchSize: 32, placement: inline({ shards: 2 }), seed: 3 };
+
+describe('Trainer.fit', () => {
+  it('trains, validates, reports metrics per epoch and publishes run/epoch events', async () => {
+    const trainer = new Trainer();
+    const events: EngineEvent[] = [];
+    trainer.events$.subscribe((e) => events.push(e));
+    const d = spirals(1);
+    const h = await trainer.fit(net(1), d, { ...base, optimizer: { name: 'adam', options: { lr: 0.03 } }, epochs: 8, validationSplit: 0.2, metrics: ['accuracy'] });
+    expect(h.epochs).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(Object.keys(h.metrics).sort()).toEqual(['accuracy', 'loss', 'lr', 'val_accuracy', 'val_loss']);
+    expect(h.metrics.loss!.at(-1)!).toBeLessThan(h.metrics.loss![0]!);
+    expect(h.stopReason).toBe('completed');
+    expect(events.filter((e) => e.type === 'epoch')).toHaveLength(8);
+    expect(events.filter((e) => e.type === 'step')).toHaveLength(8 * 5); // 160 training rows / 32
+    expect(events.find((e) => e.type === 'run' && e.phase === 'end')).toMatchObject({ reason: 'completed' });
+  });
+
+  it.each([
+    ['when it stops the run itself', 2, 40],
+    ['when the epochs run out', 100, 12],
+  ])('earlyStopping({restoreBestWeights}) restores the best epoch’s weights %s', async (_name, patience, epochs) => {
+    const d = spirals(2);
+    const model = net(2);
+    const snapshots: Buffer[] = [];
+    const record = lambdaCallback('record', {
+      onEpochEnd: (_e, _logs, ctx) => {
+        snapshots.push(paramBytes(ctx.model));
+      },
+    });
+    const es = earlyStopping({ monitor: 'val_loss', patience, restoreBestWeights: true });
+    // A large learning rate makes val_loss bounce, so the best epoch is not the last one.
+    const h = await new Trainer().fit(model, d, { ...base, optimizer: { name: 'sgd', options: { lr: 2.5, momentum: 0.9 } }, epochs, validationSplit: 0.25, callbacks: [record, es] });
+    const vl = h.metrics.val_loss!;
+    const bestEpoch = vl.indexOf(Math.min(...vl));
+    expect(es.bestEpoch).toBe(bestEpoch);
+    expect(bestEpoch).toBeLessThan(vl.length - 1);
+    expect(paramBytes(model).equals(snapshots[bestEpoch]!)).toBe(true);
+    expect(paramBytes(model).equals(snapshots.at(-1)!)).toBe(false);
+    if (patience === 2) expect(h.stopReason).toMatch(/^early stopping: val_loss did not improve for 3 epochs/);
+    else expect(h.stopReason).toBe('completed');
+  });
+
+  it('an AbortSignal stops the run at the next batch; earlyStopping still restores', async () => {
+    const ctl = new AbortController();
+    const d = spirals(3);
+    const model = net(3);
+    const es = earlyStopping({ monitor: 'loss', patience: 100, restoreBestWeights: true });
+    const snapshots: Buffer[] = [];
+    const stopper = lambdaCallback('stopper', {
+      onEpochEnd: (e, _l, ctx) => {
+        snapshots.push(paramBytes(ctx.model));
+        if (e === 2) ctl.abort();
+      },
+    });
+    const h = await new Trainer().fit(model, d, { ...base, optimizer: { name: 'sgd', options: { lr: 3, momentum: 0.9 } }, epochs: 50, callbacks: [es, stopper], signal: ctl.signal });
+    expect(h.stopReason).toBe('aborted');
+    expect(h.epochs).toEqual([0, 1, 2]);
+    const losses = h.metrics.loss!;
+    const best = losses.indexOf(Math.min(...losses));
+    expect(paramBytes(model).equals(snapshots[best]!)).toBe(true);
+  });
+
+  it('reduceLROnPlateau lowers the learning rate when the monitored value stalls', async () => {
+    const d = spirals(4);
+    // A metric that never improves after epoch 0: the plateau rule fires every `patience + 1` epochs.
+    const stall = lambdaCallback('stall', { onEpochEnd: (_e, logs) => void (logs.stall = 1) });
+    const seen: number[] = [];
+    const lrSeen = lambdaCallback('lrSeen', { onEpochEnd: (_e, _l, ctx) => void seen.push(ctx.currentLr()) });
+    await new Trainer().fit(net(4), d, { ...base, optimizer: { name: 'sgd', options: { lr: 0.1 } }, epochs: 6, callbacks: [stall, reduceLROnPlateau({ monitor: 'stall', patience: 1, factor: 0.5 }), lrSeen] });
+    // torch semantics: bad epochs 1, 2 → reduce after epoch 2; then 3, 4 → reduce after epoch 4.
+    expect(seen).toEqual([0.1, 0.1, 0.05, 0.05, 0.025, 0.025]);
+  });
+
+  it('a non-finite loss stops the run with an event naming the step; the parameters are those after the last good step', async () => {
+    const rng = new Rng(5);
+    const x = tensor(Array.from({ length: 64 }, () => rng.normal() * 1e3), { shape: [32, 2] });
+    const y = tensor(Array.from({ length: 32 }, () => rng.normal() * 1e3), { shape: [32, 1] });
+    const model = new nn.Sequential(new nn.Linear(2, 8, { rng }), nn.ReLU(), new nn.Linear(8, 1, { rng }));
+    const trainer = new Trainer();
+    const events: EngineEvent[] = [];
+    trainer.events$.subscribe((e) => events.push(e));
+    let lastGood: Buffer | null = null;
+    const watch = lambdaCallback('watch', { onBatchEnd: (_s, _l, ctx) => void (lastGood = paramBytes(ctx.model)) });
+    const h = await trainer.fit(model, { x, y }, { loss: 'mse', batchSize: 8, placement: inline(), optimizer: { name: 'sgd', options: { lr: 10 } }, epochs: 50, callbacks: [watch, terminateOnNaN()] });
+    const ev = events.find((e) => e.type === 'nonfinite') as Extract<EngineEvent, { type: 'nonfinite' }>;
+    expect(ev).toBeDefined();
+    expect(h.stopReason).toBe(`non-finite ${ev.what} at step ${ev.step}`);
+    expect(ev.step).toBeGreaterThan(0);
+    expect(lastGood).not.toBeNull();
+    expect(paramBytes(model).equals(lastGood!)).toBe(true);
+    for (const [, p] of model.namedParameters()) expect(p.data.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('Trainer.evaluate and predict', () => {
+  it('evaluate computes the mean loss and accuracy in eval mode; predict returns every row', () => {
+    const model = net(6);
+    const d = spirals(6);
+    const t = new Trainer();
+    const r = t.evaluate(model, d, { loss: 'crossEntropy', metrics: ['accuracy', 'topK:2'], batchSize: 64 });
+    const p = t.predict(model, d.x, { batchSize: 64 });
+    expect(p.shape).toEqual([200, 2]);
+    const labels = d.y.data;
+    let hits = 0;
+    for (let i = 0; i < 200; i++) hits += Number((p.data[2 * i + 1]! > p.data[2 * i]! ? 1 : 0) === labels[i]);
+    expect(r.accuracy).toBeCloseTo(hits / 200, 12);
+    expect(r['topK:2']).toBe(1);
+    const logits = p as Tensor;
+    expect(r.loss).toBeGreaterThan(0);
+    expect(logits.data.every(Number.isFinite)).toBe(true);
+  });
+});
