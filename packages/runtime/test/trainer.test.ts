@@ -77,7 +77,11 @@ describe('Trainer.fit', () => {
   it('reduceLROnPlateau lowers the learning rate when the monitored value stalls', async () => {
     const d = spirals(4);
     // A metric that never improves after epoch 0: the plateau rule fires every `patience + 1` epochs.
-    const stall = lambdaCallback('stall', { onEpochEnd: (_e, logs) => void (logs.stall = 1) });
+    const stall = lambdaCallback('stall', {
+      onEpochEnd: (_e, logs) => {
+        logs.stall = 1;
+      },
+    });
     const seen: number[] = [];
     const lrSeen = lambdaCallback('lrSeen', { onEpochEnd: (_e, _l, ctx) => void seen.push(ctx.currentLr()) });
     await new Trainer().fit(net(4), d, { ...base, optimizer: { name: 'sgd', options: { lr: 0.1 } }, epochs: 6, callbacks: [stall, reduceLROnPlateau({ monitor: 'stall', patience: 1, factor: 0.5 }), lrSeen] });
@@ -94,7 +98,11 @@ describe('Trainer.fit', () => {
     const events: EngineEvent[] = [];
     trainer.events$.subscribe((e) => events.push(e));
     let lastGood: Buffer | null = null;
-    const watch = lambdaCallback('watch', { onBatchEnd: (_s, _l, ctx) => void (lastGood = paramBytes(ctx.model)) });
+    const watch = lambdaCallback('watch', {
+      onBatchEnd: (_s, _l, ctx) => {
+        lastGood = paramBytes(ctx.model);
+      },
+    });
     const h = await trainer.fit(model, { x, y }, { loss: 'mse', batchSize: 8, placement: inline(), optimizer: { name: 'sgd', options: { lr: 10 } }, epochs: 50, callbacks: [watch, terminateOnNaN()] });
     const ev = events.find((e) => e.type === 'nonfinite') as Extract<EngineEvent, { type: 'nonfinite' }>;
     expect(ev).toBeDefined();

@@ -160,7 +160,7 @@ export class Trainer {
     try {
       model.train();
       for (const c of callbacks) await c.onTrainBegin?.(ctx);
-      for (; epoch < o.epochs && !ctx.stopTraining; ) {
+      while (epoch < o.epochs && !ctx.stopTraining) {
         for (const c of callbacks) await c.onEpochBegin?.(epoch, ctx);
         loader.setEpoch(epoch);
         const acc = new MetricAccumulator(o.loss, metrics);
@@ -193,7 +193,10 @@ export class Trainer {
         }
         logs.lr = lrAt(engine.stepCount);
         history.epochs.push(epoch);
-        for (const [k, v] of Object.entries(logs)) (history.metrics[k] ??= []).push(v);
+        for (const [k, v] of Object.entries(logs)) {
+          history.metrics[k] ??= [];
+          history.metrics[k].push(v);
+        }
         history.steps = engine.stepCount;
         epoch++;
         engine.emit({ type: 'epoch', epoch: epoch - 1, step: engine.stepCount, logs });
