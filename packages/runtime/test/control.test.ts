@@ -16,7 +16,7 @@ describe('worker control API (comlink)', () => {
       expect(new Set(info.map((i) => i.threadId)).size).toBe(2);
       expect(info.every((i) => i.threadId > 0 && i.heapUsedBytes > 0)).toBe(true);
       expect(info.reduce((a, i) => a + i.messages, 0)).toBe(sent);
-      expect(sent).toBe(3 * (4 * (7 + 1 + 7) + 3 + 3)); // per step: 4 shards × (7 fwd + loss + 7 bwd), 3 reduces, 3 optimiser steps
+      expect(sent).toBe(3 * (4 * (7 + 1 + 7) + 6 + 6)); // per step: 4 shards × (7 fwd + loss + 7 bwd), a reduce and an optimiser step per parameter chunk (6)
     } finally {
       await engine.close();
     }

@@ -54,9 +54,25 @@ interface Layer {
   params: Tensor[];
   grads: Tensor[];
   backups: Tensor[];
-  state: unknown;
   replicas: Actor[];
 }
+
+/**
+ * A slice [lo, hi) of one parameter of one layer: the unit of gradient reduction and of the
+ * optimiser step. Every optimiser here is elementwise, so chunking changes no bits; chunks depend
+ * only on parameter sizes (never on threads), and chunk c runs on replica c mod R — the step of a
+ * big layer is spread over the threads instead of waiting on one.
+ */
+interface Chunk {
+  layer: number;
+  param: number;
+  lo: number;
+  hi: number;
+  state: unknown;
+}
+
+/** Elements per optimiser chunk. */
+export const CHUNK = 32_768;
 
 interface ShardBuffers {
   shard: Shard;
@@ -111,7 +127,10 @@ export class Engine {
   readonly placement: ResolvedPlacement;
   private readonly events = new Subject<EngineEvent>();
   private readonly layers: Layer[];
+  private readonly chunks: Chunk[];
   private readonly lossActors: Actor[];
+  /** Parameters' gradients and backups (for re-running a lost optimiser step); never reset. */
+  private readonly persistent: Arena;
   private readonly stepArena = new Arena('step', 8 << 20);
   private readonly outFeatures: number[];
   private readonly inFeatures: number | null;
@@ -129,28 +148,33 @@ export class Engine {
     const chosen: EngineEvent = { type: 'placement', placement: placement.kind, shards: placement.shards, replicas: placement.replicas, threads: executor.threads, reason: placement.reason };
     this.events$ = concat(of(chosen), this.events);
     const children = opts.model.namedChildren();
-    const persistent: Tensor[] = [];
-    const lr0 = this.lrAt(0);
+    const sizes = children.flatMap(([, m]) => m.namedParameters().map(([, p]) => p.size * 8 + 8));
+    this.persistent = new Arena('persistent', Math.max(64, 2 * sizes.reduce((a, b) => a + b, 0)));
     this.layers = children.map(([name, m], index) => {
       const named = m.namedParameters(`${name}.`);
       const params = named.map(([, p]) => p);
       const keys = named.map(([k]) => k);
-      const grads = params.map((p) => zeros(p.shape, { dtype: p.dtype }));
-      const backups = params.map((p) => zeros(p.shape, { dtype: p.dtype }));
-      persistent.push(...grads, ...backups);
-      const tree: ArrayTree = Object.fromEntries(keys.map((k, i) => [k, params[i]!.data]));
       const spec = m.spec();
       const desc: LayerDesc = { index, name: `${name}:${spec.type === 'Activation' ? String(spec.args?.kind) : spec.type}`, spec };
       return {
         desc,
         keys,
         params,
-        grads,
-        backups,
-        state: params.length ? transformationOf(opts.optimizer, lr0).init(tree) : null,
+        grads: params.map((p) => this.persistent.alloc(p.dtype, p.shape)),
+        backups: params.map((p) => this.persistent.alloc(p.dtype, p.shape)),
         replicas: Array.from({ length: placement.replicas }, (_, r) => new Actor(`layer ${desc.name}#${r}`, executor)),
       };
     });
+    const init = transformationOf(opts.optimizer, this.lrAt(0));
+    this.chunks = this.layers.flatMap((l, layer) =>
+      l.params.flatMap((p, param) =>
+        Array.from({ length: Math.ceil(p.size / CHUNK) }, (_, c) => {
+          const lo = c * CHUNK;
+          const hi = Math.min(p.size, lo + CHUNK);
+          return { layer, param, lo, hi, state: init.init({ [l.keys[param]!]: p.data.subarray(lo, hi) }) };
+        }),
+      ),
+    );
     this.lossActors = Array.from({ length: placement.replicas }, (_, r) => new Actor(`loss ${opts.loss}#${r}`, executor));
     const first = children[0]?.[1];
     this.inFeatures = first instanceof nn.Linear ? first.inFeatures : null;
@@ -184,15 +208,17 @@ export class Engine {
     return this.executor.workerInfo();
   }
 
-  /** Per-layer optimiser states (plain data over shared memory), by layer index. */
+  /** The optimiser state of every parameter chunk (plain data over shared memory), in chunk order. */
   get optimizerStates(): unknown[] {
-    return this.layers.map((l) => l.state);
+    return this.chunks.map((c) => c.state);
   }
 
   set optimizerStates(states: unknown[]) {
-    if (states.length !== this.layers.length) throw new RangeError(`Engine: expected ${this.layers.length} optimiser states, got ${states.length}`);
-    this.layers.forEach((l, i) => {
-      l.state = states[i];
+    if (!Array.isArray(states) || states.length !== this.chunks.length) {
+      throw new RangeError(`Engine: expected ${this.chunks.length} optimiser chunk states, got ${Array.isArray(states) ? states.length : typeof states}`);
+    }
+    this.chunks.forEach((c, i) => {
+      c.state = states[i];
     });
   }
 
@@ -275,7 +301,6 @@ export class Engine {
     const outF = this.inFeatures === null ? probeOutFeatures(this.opts.model, batch.x.shape[1]!) : this.outFeatures;
     this.stepArena.reset();
     const bufs = planShards(n, this.placement.shards).map((s) => this.allocShard(s, batch, outF));
-    const paramLayers = this.layers.map((l, i) => (l.params.length ? i : -1)).filter((i) => i >= 0);
     const training = this.opts.model.training;
     const fwd = (l: number, b: ShardBuffers) => {
       const layer = this.layers[l]!;
@@ -297,26 +322,33 @@ export class Engine {
         op: 'loss', actor: this.lossActors[0]!.name, kind: this.opts.loss, shard: b.shard.index,
         pred: handle(b.acts[L]!), target: handle(b.target), gPred: handle(b.gActs[L]!), batchSize: n,
       }, b.shard.index).pipe(map((r) => r.value!));
-    const reduce = (l: number) => {
-      const layer = this.layers[l]!;
-      return this.send(layer.replicas[0]!, {
-        op: 'reduce', actor: layer.replicas[0]!.name, shardGrads: bufs.map((b) => b.pGrads[l]!.map(handle)), grads: layer.grads.map(handle),
+    const view = (t: Tensor, c: Chunk) => new Tensor(t.data.subarray(c.lo, c.hi), [c.hi - c.lo]).handle();
+    const reduce = (ci: number) => {
+      const c = this.chunks[ci]!;
+      const layer = this.layers[c.layer]!;
+      const actor = layer.replicas[ci % R]!;
+      return this.send(actor, {
+        op: 'reduce', actor: actor.name, shardGrads: bufs.map((b) => [view(b.pGrads[c.layer]![c.param]!, c)]), grads: [view(layer.grads[c.param]!, c)],
       }, null).pipe(map((r) => r.value!));
     };
-    const optStep = (l: number, scale: number) => {
-      const layer = this.layers[l]!;
-      layer.params.forEach((p, i) => layer.backups[i]!.data.set(p.data));
-      const restore = () => layer.params.forEach((p, i) => p.data.set(layer.backups[i]!.data));
-      return this.send(layer.replicas[0]!, {
-        op: 'step', actor: layer.replicas[0]!.name, optimizer: this.opts.optimizer, lr, gradScale: scale, keys: layer.keys,
-        params: layer.params.map(handle), grads: layer.grads.map(handle), state: layer.state,
-      }, null, restore).pipe(
+    const optStep = (ci: number, scale: number) => {
+      const c = this.chunks[ci]!;
+      const layer = this.layers[c.layer]!;
+      const actor = layer.replicas[ci % R]!;
+      const p = layer.params[c.param]!.data.subarray(c.lo, c.hi);
+      const backup = layer.backups[c.param]!.data.subarray(c.lo, c.hi);
+      backup.set(p);
+      return this.send(actor, {
+        op: 'step', actor: actor.name, optimizer: this.opts.optimizer, lr, gradScale: scale, keys: [layer.keys[c.param]!],
+        params: [view(layer.params[c.param]!, c)], grads: [view(layer.grads[c.param]!, c)], state: c.state,
+      }, null, () => p.set(backup)).pipe(
         map((r) => {
-          layer.state = r.state;
+          c.state = r.state;
           return r;
         }),
       );
     };
+    const units = this.chunks.map((_, i) => i);
     const byIndex = new Map(bufs.map((b) => [b.shard.index, b]));
     try {
       const out = await firstValueFrom(
@@ -334,13 +366,13 @@ export class Engine {
             if (!Number.isFinite(total)) throw new NonFiniteError(step, 'loss', total);
             return vs;
           }),
-          reduceGradients(paramLayers, reduce),
+          reduceGradients(units, reduce),
           map((v) => {
             if (!Number.isFinite(v.sqNorm)) throw new NonFiniteError(step, 'gradient norm', Math.sqrt(v.sqNorm));
             return v;
           }),
           clipGradients(this.opts.clipNorm ?? null),
-          optimizerStep(paramLayers, optStep),
+          optimizerStep(units, optStep),
         ),
       );
       const lossSum = out.value.reduce((a, v) => a + v.loss, 0);
