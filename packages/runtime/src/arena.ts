@@ -26,8 +26,11 @@ export class Arena {
     return this.offset;
   }
 
-  /** A zero-filled tensor of `shape` in the arena (or in a fresh buffer if the arena is full). */
-  alloc(dtype: DType, shape: readonly number[]): Tensor {
+  /**
+   * A tensor of `shape` in the arena (or in a fresh buffer if the arena is full), zero-filled
+   * unless `zero` is false — for buffers a message overwrites entirely (outputs, gradients).
+   */
+  alloc(dtype: DType, shape: readonly number[], { zero = true } = {}): Tensor {
     const n = shape.reduce((a, b) => a * b, 1);
     const bytes = n * bytesPerElement(dtype);
     const start = Math.ceil(this.offset / 8) * 8;
@@ -39,7 +42,7 @@ export class Arena {
     }
     this.offset = start + bytes;
     const t = new Tensor(viewOf(this.buffer, start, n, dtype), shape);
-    t.data.fill(0);
+    if (zero) t.data.fill(0);
     return t;
   }
 

@@ -1,5 +1,6 @@
 import { Tensor, type TensorHandle } from '@actorgrad/core';
 import type { ActorMsg, ActorReply } from '../protocol.js';
+import { activationKernel } from './activation.js';
 import { genericBackward, genericForward } from './generic.js';
 import { linearBackward, linearForward } from './linear.js';
 import { shardLoss } from './loss.js';
@@ -26,7 +27,9 @@ export function handleMessage(msg: ActorMsg): ActorReply {
           const n = x.shape[0]!;
           linearForward(x.data, n, w!.shape[1]!, w!.data, b?.data ?? null, w!.shape[0]!, out.data);
         } else {
-          genericForward(ctxOf(msg), x, params, msg.training, out.data);
+          const k = activationKernel(msg.layer.spec);
+          if (k) k.forward(x.data, out.data);
+          else genericForward(ctxOf(msg), x, params, msg.training, out.data);
         }
         return { ok: true, micros: micros() };
       }
@@ -40,7 +43,10 @@ export function handleMessage(msg: ActorMsg): ActorReply {
           const w = params[0]!;
           linearBackward(x.data, x.shape[0]!, w.shape[1]!, w.data, w.shape[0]!, gOut.data, gIn, gParams[0]!, gParams[1] ?? null);
         } else {
-          genericBackward(ctxOf(msg), x, params, gOut, gIn, gParams);
+          const k = activationKernel(msg.layer.spec);
+          if (k) {
+            if (gIn) k.backward(x.data, gOut.data, gIn);
+          } else genericBackward(ctxOf(msg), x, params, gOut, gIn, gParams);
         }
         return { ok: true, micros: micros() };
       }

@@ -257,9 +257,11 @@ export class Engine {
   private allocShard(s: Shard, batch: Batch, outF: number[]): ShardBuffers {
     const n = s.end - s.start;
     const dtype = batch.x.dtype;
-    const acts = [rows(batch.x, s.start, s.end), ...outF.map((f) => this.stepArena.alloc(dtype, [n, f]))];
-    const gActs = acts.map((a, i) => (i === 0 ? a : this.stepArena.alloc(dtype, a.shape)));
-    const pGrads = this.layers.map((l) => l.params.map((p) => this.stepArena.alloc('float64', p.shape)));
+    // Every one of these is written in full by the message that produces it: no zero-filling.
+    const raw = { zero: false };
+    const acts = [rows(batch.x, s.start, s.end), ...outF.map((f) => this.stepArena.alloc(dtype, [n, f], raw))];
+    const gActs = acts.map((a, i) => (i === 0 ? a : this.stepArena.alloc(dtype, a.shape, raw)));
+    const pGrads = this.layers.map((l) => l.params.map((p) => this.stepArena.alloc('float64', p.shape, raw)));
     return { shard: s, acts, gActs, pGrads, target: rows(batch.y, s.start, s.end) };
   }
 

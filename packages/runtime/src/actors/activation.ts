@@ -1,0 +1,64 @@
+import type { FloatArray, ModuleSpec } from '@actorgrad/core';
+
+/**
+ * Direct kernels for the common activations, so their actors do not rebuild an autograd graph per
+ * message. Each follows core's definition (and derivative convention) exactly: relu'(0) = 0,
+ * leakyRelu'(0) = α, tanh' = 1 − y², σ' = σ(1 − σ). Other activations use the generic path.
+ */
+interface Kernel {
+  forward(x: FloatArray, y: FloatArray): void;
+  backward(x: FloatArray, g: FloatArray, gx: FloatArray): void;
+}
+
+function kernelFor(spec: ModuleSpec): Kernel | null {
+  if (spec.type !== 'Activation') return null;
+  const kind = spec.args?.kind;
+  switch (kind) {
+    case 'identity':
+      return { forward: (x, y) => y.set(x), backward: (_x, g, gx) => gx.set(g) };
+    case 'relu':
+      return {
+        forward: (x, y) => {
+          for (let i = 0; i < x.length; i++) y[i] = x[i]! > 0 ? x[i]! : 0;
+        },
+        backward: (x, g, gx) => {
+          for (let i = 0; i < x.length; i++) gx[i] = x[i]! > 0 ? g[i]! : 0;
+        },
+      };
+    case 'leakyRelu': {
+      const a = Number(spec.args?.alpha ?? 0.01);
+      return {
+        forward: (x, y) => {
+          for (let i = 0; i < x.length; i++) y[i] = x[i]! > 0 ? x[i]! : x[i]! * a;
+        },
+        backward: (x, g, gx) => {
+          for (let i = 0; i < x.length; i++) gx[i] = x[i]! > 0 ? g[i]! : g[i]! * a;
+        },
+      };
+    }
+    case 'tanh':
+      return {
+        forward: (x, y) => {
+          for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]!);
+        },
+        backward: (x, g, gx) => {
+          for (let i = 0; i < x.length; i++) {
+            gx[i] = Math.tanh(x[i]!); // stored first, so y is rounded to the activations' dtype as in forward
+            const t = gx[i]!;
+            gx[i] = g[i]! * (1 - t * t);
+          }
+        },
+      };
+    default:
+      return null;
+  }
+}
+
+const cache = new Map<string, Kernel | null>();
+
+/** The direct kernel of an activation spec, or null when the generic path must be used. */
+export function activationKernel(spec: ModuleSpec): Kernel | null {
+  const key = JSON.stringify(spec);
+  if (!cache.has(key)) cache.set(key, kernelFor(spec));
+  return cache.get(key)!;
+}
