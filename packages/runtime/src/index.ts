@@ -7,3 +7,4 @@ export type { EngineEvent, ActorStats } from './events.js';
 export type { ActorMsg, ActorReply, ControlApi, LossKind, OptimizerConfig, LayerDesc, WorkerInfo } from './protocol.js';
 export * from './operators/index.js';
 export * from './trainer/index.js';
+export * from './data/index.js';
