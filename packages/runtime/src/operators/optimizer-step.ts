@@ -1,4 +1,4 @@
-import { type Observable, type OperatorFunction, forkJoin, map, mergeMap, of } from 'rxjs';
+import { type Observable, type OperatorFunction, defaultIfEmpty, forkJoin, map, mergeMap, of } from 'rxjs';
 
 /**
  * Runs every layer's optimiser step (all layers at once, each in its own actor) with the clipping
@@ -8,5 +8,6 @@ import { type Observable, type OperatorFunction, forkJoin, map, mergeMap, of } f
  *     out:  ---x|    (steps take 2 frames, run in parallel)
  */
 export function optimizerStep<T extends { scale: number }>(layers: number[], stage: (layer: number, scale: number) => Observable<unknown>): OperatorFunction<T, T> {
-  return mergeMap((v: T) => (layers.length ? forkJoin(layers.map((l) => stage(l, v.scale))) : of([])).pipe(map(() => v)));
+  // A stage is done when it completes, value or not (forkJoin alone would end the step empty).
+  return mergeMap((v: T) => (layers.length ? forkJoin(layers.map((l) => stage(l, v.scale).pipe(defaultIfEmpty(null)))) : of([])).pipe(map(() => v)));
 }
