@@ -44,6 +44,13 @@ describe('reduceGradients', () => {
     expect(calls).toBe(0);
   });
 
+  it('fails clearly (instead of ending empty) when a layer completes without a norm', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const stages = [cold<number>('-|'), cold('---(n|)', { n: 4 })];
+      expectObservable(cold('(x|)').pipe(reduceGradients([0, 1], (l) => stages[l]!))).toBe('-#', undefined, new Error('reduceGradients: unit 0 completed without a squared norm'));
+    });
+  });
+
   it('fails when one layer fails', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const stages = [cold('---(n|)', { n: 1 }), cold<number>('-#', undefined, new Error('reduce failed'))];

@@ -1,4 +1,4 @@
-import { type Observable, type OperatorFunction, forkJoin, map, mergeMap, of } from 'rxjs';
+import { type Observable, type OperatorFunction, forkJoin, map, mergeMap, of, throwIfEmpty } from 'rxjs';
 
 /**
  * After every shard is back, reduces each layer's shard gradients (in shard order, inside the
@@ -10,7 +10,7 @@ import { type Observable, type OperatorFunction, forkJoin, map, mergeMap, of } f
  */
 export function reduceGradients<T>(layers: number[], stage: (layer: number) => Observable<number>): OperatorFunction<T, { value: T; sqNorm: number }> {
   return mergeMap((value: T) =>
-    (layers.length ? forkJoin(layers.map((l) => stage(l))) : of([] as number[])).pipe(
+    (layers.length ? forkJoin(layers.map((l) => stage(l).pipe(throwIfEmpty(() => new Error(`reduceGradients: unit ${l} completed without a squared norm`))))) : of([] as number[])).pipe(
       map((norms) => ({ value, sqNorm: norms.reduce((a, b) => a + b, 0) })),
     ),
   );
