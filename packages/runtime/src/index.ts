@@ -8,3 +8,5 @@ export type { ActorMsg, ActorReply, ControlApi, LossKind, OptimizerConfig, Layer
 export * from './operators/index.js';
 export * from './trainer/index.js';
 export * from './data/index.js';
+export * from './checkpoint/index.js';
+export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type Checkpoint, type CheckpointConfig } from './checkpoint/checkpoint.js';

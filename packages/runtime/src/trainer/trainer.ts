@@ -1,5 +1,6 @@
 import { type Tensor, data as coreData, fmtShape, type nn, noGrad, zeros } from '@actorgrad/core';
 import { Subject } from 'rxjs';
+import { saveCheckpoint } from '../checkpoint/checkpoint.js';
 import type { EngineEvent } from '../events.js';
 import { Engine, NonFiniteError } from '../main/engine.js';
 import type { Placement } from '../main/placement.js';
@@ -39,7 +40,7 @@ export interface FitOptions {
   signal?: AbortSignal;
   /** Continue a run from a checkpoint's training state. */
   resume?: TrainingState;
-  /** Writes checkpoints for `ctx.saveCheckpoint` (the checkpoint module supplies it). */
+  /** Writes checkpoints for `ctx.saveCheckpoint` (default: safetensors `saveCheckpoint`). */
   checkpointWriter?: (path: string, ctx: { model: nn.Sequential; state: TrainingState; options: FitOptions }) => Promise<void>;
 }
 
@@ -143,8 +144,7 @@ export class Trainer {
       },
       currentLr: () => lrAt(engine.stepCount),
       saveCheckpoint: async (path, reason) => {
-        if (!o.checkpointWriter) throw new Error('saveCheckpoint: no checkpoint writer configured (pass checkpointWriter, e.g. from the checkpoint module)');
-        await o.checkpointWriter(path, { model, state: trainingState(), options: o });
+        await (o.checkpointWriter ?? saveCheckpoint)(path, { model, state: trainingState(), options: o });
         engine.emit({ type: 'checkpoint', epoch, step: engine.stepCount, path, reason });
       },
       emit: (e) => engine.emit(e),
