@@ -1,0 +1,132 @@
+/**
+ * Kernel micro-benchmarks (tinybench). Run from packages/core with `pnpm bench`
+ * (= `tsx --conditions=source bench/index.ts`). Takes ~15–20 s.
+ *
+ * GFLOP/s = 2·m·n·k / mean time; Melem/s = elements / mean time (the `@p50` columns use the median
+ * time instead). Results and machine details are recorded in bench/RESULTS.md.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Bench } from 'tinybench';
+import type { FloatArray } from '../src/dtype.js';
+import { addInto, mapUnary } from '../src/kernels/elementwise.js';
+import { gemm } from '../src/kernels/matmul.js';
+
+type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
+
+function random(T: Ctor, size: number, seed: number): FloatArray {
+  const x = new T(size);
+  let s = seed >>> 0;
+  for (let i = 0; i < size; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    x[i] = s / 4294967296 - 0.5;
+  }
+  return x;
+}
+
+/** The textbook i-k-j triple loop, as a baseline. */
+function naiveGemm(m: number, n: number, k: number, a: FloatArray, b: FloatArray, c: FloatArray): void {
+  c.fill(0, 0, m * n);
+  for (let i = 0; i < m; i++) {
+    for (let p = 0; p < k; p++) {
+      const av = a[i * k + p];
+      for (let j = 0; j < n; j++) c[i * n + j] += av * b[p * n + j];
+    }
+  }
+}
+
+function cpuModel(): string {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
+    return line ? line.slice(line.indexOf(':') + 1).trim() : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Work per call, to turn mean time into a rate. */
+const flops = new Map<string, number>();
+const elems = new Map<string, number>();
+
+const bench = new Bench({ time: 1000, warmupTime: 300, warmupIterations: 5 });
+
+function addGemm(label: string, T: Ctor, size: number, fn: typeof gemm | 'naive' = gemm): void {
+  const a = random(T, size * size, 1);
+  const b = random(T, size * size, 2);
+  const c = new T(size * size);
+  flops.set(label, 2 * size * size * size);
+  if (fn === 'naive') bench.add(label, () => naiveGemm(size, size, size, a, b, c));
+  else bench.add(label, () => fn(size, size, size, a, 0, b, 0, c, 0));
+}
+
+// Sanity check before timing: the kernel agrees with the naive loop.
+{
+  const N = 96;
+  const a = random(Float64Array, N * N, 3);
+  const b = random(Float64Array, N * N, 4);
+  const c1 = new Float64Array(N * N);
+  const c2 = new Float64Array(N * N);
+  gemm(N, N, N, a, 0, b, 0, c1, 0);
+  naiveGemm(N, N, N, a, b, c2);
+  for (let i = 0; i < N * N; i++) {
+    if (Math.abs(c1[i] - c2[i]) > 1e-12 * N) throw new Error(`gemm mismatch at ${i}: ${c1[i]} vs ${c2[i]}`);
+  }
+}
+
+addGemm('gemm f32 128³', Float32Array, 128);
+addGemm('gemm f32 256³', Float32Array, 256);
+addGemm('gemm f32 512³', Float32Array, 512);
+addGemm('gemm f64 256³', Float64Array, 256);
+addGemm('naive ikj f32 256³ (baseline)', Float32Array, 256, 'naive');
+
+const M = 1 << 20;
+{
+  const a = random(Float32Array, M, 5);
+  const b = random(Float32Array, M, 6);
+  const out = new Float32Array(M);
+  elems.set('add f32 1M', M);
+  bench.add('add f32 1M', () => addInto(a, b, out, M));
+}
+{
+  const a = random(Float32Array, M, 7);
+  const out = new Float32Array(M);
+  elems.set('tanh map f32 1M', M);
+  bench.add('tanh map f32 1M', () => mapUnary(a, out, M, Math.tanh));
+}
+
+console.log(`node ${process.version}, ${availableParallelism()} CPUs, ${cpuModel()}`);
+await bench.run();
+
+const fmt = (x: number, digits: number) => Number(x.toFixed(digits));
+// Rates from the mean time, plus from the median, which is robust to interference spikes on a
+// shared machine. Rows are keyed by task name (console.table prints keys unquoted).
+const rows: Record<string, Record<string, string | number>> = {};
+for (const task of bench.tasks) {
+  const r = task.result;
+  if (!r || r.error) {
+    rows[task.name] = { error: String(r?.error ?? 'no result') };
+    continue;
+  }
+  const mean = r.latency.mean; // ms
+  const p50 = r.latency.p50 ?? Number.NaN;
+  const f = flops.get(task.name);
+  const e = elems.get(task.name);
+  const row: Record<string, string | number> = {
+    'mean (ms)': fmt(mean, 3),
+    'p50 (ms)': fmt(p50, 3),
+    'rme (%)': fmt(r.latency.rme, 2),
+    samples: r.latency.samples.length,
+  };
+  if (f) {
+    row['GFLOP/s'] = fmt(f / (mean * 1e6), 2);
+    row['GFLOP/s @p50'] = fmt(f / (p50 * 1e6), 2);
+  }
+  if (e) {
+    row['Melem/s'] = fmt(e / (mean * 1e3), 1);
+    row['Melem/s @p50'] = fmt(e / (p50 * 1e3), 1);
+  }
+  rows[task.name] = row;
+}
+console.table(rows);

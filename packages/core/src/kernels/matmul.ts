@@ -1,0 +1,368 @@
+/**
+ * Dense matrix multiply in plain TypeScript.
+ *
+ * Strategy (BLIS-style, scaled down to what V8 compiles well):
+ * - Operands are packed into one contiguous scratch buffer: a block of A as 4-row micro-panels
+ *   (`kb × 4`, interleaved) and a block of B as 4-column micro-panels (`kb × 4`). The hot loop is
+ *   then monomorphic whatever the dtypes of A, B and C, reads with unit stride, and accumulates in
+ *   double precision.
+ * - The scratch buffer is a plain JS array in PACKED_DOUBLE_ELEMENTS mode, not a `Float64Array`:
+ *   V8 emits a shorter load sequence for it (no base + external-pointer arithmetic); this measured
+ *   ~25% faster. One buffer for both panels means one map check / length load per k step, not two.
+ * - A 4×4 register micro-tile of C is held in 16 local variables while looping over k; index
+ *   arithmetic is written `(i + 1) | 0` so V8 drops the int32 overflow checks (~8% faster).
+ * - Cache blocking: k in blocks of `KC`, rows of A in blocks of `MC`, columns of B in blocks of `NC`.
+ * - Ragged edges are handled by zero-padding the packed panels and storing only the valid part of
+ *   the edge tiles.
+ * - Matrix–vector (`n === 1`), vector–matrix (`m === 1`) and tiny shapes skip packing.
+ *
+ * See `bench/RESULTS.md` for the variants that were measured.
+ */
+import type { FloatArray } from '../dtype.js';
+
+/** Depth (k) block: a 4-row micro-panel of A is `KC × 4` doubles = 8 KiB (L1). */
+const KC = 256;
+/** Row block of A: `MC × KC` doubles = 128 KiB packed. */
+const MC = 64;
+/** Column block of B: `KC × NC` doubles = 1 MiB packed (L2/L3). KC/MC/NC in 128…1024 measured within noise. */
+const NC = 512;
+/** Below this many multiply-adds (m·n·k) the packing overhead is not worth it (measured crossover ≈ 4×4×4). */
+const SMALL = 64;
+/** Column chunk of the unpacked row path (keeps its accumulator row in L1). */
+const ROW_CHUNK = 2048;
+
+/**
+ * Packed-panel scratch. It only ever holds doubles, so it stays PACKED_DOUBLE_ELEMENTS (the extent
+ * checks in `gemm` guarantee that packing never reads `undefined`, which would demote it for good).
+ */
+let scratch: number[] = [0.5];
+/** 16-element buffer for storing partial (edge) micro-tiles. */
+const tile = new Float64Array(16);
+
+function scratchOf(size: number): number[] {
+  if (scratch.length < size) {
+    // Grow by pushing doubles (not `new Array(size)`, which would be HOLEY and need hole checks on load).
+    const x: number[] = [0.5];
+    for (let i = 1; i < size; i++) x.push(0.5);
+    scratch = x;
+  }
+  return scratch;
+}
+
+/**
+ * C[m×n] = A[m×k] · B[k×n] (row-major, contiguous, starting at the given element offsets).
+ * C is overwritten (not accumulated). A, B, C may be different typed-array types (f32/f64).
+ * C must not alias A or B.
+ */
+export function gemm(
+  m: number,
+  n: number,
+  k: number,
+  a: FloatArray,
+  aOff: number,
+  b: FloatArray,
+  bOff: number,
+  c: FloatArray,
+  cOff: number,
+): void {
+  if (m <= 0 || n <= 0) return;
+  checkExtent('A', a, aOff, m * k);
+  checkExtent('B', b, bOff, k * n);
+  checkExtent('C', c, cOff, m * n);
+  if (k <= 0) {
+    c.fill(0, cOff, cOff + m * n);
+    return;
+  }
+  if (n === 1) gemv(m, k, a, aOff, b, bOff, c, cOff);
+  else if (m * n * k < SMALL || m === 1) gemmRows(m, n, k, a, aOff, b, bOff, c, cOff);
+  else gemmPacked(m, n, k, a, aOff, b, bOff, c, cOff);
+}
+
+function checkExtent(what: string, x: FloatArray, off: number, size: number): void {
+  if (!(off >= 0 && off + size <= x.length)) {
+    throw new RangeError(`gemm: ${what} needs elements [${off}, ${off + size}) but has length ${x.length}`);
+  }
+}
+
+/**
+ * Batched: for i in 0..batch-1, C_i = A_i·B_i with element strides strideA, strideB, strideC
+ * between batch items (stride 0 = broadcast the same matrix).
+ */
+export function gemmBatched(
+  batch: number,
+  m: number,
+  n: number,
+  k: number,
+  a: FloatArray,
+  aOff: number,
+  strideA: number,
+  b: FloatArray,
+  bOff: number,
+  strideB: number,
+  c: FloatArray,
+  cOff: number,
+  strideC: number,
+): void {
+  if (batch <= 0) return;
+  // A shared B with A_i and C_i stacked contiguously is one tall multiply: [A_0; A_1; …]·B.
+  if (batch > 1 && strideB === 0 && strideA === m * k && strideC === m * n) {
+    gemm(batch * m, n, k, a, aOff, b, bOff, c, cOff);
+    return;
+  }
+  for (let i = 0; i < batch; i++) {
+    gemm(m, n, k, a, aOff + i * strideA, b, bOff + i * strideB, c, cOff + i * strideC);
+  }
+}
+
+/** n === 1: c[i] = A[i,:] · b. */
+function gemv(m: number, k: number, a: FloatArray, aOff: number, b: FloatArray, bOff: number, c: FloatArray, cOff: number): void {
+  const k4 = k - (k & 3);
+  for (let i = 0; i < m; i++) {
+    const ai = aOff + i * k;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let p = 0;
+    for (; p < k4; p += 4) {
+      s0 += a[ai + p] * b[bOff + p];
+      s1 += a[ai + p + 1] * b[bOff + p + 1];
+      s2 += a[ai + p + 2] * b[bOff + p + 2];
+      s3 += a[ai + p + 3] * b[bOff + p + 3];
+    }
+    for (; p < k; p++) s0 += a[ai + p] * b[bOff + p];
+    c[cOff + i] = s0 + s1 + (s2 + s3);
+  }
+}
+
+/**
+ * Tiny problems and m === 1 (vector · matrix): per row of C, accumulate rows of B (unit stride) into a
+ * double-precision row buffer, four rows of B at a time, in column chunks of at most `ROW_CHUNK`.
+ */
+function gemmRows(m: number, n: number, k: number, a: FloatArray, aOff: number, b: FloatArray, bOff: number, c: FloatArray, cOff: number): void {
+  const acc = scratchOf(Math.min(n, ROW_CHUNK));
+  const k4 = k - (k & 3);
+  for (let jc = 0; jc < n; jc += ROW_CHUNK) {
+    const w = Math.min(ROW_CHUNK, n - jc);
+    for (let i = 0; i < m; i++) {
+      const ai = aOff + i * k;
+      for (let j = 0; j < w; j++) acc[j] = 0;
+      let p = 0;
+      for (; p < k4; p += 4) {
+        const a0 = a[ai + p];
+        const a1 = a[ai + p + 1];
+        const a2 = a[ai + p + 2];
+        const a3 = a[ai + p + 3];
+        const b0 = bOff + p * n + jc;
+        const b1 = b0 + n;
+        const b2 = b1 + n;
+        const b3 = b2 + n;
+        for (let j = 0; j < w; j++) acc[j] += a0 * b[b0 + j] + a1 * b[b1 + j] + (a2 * b[b2 + j] + a3 * b[b3 + j]);
+      }
+      for (; p < k; p++) {
+        const av = a[ai + p];
+        const bp = bOff + p * n + jc;
+        for (let j = 0; j < w; j++) acc[j] += av * b[bp + j];
+      }
+      const ci = cOff + i * n + jc;
+      for (let j = 0; j < w; j++) c[ci + j] = acc[j];
+    }
+  }
+}
+
+function gemmPacked(m: number, n: number, k: number, a: FloatArray, aOff: number, b: FloatArray, bOff: number, c: FloatArray, cOff: number): void {
+  const kc = Math.min(k, KC);
+  const mc = Math.min((m + 3) & ~3, MC);
+  const nc = Math.min((n + 3) & ~3, NC);
+  const s = scratchOf((mc + nc) * kc);
+  const bo = mc * kc; // packed B block lives after the packed A block
+  for (let jc = 0; jc < n; jc += nc) {
+    const nb = Math.min(nc, n - jc);
+    for (let pc = 0; pc < k; pc += kc) {
+      const kb = Math.min(kc, k - pc);
+      packB(b, bOff + pc * n + jc, n, kb, nb, s, bo);
+      for (let ic = 0; ic < m; ic += mc) {
+        const mb = Math.min(mc, m - ic);
+        packA(a, aOff + ic * k + pc, k, mb, kb, s);
+        macroKernel(s, mb, nb, kb, bo, c, cOff + ic * n + jc, n, pc === 0);
+      }
+    }
+  }
+}
+
+/** Packs rows [0, mb) × cols [0, kb) of A (leading dimension lda) into 4-row micro-panels at s[0…]: s[ir·kb + p·4 + r]. */
+function packA(a: FloatArray, off: number, lda: number, mb: number, kb: number, s: number[]): void {
+  const mp = (mb + 3) & ~3;
+  for (let ir = 0; ir < mp; ir += 4) {
+    const base = ir * kb;
+    for (let r = 0; r < 4; r++) {
+      const i = ir + r;
+      let d = base + r;
+      if (i < mb) {
+        const src = off + i * lda;
+        for (let p = 0; p < kb; p++, d += 4) s[d] = a[src + p];
+      } else {
+        for (let p = 0; p < kb; p++, d += 4) s[d] = 0;
+      }
+    }
+  }
+}
+
+/** Packs rows [0, kb) × cols [0, nb) of B (leading dimension ldb) into 4-column micro-panels at s[bo…]: s[bo + jr·kb + p·4 + t]. */
+function packB(b: FloatArray, off: number, ldb: number, kb: number, nb: number, s: number[], bo: number): void {
+  for (let jr = 0; jr < nb; jr += 4) {
+    let d = bo + jr * kb;
+    let src = off + jr;
+    const w = nb - jr;
+    if (w >= 4) {
+      for (let p = 0; p < kb; p++, d += 4, src += ldb) {
+        s[d] = b[src];
+        s[d + 1] = b[src + 1];
+        s[d + 2] = b[src + 2];
+        s[d + 3] = b[src + 3];
+      }
+    } else {
+      for (let p = 0; p < kb; p++, d += 4, src += ldb) {
+        s[d] = b[src];
+        s[d + 1] = w > 1 ? b[src + 1] : 0;
+        s[d + 2] = w > 2 ? b[src + 2] : 0;
+        s[d + 3] = 0;
+      }
+    }
+  }
+}
+
+/**
+ * C block [mb × nb] (at co, leading dimension ldc) = (first ? 0 : C) + packed A block · packed B block.
+ * The 4×4 micro-kernel is inlined by hand: 16 accumulators, 4 loads of A and 4 of B per step of k.
+ */
+function macroKernel(s: number[], mb: number, nb: number, kb: number, bo: number, c: FloatArray, co: number, ldc: number, first: boolean): void {
+  const kb4 = kb * 4;
+  // Loop order ir → jr (one A micro-panel, 8 KiB, stays in L1 while it sweeps the packed B block).
+  // The opposite order (jr → ir) was as fast when V8's first optimisation happened on large square
+  // inputs, but fell to ~3.9 GFLOP/s when warmed up on some ragged shapes; this order stayed at ~4.8.
+  for (let ir = 0; ir < mb; ir += 4) {
+    for (let jr = 0; jr < nb; jr += 4) {
+      const cols = Math.min(4, nb - jr);
+      const ibase = bo + jr * kb;
+      let c00 = 0;
+      let c01 = 0;
+      let c02 = 0;
+      let c03 = 0;
+      let c10 = 0;
+      let c11 = 0;
+      let c12 = 0;
+      let c13 = 0;
+      let c20 = 0;
+      let c21 = 0;
+      let c22 = 0;
+      let c23 = 0;
+      let c30 = 0;
+      let c31 = 0;
+      let c32 = 0;
+      let c33 = 0;
+      let ia = ir * kb;
+      let ib = ibase;
+      const end = ia + kb4;
+      // `| 0` marks the index arithmetic as int32-truncating, which drops V8's overflow checks.
+      for (; ia < end; ia += 4, ib += 4) {
+        const b0 = s[ib];
+        const b1 = s[(ib + 1) | 0];
+        const b2 = s[(ib + 2) | 0];
+        const b3 = s[(ib + 3) | 0];
+        let x = s[ia];
+        c00 += x * b0;
+        c01 += x * b1;
+        c02 += x * b2;
+        c03 += x * b3;
+        x = s[(ia + 1) | 0];
+        c10 += x * b0;
+        c11 += x * b1;
+        c12 += x * b2;
+        c13 += x * b3;
+        x = s[(ia + 2) | 0];
+        c20 += x * b0;
+        c21 += x * b1;
+        c22 += x * b2;
+        c23 += x * b3;
+        x = s[(ia + 3) | 0];
+        c30 += x * b0;
+        c31 += x * b1;
+        c32 += x * b2;
+        c33 += x * b3;
+      }
+      let o = co + ir * ldc + jr;
+      const rows = Math.min(4, mb - ir);
+      if (rows === 4 && cols === 4) {
+        if (first) {
+          c[o] = c00;
+          c[o + 1] = c01;
+          c[o + 2] = c02;
+          c[o + 3] = c03;
+          o += ldc;
+          c[o] = c10;
+          c[o + 1] = c11;
+          c[o + 2] = c12;
+          c[o + 3] = c13;
+          o += ldc;
+          c[o] = c20;
+          c[o + 1] = c21;
+          c[o + 2] = c22;
+          c[o + 3] = c23;
+          o += ldc;
+          c[o] = c30;
+          c[o + 1] = c31;
+          c[o + 2] = c32;
+          c[o + 3] = c33;
+        } else {
+          c[o] += c00;
+          c[o + 1] += c01;
+          c[o + 2] += c02;
+          c[o + 3] += c03;
+          o += ldc;
+          c[o] += c10;
+          c[o + 1] += c11;
+          c[o + 2] += c12;
+          c[o + 3] += c13;
+          o += ldc;
+          c[o] += c20;
+          c[o + 1] += c21;
+          c[o + 2] += c22;
+          c[o + 3] += c23;
+          o += ldc;
+          c[o] += c30;
+          c[o + 1] += c31;
+          c[o + 2] += c32;
+          c[o + 3] += c33;
+        }
+      } else {
+        tile[0] = c00;
+        tile[1] = c01;
+        tile[2] = c02;
+        tile[3] = c03;
+        tile[4] = c10;
+        tile[5] = c11;
+        tile[6] = c12;
+        tile[7] = c13;
+        tile[8] = c20;
+        tile[9] = c21;
+        tile[10] = c22;
+        tile[11] = c23;
+        tile[12] = c30;
+        tile[13] = c31;
+        tile[14] = c32;
+        tile[15] = c33;
+        storeEdge(c, o, ldc, rows, cols, first);
+      }
+    }
+  }
+}
+
+function storeEdge(c: FloatArray, o: number, ldc: number, rows: number, cols: number, first: boolean): void {
+  for (let r = 0; r < rows; r++, o += ldc) {
+    for (let q = 0; q < cols; q++) {
+      if (first) c[o + q] = tile[r * 4 + q];
+      else c[o + q] += tile[r * 4 + q];
+    }
+  }
+}
