@@ -1,0 +1,240 @@
+/**
+ * Atomic file replacement: a reader of `path` sees either the previous file or the new one, whole,
+ * never a mixture or a truncated file — even if the process dies or the disk fills mid-write.
+ *
+ * The bytes go to a temporary file in the same directory (so the rename cannot cross file
+ * systems), created exclusively under a unique name (`.<name>.<pid>.<counter>.<random>.tmp`, so
+ * concurrent writers — threads, processes — never share one); the file is `fsync`ed so its data is
+ * on disk before it gets the name, then `rename`d over `path` (atomic on POSIX, and a replace on
+ * Windows), and finally the directory is `fsync`ed, best effort, so the rename itself survives a
+ * power cut. On any error the temporary file is closed and removed and the error is rethrown;
+ * the previous file at `path` is untouched.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fsyncSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { type FileHandle, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** The points at which the {@link WriteFileAtomicOptions._hook} test hook is called. */
+export type AtomicWriteStage =
+  /** The temporary file exists and is empty. */
+  | 'opened'
+  /** All bytes are written to the temporary file, not yet fsynced. */
+  | 'written'
+  /** The temporary file is fsynced and closed; next comes the rename. */
+  | 'synced';
+
+export interface WriteFileAtomicOptions {
+  /** Permission bits of the new file (default: those of the file being replaced, else 0o666 minus the umask). */
+  mode?: number;
+  /**
+   * @internal Test hook, called at each stage with the temporary file's path; whatever it throws
+   * (or rejects with) fails the write at that point, as a crash or a full disk would.
+   */
+  _hook?: (stage: AtomicWriteStage, tmpPath: string) => void | Promise<void>;
+}
+
+let counter = 0;
+
+/**
+ * A fresh temporary path beside `target`: `.<name>.<pid>.<counter>.<random>.tmp` in the same
+ * directory. The counter makes names unique within the process, pid and 48 random bits across
+ * processes; the file is also created exclusively, so a clash fails instead of sharing a file.
+ */
+export function tempPathFor(target: string): string {
+  counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
+  const name = basename(target).slice(0, 100);
+  return join(dirname(target), `.${name}.${process.pid}.${counter}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+const CREATE_EXCLUSIVE = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY;
+
+function checkArgs(fn: string, path: string, bytes: Uint8Array): void {
+  if (typeof path !== 'string' || path === '') throw new TypeError(`${fn}: path must be a non-empty string, got ${JSON.stringify(path)}`);
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`${fn}(${path}): bytes must be a Uint8Array`);
+}
+
+function wrap(fn: string, path: string, step: string, e: unknown): Error {
+  const err = new Error(`${fn}(${path}): ${step} failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code === 'string') (err as Error & { code: string }).code = code;
+  return err;
+}
+
+/**
+ * Replaces the file at `path` with `bytes` atomically (see the module documentation). A symbolic
+ * link at `path` is followed: the file it points to is replaced, the link stays. Errors name the
+ * path and the step that failed (`open`, `write`, `fsync`, `rename`), keep the system error as
+ * `cause` and its `code`; the previous file is then intact and no temporary file is left.
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array, options: WriteFileAtomicOptions = {}): Promise<void> {
+  const fn = 'writeFileAtomic';
+  checkArgs(fn, path, bytes);
+  let target = path;
+  try {
+    target = await realpath(path);
+  } catch {
+    // No file yet (or a dangling link): write to the path as given.
+  }
+  let mode = options.mode;
+  if (mode === undefined) {
+    try {
+      mode = (await stat(target)).mode & 0o7777;
+    } catch {
+      // Nothing to inherit from.
+    }
+  }
+  let tmp = '';
+  let handle: FileHandle | null = null;
+  let step = 'open';
+  for (let attempt = 0; handle === null; attempt++) {
+    tmp = tempPathFor(target);
+    try {
+      handle = await open(tmp, CREATE_EXCLUSIVE, 0o666);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'EEXIST' && attempt < 5) continue;
+      throw wrap(fn, path, 'open of a temporary file', e);
+    }
+  }
+  try {
+    if (mode !== undefined) {
+      step = 'chmod';
+      await handle.chmod(mode);
+    }
+    await options._hook?.('opened', tmp);
+    step = 'write';
+    for (let done = 0; done < bytes.length; ) {
+      const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, done);
+      done += bytesWritten;
+    }
+    await options._hook?.('written', tmp);
+    step = 'fsync';
+    await handle.sync();
+    step = 'close';
+    const h = handle;
+    handle = null;
+    await h.close();
+    await options._hook?.('synced', tmp);
+    step = 'rename';
+    await rename(tmp, target);
+  } catch (e) {
+    if (handle !== null) await handle.close().catch(() => {});
+    await unlink(tmp).catch(() => {});
+    throw wrap(fn, path, step, e);
+  }
+  await syncDirectory(dirname(target));
+}
+
+/** {@link writeFileAtomic}, synchronously (a `_hook` must not return a promise). */
+export function writeFileAtomicSync(path: string, bytes: Uint8Array, options: WriteFileAtomicOptions = {}): void {
+  const fn = 'writeFileAtomicSync';
+  checkArgs(fn, path, bytes);
+  let target = path;
+  try {
+    target = realpathSync(path);
+  } catch {
+    // No file yet (or a dangling link): write to the path as given.
+  }
+  let mode = options.mode;
+  if (mode === undefined) {
+    try {
+      mode = statSync(target).mode & 0o7777;
+    } catch {
+      // Nothing to inherit from.
+    }
+  }
+  const hook = (stage: AtomicWriteStage, tmpPath: string): void => {
+    const r = options._hook?.(stage, tmpPath);
+    if (r instanceof Promise) throw new TypeError(`${fn}: _hook returned a promise; use writeFileAtomic`);
+  };
+  let tmp = '';
+  let fd = -1;
+  let step = 'open';
+  for (let attempt = 0; fd < 0; attempt++) {
+    tmp = tempPathFor(target);
+    try {
+      fd = openSync(tmp, CREATE_EXCLUSIVE, 0o666);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'EEXIST' && attempt < 5) continue;
+      throw wrap(fn, path, 'open of a temporary file', e);
+    }
+  }
+  try {
+    if (mode !== undefined) {
+      step = 'chmod';
+      fchmodSync(fd, mode);
+    }
+    hook('opened', tmp);
+    step = 'write';
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, done);
+    hook('written', tmp);
+    step = 'fsync';
+    fsyncSync(fd);
+    step = 'close';
+    const f = fd;
+    fd = -1;
+    closeSync(f);
+    hook('synced', tmp);
+    step = 'rename';
+    renameSync(tmp, target);
+  } catch (e) {
+    if (fd >= 0) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Already failing; the original error is the one to report.
+      }
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Gone already (or never renamed away); nothing more to clean.
+    }
+    throw wrap(fn, path, step, e);
+  }
+  syncDirectorySync(dirname(target));
+}
+
+/** Makes a rename in `dir` durable. Best effort: some platforms (Windows) cannot open directories. */
+async function syncDirectory(dir: string): Promise<void> {
+  let h: FileHandle | null = null;
+  try {
+    h = await open(dir, 'r');
+    await h.sync();
+  } catch {
+    // Best effort.
+  } finally {
+    await h?.close().catch(() => {});
+  }
+}
+
+function syncDirectorySync(dir: string): void {
+  let fd = -1;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Best effort.
+  } finally {
+    if (fd >= 0) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Best effort.
+      }
+    }
+  }
+}
