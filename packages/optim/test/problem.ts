@@ -1,12 +1,10 @@
-import type { ArrayTree } from '@actorgrad/core';
+import { type ArrayTree, type Tensor, tensor, valueAndGrad } from '@actorgrad/core';
 
 /**
- * The fixture problem of make_torch_fixtures.py, in float64 with its analytic gradient:
- * `h = tanh(X W1 + b1)`, `ŷ = h W2 + b2`, `L = mean((ŷ − Y)²)`; W is [in, out], row-major.
- * Backward: `δ = 2(ŷ − Y)/(n·o)`, `∇W2 = hᵀδ`, `∇b2 = Σᵢ δ`, `ζ = (δ W2ᵀ) ⊙ (1 − h²)`,
- * `∇W1 = Xᵀζ`, `∇b1 = Σᵢ ζ`.
- * Written by hand because core's autograd is not ready yet; once it is, the fixture test can use it
- * instead (and this file becomes a cross-check).
+ * The fixture problem of make_torch_fixtures.py in float64: `h = tanh(X W1 + b1)`, `ŷ = h W2 + b2`,
+ * `L = mean((ŷ − Y)²)`; W is [in, out], row-major. {@link lossAndGrad} differentiates it with
+ * core's autograd; {@link analyticLossAndGrad} is the hand-written backward pass, kept as a
+ * cross-check.
  */
 export interface MlpProblem {
   X: number[][];
@@ -18,7 +16,49 @@ export interface LossAndGrad {
   grads: ArrayTree;
 }
 
+/** `mean((tanh(X·W1 + b1)·W2 + b2 − Y)²)` with core's differentiable tensor ops. */
+export function mlpLoss(X: Tensor, Y: Tensor, W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor): Tensor {
+  return X.matmul(W1).add(b1).tanh().matmul(W2).add(b2).sub(Y).square().mean();
+}
+
+const dataTensors = new WeakMap<MlpProblem, [Tensor, Tensor]>();
+
+/** X and Y of `prob` as float64 tensors (built once per problem). */
+export function problemTensors(prob: MlpProblem): [Tensor, Tensor] {
+  let xy = dataTensors.get(prob);
+  if (!xy) {
+    xy = [tensor(prob.X, { dtype: 'float64' }), tensor(prob.Y, { dtype: 'float64' })];
+    dataTensors.set(prob, xy);
+  }
+  return xy;
+}
+
+const mlpValueAndGrad = valueAndGrad(mlpLoss, [2, 3, 4, 5]);
+
+/** Loss and gradients of the fixture problem at `p` (W1, b1, W2, b2, flat), by core's autograd in float64. */
 export function lossAndGrad(prob: MlpProblem, p: ArrayTree): LossAndGrad {
+  const [X, Y] = problemTensors(prob);
+  const nin = X.shape[1]!;
+  const nh = p.b1!.length;
+  const no = p.b2!.length;
+  const as64 = (v: ArrayLike<number>, shape: number[]) => tensor(v, { dtype: 'float64', shape });
+  const [loss, [gW1, gb1, gW2, gb2]] = mlpValueAndGrad(
+    X,
+    Y,
+    as64(p.W1!, [nin, nh]),
+    as64(p.b1!, [nh]),
+    as64(p.W2!, [nh, no]),
+    as64(p.b2!, [no]),
+  );
+  const copy = (g: Tensor | undefined) => Float64Array.from(g!.data);
+  return { loss: loss.item(), grads: { W1: copy(gW1), b1: copy(gb1), W2: copy(gW2), b2: copy(gb2) } };
+}
+
+/**
+ * The same loss and gradients by a hand-written backward pass (the cross-check of {@link lossAndGrad}):
+ * `δ = 2(ŷ − Y)/(n·o)`, `∇W2 = hᵀδ`, `∇b2 = Σᵢ δ`, `ζ = (δ W2ᵀ) ⊙ (1 − h²)`, `∇W1 = Xᵀζ`, `∇b1 = Σᵢ ζ`.
+ */
+export function analyticLossAndGrad(prob: MlpProblem, p: ArrayTree): LossAndGrad {
   const { X, Y } = prob;
   const n = X.length;
   const nin = X[0]!.length;

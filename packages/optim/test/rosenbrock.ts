@@ -1,8 +1,10 @@
 /**
  * The Rosenbrock function f(x, y) = (1 − x)² + 100(y − x²)², minimum 0 at (1, 1), classic start
- * (−1.2, 1): a curved narrow valley (Nocedal & Wright §2, Rosenbrock 1960). With analytic
- * gradient and Hessian, for the optimiser suites.
+ * (−1.2, 1): a curved narrow valley (Nocedal & Wright §2, Rosenbrock 1960). As a tensor function
+ * for core's autodiff, and with analytic gradient and Hessian (the cross-check, and the objective of
+ * the first-order suites).
  */
+import type { Tensor } from '@actorgrad/core';
 
 /** The classic starting point (−1.2, 1). */
 export const ROSENBROCK_START: readonly [number, number] = [-1.2, 1];
@@ -23,4 +25,11 @@ export function rosenbrock(p: Float64Array): { loss: number; grad: Float64Array 
 export function rosenbrockHessian(p: Float64Array): Float64Array {
   const [x, y] = p;
   return Float64Array.of(2 - 400 * (y - 3 * x * x), -400 * x, -400 * x, 200);
+}
+
+/** f as a tensor function of p = [x, y] (any dtype; float64 for the second-order helpers), for core's autodiff. */
+export function rosenbrockTensor(p: Tensor): Tensor {
+  const x = p.narrow(0, 0, 1);
+  const y = p.narrow(0, 1, 1);
+  return x.neg().add(1).square().add(y.sub(x.square()).square().mul(100)).sum();
 }

@@ -1,9 +1,11 @@
 /**
- * The optimisers fixture's problem, written out by hand in float64 for the closure-API tests:
- * `loss = mean((tanh(X·W1 + b1)·W2 + b2 − Y)²)`, W stored [in, out] row-major, parameters flattened
- * in the order W1, b1, W2, b2 (as torch's `_gather_flat_grad` does).
+ * The optimisers fixture's problem for the closure-API tests, on core tensors in float64:
+ * `loss = mean((tanh(X·W1 + b1)·W2 + b2 − Y)²)`, W stored [in, out] row-major, parameters in the
+ * order W1, b1, W2, b2 (as torch's `_gather_flat_grad` flattens them); gradients by core's autograd.
  */
 import { readFileSync } from 'node:fs';
+import { type ArrayTree, type Tensor, tensor } from '@actorgrad/core';
+import { mlpLoss, problemTensors } from './problem.js';
 
 export interface TinyNetFixture {
   X: number[][];
@@ -21,69 +23,49 @@ export const fixture = JSON.parse(
   readFileSync(new URL('./fixtures/optimizers.json', import.meta.url), 'utf8'),
 ) as TinyNetFixture;
 
-/** A parameter with a gradient slot, shaped like core's Tensor (`data`, `grad.data`). */
-export interface Param {
-  data: Float64Array;
-  grad: { data: Float64Array } | null;
+const NAMES = ['W1', 'b1', 'W2', 'b2'] as const;
+const { W1, W2 } = fixture.init;
+const SHAPES = [[W1.length, W1[0]!.length], [fixture.init.b1.length], [W2.length, W2[0]!.length], [fixture.init.b2.length]];
+
+/** Fresh parameters [W1, b1, W2, b2]: float64 core tensors with `requiresGrad`, from the fixture's initial values. */
+export function initialParams(): Tensor[] {
+  return NAMES.map((k) => tensor(fixture.init[k], { dtype: 'float64', requiresGrad: true }));
 }
 
-/** Fresh parameters [W1, b1, W2, b2] from the fixture's initial values. */
-export function initialParams(): Param[] {
-  const { W1, b1, W2, b2 } = fixture.init;
-  return [W1.flat(), b1, W2.flat(), b2].map((v) => ({ data: Float64Array.from(v), grad: null }));
+/** The parameters as a tree of flat copies (W1, b1, W2, b2), for problem.ts's functions. */
+export function paramTree(params: readonly { data: ArrayLike<number> }[]): ArrayTree {
+  const tree: ArrayTree = {};
+  NAMES.forEach((k, i) => {
+    tree[k] = Float64Array.from(params[i]!.data);
+  });
+  return tree;
 }
 
-/**
- * Loss and gradients of the tiny net: with `h = tanh(X·W1 + b1)`, `out = h·W2 + b2`,
- * `r = out − Y`, `L = Σr² / (N·O)`: `∂L/∂out = 2r/(N·O)`, `∂W2 = hᵀ·∂out`, `∂b2 = Σ_rows ∂out`,
- * `∂z = (∂out·W2ᵀ) ⊙ (1 − h²)`, `∂W1 = Xᵀ·∂z`, `∂b1 = Σ_rows ∂z`.
- */
-export function tinyNet(w1: Float64Array, b1: Float64Array, w2: Float64Array, b2: Float64Array) {
-  const X = fixture.X;
-  const Y = fixture.Y;
-  const [N, I, H, O] = [X.length, X[0].length, b1.length, b2.length];
-  const gw1 = new Float64Array(I * H);
-  const gb1 = new Float64Array(H);
-  const gw2 = new Float64Array(H * O);
-  const gb2 = new Float64Array(O);
-  let loss = 0;
-  for (let n = 0; n < N; n++) {
-    const h = new Float64Array(H);
-    for (let j = 0; j < H; j++) {
-      let z = b1[j];
-      for (let i = 0; i < I; i++) z += X[n][i] * w1[i * H + j];
-      h[j] = Math.tanh(z);
-    }
-    const dz = new Float64Array(H);
-    for (let k = 0; k < O; k++) {
-      let out = b2[k];
-      for (let j = 0; j < H; j++) out += h[j] * w2[j * O + k];
-      const r = out - Y[n][k];
-      loss += r * r;
-      const dout = (2 * r) / (N * O);
-      gb2[k] += dout;
-      for (let j = 0; j < H; j++) {
-        gw2[j * O + k] += h[j] * dout;
-        dz[j] += dout * w2[j * O + k];
-      }
-    }
-    for (let j = 0; j < H; j++) {
-      const d = dz[j] * (1 - h[j] * h[j]);
-      gb1[j] += d;
-      for (let i = 0; i < I; i++) gw1[i * H + j] += X[n][i] * d;
-    }
-  }
-  return { loss: loss / (N * O), grads: [gw1, gb1, gw2, gb2] };
+/** The tiny net's loss for the parameter tensors [W1, b1, W2, b2]. */
+export function tinyNetLoss(params: readonly Tensor[]): Tensor {
+  const [X, Y] = problemTensors(fixture);
+  const [W1, b1, W2, b2] = params;
+  return mlpLoss(X, Y, W1!, b1!, W2!, b2!);
 }
 
-/** The torch-style closure: zero grads, compute the loss, "backward" (write grads), return the loss. */
-export function makeClosure(params: Param[]): () => number {
+/** The torch-style closure: zero grads (set to none), compute the loss, `backward()`, return the loss tensor. */
+export function makeClosure(params: readonly Tensor[]): () => Tensor {
   return () => {
-    for (const p of params) p.grad = null; // zero_grad(set_to_none)
-    const { loss, grads } = tinyNet(params[0].data, params[1].data, params[2].data, params[3].data);
-    params.forEach((p, i) => {
-      p.grad = { data: grads[i] };
-    });
+    for (const p of params) p.grad = null;
+    const loss = tinyNetLoss(params);
+    loss.backward();
     return loss;
   };
+}
+
+/** The tiny net's loss as a function of the flat parameter vector [W1, b1, W2, b2] (for `objectiveFromTensorFn`). */
+export function tinyNetFlatLoss(x: Tensor): Tensor {
+  let offset = 0;
+  const params = SHAPES.map((shape) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const p = x.narrow(0, offset, size).reshape(shape);
+    offset += size;
+    return p;
+  });
+  return tinyNetLoss(params);
 }

@@ -14,12 +14,13 @@ import {
   rmsprop,
   sgd,
 } from '../src/index.js';
-import { close, flat, lossAndGrad, type MlpProblem } from './problem.js';
+import { analyticLossAndGrad, close, flat, lossAndGrad, type MlpProblem } from './problem.js';
 
 /**
  * Every first-order case of fixtures/optimizers.json (PyTorch 1.13, float64, 25 full-batch steps):
- * each loss and the final parameters within 1e-9 relative (absolute floor 1e-12). The L-BFGS case
- * belongs to the second-order tests.
+ * each loss and the final parameters within 1e-9 relative (absolute floor 1e-12). The gradients
+ * come from core's autograd (float64 tensors, `valueAndGrad`), cross-checked against the
+ * hand-written backward pass. The L-BFGS case belongs to the second-order tests.
  */
 interface Case {
   name: string;
@@ -58,6 +59,30 @@ describe('PyTorch 1.13 optimizer fixtures (float64, 25 steps)', () => {
   it('has the 17 first-order cases', () => {
     expect(fixture.cases.length).toBe(17);
     expect(fixture.steps).toBe(25);
+  });
+
+  it("core's autograd gives the analytic loss and gradient (1e-12), at the start and along a trajectory", () => {
+    let params: ArrayTree = {};
+    for (const [k, v] of Object.entries(fixture.init)) params[k] = flat(v);
+    const opt = adam({ lr: 0.1 });
+    let state = opt.init(params);
+    for (let t = 0; t < 5; t++) {
+      const auto = lossAndGrad(fixture, params);
+      const hand = analyticLossAndGrad(fixture, params);
+      const bad: string[] = [];
+      if (!close(auto.loss, hand.loss, 1e-12)) bad.push(`loss ${auto.loss} vs ${hand.loss}`);
+      for (const [k, g] of Object.entries(hand.grads)) {
+        const a = auto.grads[k]!;
+        expect(a.length).toBe(g.length);
+        for (let i = 0; i < g.length; i++) {
+          if (!(Math.abs(a[i]! - g[i]!) <= 1e-12 * Math.max(1, Math.abs(g[i]!)))) bad.push(`${k}[${i}] ${a[i]} vs ${g[i]}`);
+        }
+      }
+      expect(bad).toEqual([]);
+      const [updates, next] = opt.update(auto.grads, state, params);
+      params = applyUpdates(params, updates);
+      state = next;
+    }
   });
 
   for (const c of fixture.cases) {

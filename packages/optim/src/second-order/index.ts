@@ -1,3 +1,9 @@
+export {
+  type TensorFn,
+  hessianFromTensorFn,
+  hessianVectorProductFromTensorFn,
+  objectiveFromTensorFn,
+} from './autodiff.js';
 export { type BacktrackingOptions, backtrackingLineSearch } from './backtracking.js';
 export { type BfgsOptions, type BfgsState, bfgs } from './bfgs.js';
 export { cholesky, choleskySolve, choleskyWithShift } from './cholesky.js';

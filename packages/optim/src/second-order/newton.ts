@@ -6,7 +6,10 @@ import { maxAbs } from './vector.js';
 
 /** Options of {@link newton}. */
 export interface NewtonOptions {
-  /** The Hessian ∇²f(x), n×n row-major. (Core's autodiff `hessian(f)` can supply it.) */
+  /**
+   * The Hessian ∇²f(x), n×n row-major; normally `hessianFromTensorFn(f)` (core's autodiff `hessian`
+   * of the tensor function whose objective is `objectiveFromTensorFn(f)`), or a hand-written one.
+   */
   hessian: (x: Float64Array) => Float64Array;
   /** Minimum damping λ added to the diagonal (Levenberg). Default 0: pure Newton where H ≻ 0. */
   damping?: number;
@@ -31,7 +34,9 @@ export interface NewtonState {
  * otherwise λ is raised Levenberg-style (start at `β − min_i h_ii` if some diagonal entry is ≤ 0,
  * then double) until the Cholesky factorisation succeeds — so `d` is always a descent direction
  * and saddle points repel instead of attract. For small models: O(n²) memory, O(n³) per step.
- * Nocedal & Wright, Numerical Optimization, 2nd ed., Algorithms 3.2 and 3.3.
+ * The Hessian normally comes from core's autodiff through the helpers of `autodiff.ts`:
+ * `minimize(objectiveFromTensorFn(f), x0, newton({ hessian: hessianFromTensorFn(f) }))` for a
+ * scalar tensor function `f`. Nocedal & Wright, Numerical Optimization, 2nd ed., Algorithms 3.2 and 3.3.
  */
 export function newton(options: NewtonOptions): SecondOrderMethod<NewtonState> {
   const fn = 'newton';
