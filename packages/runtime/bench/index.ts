@@ -1,7 +1,11 @@
 /**
  * Runtime benchmarks (tinybench): training throughput of a 784-256-128-10 ReLU MLP with Adam,
  * batch 128, under each placement, and the cost of one actor message round trip.
- * Run: `pnpm bench` in packages/runtime (= tsx --conditions=source bench/index.ts).
+ * Run: `pnpm bench` in packages/runtime (= tsx --conditions=source bench/index.ts); `--quick` for a short run.
+ *
+ * The machine is shared and noisy, so the placements are measured in interleaved rounds (one short
+ * tinybench per round with every placement in it) and each is reported by its median over rounds;
+ * ratios are taken within the same run.
  */
 import { availableParallelism, cpus } from 'node:os';
 import { Rng, nn, randn, tensor } from '@actorgrad/core';
@@ -11,6 +15,7 @@ import { Actor, type Engine, type Placement, createEngine, dataParallel, hybrid,
 
 const BATCH = 128;
 const quick = process.argv.includes('--quick');
+const ROUNDS = quick ? 3 : 8;
 
 function model(): nn.Sequential {
   const rng = new Rng(1);
@@ -22,6 +27,7 @@ const batches = Array.from({ length: 4 }, () => ({ x: randn([BATCH, 784], { rng 
 
 const placements: [string, Placement][] = [
   ['inline', inline()],
+  ['inline(2 shards)', inline({ shards: 2 })],
   ['dataParallel(2 replicas, 2 threads)', dataParallel({ replicas: 2, threads: 2 })],
   ['pipeline(4 micro-batches, 2 threads)', pipeline({ microBatches: 4, threads: 2 })],
   ['hybrid(2 replicas × 2 micro-batches)', hybrid({ replicas: 2, microBatches: 2, threads: 2 })],
@@ -30,19 +36,27 @@ const placements: [string, Placement][] = [
 const engines = new Map<string, Engine>();
 for (const [name, p] of placements) {
   const e = await createEngine({ model: model(), loss: 'crossEntropy', optimizer: { name: 'adam', options: { lr: 1e-3 } }, placement: p });
-  for (let i = 0; i < 3; i++) await e.step(batches[i % 4]!); // warm-up: worker start, JIT
+  for (let i = 0; i < 5; i++) await e.step(batches[i % 4]!); // warm-up: worker start, JIT
   engines.set(name, e);
 }
 
-// Interleave the placements (one task each, round after round), so that load from other jobs on
-// this shared machine hits all of them alike; the ratio is what we report.
-const bench = new Bench({ time: quick ? 1000 : 4000, warmupTime: 500, iterations: 10 });
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const stepMs = new Map<string, number[]>(placements.map(([n]) => [n, []]));
+const rme = new Map<string, number[]>(placements.map(([n]) => [n, []]));
 let k = 0;
-for (const [name] of placements) {
-  const e = engines.get(name)!;
-  bench.add(`step: ${name}`, async () => {
-    await e.step(batches[k++ % 4]!);
-  });
+for (let round = 0; round < ROUNDS; round++) {
+  const bench = new Bench({ time: quick ? 300 : 600, warmupTime: 100, iterations: 5 });
+  for (const [name] of placements) {
+    const e = engines.get(name)!;
+    bench.add(name, async () => {
+      await e.step(batches[k++ % 4]!);
+    });
+  }
+  await bench.run();
+  for (const t of bench.tasks) {
+    stepMs.get(t.name)!.push(t.result!.latency.p50!);
+    rme.get(t.name)!.push(t.result!.latency.rme);
+  }
 }
 
 // Message round trip: a no-op actor message (a reduce over zero tensors), sent and awaited.
@@ -51,33 +65,41 @@ const poolActor = new Actor('bench#pool', pool);
 const inlineActor = new Actor('bench#inline', inlineExecutor());
 const noop = { op: 'reduce' as const, actor: 'bench', shardGrads: [], grads: [] };
 await firstValueFrom(poolActor.send(noop));
-bench.add('message round trip: pool (piscina)', async () => {
+const rt = new Bench({ time: quick ? 500 : 2000, warmupTime: 200 });
+rt.add('message round trip: pool (piscina)', async () => {
   await firstValueFrom(poolActor.send(noop));
 });
-bench.add('message round trip: inline', async () => {
+rt.add('message round trip: inline', async () => {
   await firstValueFrom(inlineActor.send(noop));
 });
+await rt.run();
 
-await bench.run();
-
-const rows = bench.tasks.map((t) => {
-  const mean = t.result!.latency.mean; // ms
-  const isStep = t.name.startsWith('step');
-  return {
+const rows = [
+  ...placements.map(([name]) => {
+    const ms = median(stepMs.get(name)!);
+    return {
+      task: `step: ${name}`,
+      'median step (ms)': Number(ms.toFixed(2)),
+      'min..max over rounds (ms)': `${Math.min(...stepMs.get(name)!).toFixed(1)}..${Math.max(...stepMs.get(name)!).toFixed(1)}`,
+      'samples/s': Math.round((BATCH / ms) * 1000),
+      'µs/message': '',
+    };
+  }),
+  ...rt.tasks.map((t) => ({
     task: t.name,
-    'mean (ms)': Number(mean.toFixed(isStep ? 2 : 4)),
-    'p50 (ms)': Number(t.result!.latency.p50!.toFixed(isStep ? 2 : 4)),
-    'rme (%)': Number(t.result!.latency.rme.toFixed(1)),
-    samples: t.result!.latency.samples.length,
-    'samples/s': isStep ? Math.round((BATCH / mean) * 1000) : '',
-    'µs/message': isStep ? '' : Number((mean * 1000).toFixed(1)),
-  };
-});
+    'median step (ms)': '',
+    'min..max over rounds (ms)': '',
+    'samples/s': '',
+    'µs/message': `${(t.result!.latency.p50! * 1000).toFixed(1)} (p50), ${(t.result!.latency.mean * 1000).toFixed(1)} (mean)`,
+  })),
+];
 console.table(rows);
-const sps = (name: string) => BATCH / bench.tasks.find((t) => t.name === `step: ${name}`)!.result!.latency.mean;
-console.log(`dataParallel(2) / inline = ${(sps('dataParallel(2 replicas, 2 threads)') / sps('inline')).toFixed(2)}×`);
-console.log(`pipeline(4) / inline = ${(sps('pipeline(4 micro-batches, 2 threads)') / sps('inline')).toFixed(2)}×`);
-console.log(`machine: ${availableParallelism()} cores, ${cpus()[0]?.model ?? '?'}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+const sps = (name: string) => BATCH / median(stepMs.get(name)!);
+const ratio = (a: string, b: string) => (sps(a) / sps(b)).toFixed(2);
+console.log(`dataParallel(2) / inline = ${ratio('dataParallel(2 replicas, 2 threads)', 'inline')}×`);
+console.log(`dataParallel(2) / inline(2 shards) — the same computation, bit for bit = ${ratio('dataParallel(2 replicas, 2 threads)', 'inline(2 shards)')}×`);
+console.log(`pipeline(4) / inline = ${ratio('pipeline(4 micro-batches, 2 threads)', 'inline')}×;  hybrid / inline = ${ratio('hybrid(2 replicas × 2 micro-batches)', 'inline')}×`);
+console.log(`machine: ${availableParallelism()} cores, ${cpus()[0]?.model ?? '?'}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${ROUNDS} rounds`);
 
 for (const e of engines.values()) await e.close();
 await pool.close();

@@ -1,4 +1,5 @@
 import type { FloatArray } from '@actorgrad/core';
+import { scratch } from './scratch.js';
 
 /**
  * grads[j] = Σ_s shardGrads[s][j], added in shard order (s = 0, 1, …) in float64 and rounded once
@@ -9,12 +10,15 @@ export function reduceInShardOrder(shardGrads: FloatArray[][], grads: FloatArray
   let sq = 0;
   grads.forEach((g, j) => {
     const n = g.length;
-    const acc = new Float64Array(n);
-    for (const shard of shardGrads) {
+    const acc = scratch('float64', n, 'reduce');
+    const first = shardGrads[0]?.[j];
+    if (first) for (let i = 0; i < n; i++) acc[i] = first[i]!;
+    else acc.fill(0, 0, n);
+    for (const shard of shardGrads.slice(1)) {
       const s = shard[j]!;
       for (let i = 0; i < n; i++) acc[i] += s[i]!;
     }
-    g.set(acc);
+    g.set(acc.subarray(0, n));
     for (let i = 0; i < n; i++) sq += g[i]! * g[i]!;
   });
   return sq;

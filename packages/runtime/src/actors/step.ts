@@ -4,6 +4,9 @@ import type { OptimizerConfig } from '../protocol.js';
 
 type Alias = (o: Record<string, unknown>) => optim.GradientTransformation;
 
+/** This thread's recycled optimiser arrays. */
+const pool = new optim.ArrayPool();
+
 /** The optimiser aliases a job may name; each is rebuilt per step with that step's learning rate. */
 export const OPTIMIZERS: Record<string, Alias> = {
   sgd: optim.sgd as unknown as Alias,
@@ -50,11 +53,16 @@ export function optimizerStep(
       g[k] = scaled;
     }
   });
-  const [updates, next] = t.update(g, state, p);
+  const [updates, next] = optim.withPool(pool, () => t.update(g, state, p));
   keys.forEach((k, i) => {
     const u = updates[k]!;
     const d = params[i]!;
     for (let j = 0; j < d.length; j++) d[j] = d[j]! + u[j]!;
   });
+  // The old state and the updates are dead now (the engine keeps only `next`, and re-sends the old
+  // state only if this thread died, taking its pool with it): this thread reuses their memory, so a
+  // step touches no fresh shared memory (page faults from several threads contend in the kernel).
+  const live = optim.arraysIn([next, params, grads]);
+  pool.give([...optim.arraysIn([state, updates])].filter((a) => !live.has(a) && a.buffer instanceof SharedArrayBuffer));
   return next;
 }

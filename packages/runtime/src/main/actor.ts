@@ -15,6 +15,8 @@ interface Job {
 export class Actor {
   private readonly inbox = new Subject<Job>();
   busyMicros = 0;
+  /** Busy time by message kind (forward, backward, loss, reduce, step). */
+  readonly busyByOp: Record<string, number> = {};
   messages = 0;
   queueDepth = 0;
 
@@ -29,6 +31,7 @@ export class Actor {
             tap({
               next: (r) => {
                 this.busyMicros += r.micros;
+                this.busyByOp[job.msg.op] = (this.busyByOp[job.msg.op] ?? 0) + r.micros;
                 this.messages++;
                 job.reply(r);
               },

@@ -72,7 +72,7 @@ interface Chunk {
 }
 
 /** Elements per optimiser chunk. */
-export const CHUNK = 32_768;
+export const CHUNK = 65_536;
 
 interface ShardBuffers {
   shard: Shard;
@@ -167,13 +167,15 @@ export class Engine {
     });
     const init = transformationOf(opts.optimizer, this.lrAt(0));
     this.chunks = this.layers.flatMap((l, layer) =>
-      l.params.flatMap((p, param) =>
-        Array.from({ length: Math.ceil(p.size / CHUNK) }, (_, c) => {
-          const lo = c * CHUNK;
-          const hi = Math.min(p.size, lo + CHUNK);
+      l.params.flatMap((p, param) => {
+        // Equal parts of at most CHUNK elements, so the replicas get balanced work.
+        const parts = Math.ceil(p.size / CHUNK);
+        return Array.from({ length: parts }, (_, c) => {
+          const lo = Math.round((c * p.size) / parts);
+          const hi = Math.round(((c + 1) * p.size) / parts);
           return { layer, param, lo, hi, state: init.init({ [l.keys[param]!]: p.data.subarray(lo, hi) }) };
-        }),
-      ),
+        });
+      }),
     );
     this.lossActors = Array.from({ length: placement.replicas }, (_, r) => new Actor(`loss ${opts.loss}#${r}`, executor));
     const first = children[0]?.[1];
@@ -269,7 +271,7 @@ export class Engine {
   private send(actor: Actor, msg: ActorMsg, shard: number | null, beforeRetry?: () => void): Observable<OkReply> {
     const step = this.steps;
     return defer(() => {
-      this.events.next({ type: 'message', step, actor: actor.name, op: msg.op, shard });
+      if (this.events.observed) this.events.next({ type: 'message', step, actor: actor.name, op: msg.op, shard });
       return actor.send(msg);
     }).pipe(
       retry({

@@ -63,6 +63,7 @@ export function poolExecutor({ threads = defaultThreads(), allowCrash = false }:
     concurrentTasksPerWorker: 1,
     // Idle workers wait on their event loop (not in Atomics.wait), so their comlink control ports answer.
     useAtomics: false,
+    recordTiming: false,
     workerData: { allowCrash },
   });
   let controls: { threads: unknown[]; remotes: Comlink.Remote<ControlApi>[]; ports: { close(): void }[] } | null = null;
