@@ -58,9 +58,9 @@ export interface LossMsg {
 export interface ReduceMsg {
   op: 'reduce';
   actor: string;
-  /** shardGrads[s][j]: shard s's gradient of parameter j (float64). */
+  /** shardGrads[s][j]: shard s's gradient of parameter chunk j (float64). */
   shardGrads: TensorHandle[][];
-  /** Reduced gradients, one per parameter, in the parameter's dtype. */
+  /** Reduced gradients, one per parameter chunk, in the parameter's dtype. */
   grads: TensorHandle[];
 }
 
@@ -71,6 +71,14 @@ export interface OptimizerConfig {
   options: Record<string, unknown>;
 }
 
+/** One parameter chunk's optimiser step: its key in the parameter tree, its memory and its state. */
+export interface StepItem {
+  key: string;
+  param: TensorHandle;
+  grad: TensorHandle;
+  state: unknown;
+}
+
 export interface StepMsg {
   op: 'step';
   actor: string;
@@ -78,10 +86,8 @@ export interface StepMsg {
   lr: number;
   /** Multiplies the gradients first (global-norm clipping decided by the engine); 1 = none. */
   gradScale: number;
-  keys: string[];
-  params: TensorHandle[];
-  grads: TensorHandle[];
-  state: unknown;
+  /** The chunks this actor steps, each with its own state (elementwise optimisers: no chunk sees another). */
+  items: StepItem[];
 }
 
 /** Test hook: ends the worker thread that runs it (only honoured when the pool allows it). */
@@ -94,7 +100,7 @@ export type ActorMsg = ForwardMsg | BackwardMsg | LossMsg | ReduceMsg | StepMsg 
 
 /** What a message returns. Errors thrown by a layer come back as values, so that a rejected task always means infrastructure trouble (a dead thread) and can be retried. */
 export type ActorReply =
-  | { ok: true; value?: number; state?: unknown; micros: number }
+  | { ok: true; value?: number; values?: number[]; states?: unknown[]; micros: number }
   | { ok: false; error: string; micros: number };
 
 /** What a worker thread reports about itself through its control API. */
@@ -117,4 +123,16 @@ export interface ControlTask {
   port: import('node:worker_threads').MessagePort;
   barrier: Int32Array;
   parties: number;
+}
+
+/**
+ * The task that lets a worker answer its control port: idle pool threads wait in `Atomics.wait`
+ * (fast task hand-off), so their event loop only turns while a task is running; this one keeps it
+ * turning until `done[0]` is set. One per thread, via the same barrier as `ControlTask`.
+ */
+export interface PumpTask {
+  op: 'pump';
+  barrier: Int32Array;
+  parties: number;
+  done: Int32Array;
 }

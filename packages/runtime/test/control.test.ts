@@ -16,7 +16,7 @@ describe('worker control API (comlink)', () => {
       expect(new Set(info.map((i) => i.threadId)).size).toBe(2);
       expect(info.every((i) => i.threadId > 0 && i.heapUsedBytes > 0)).toBe(true);
       expect(info.reduce((a, i) => a + i.messages, 0)).toBe(sent);
-      expect(sent).toBe(3 * (4 * (7 + 1 + 7) + 6 + 6)); // per step: 4 shards × (7 fwd + loss + 7 bwd), a reduce and an optimiser step per parameter chunk (6)
+      expect(sent).toBe(3 * (4 * (7 + 1 + 7) + 2 + 2)); // per step: 4 shards × (7 fwd + loss + 7 bwd), one reduce and one optimiser step per replica
     } finally {
       await engine.close();
     }

@@ -142,7 +142,7 @@ export const lossMsg = (shard: number): LossMsg => ({ op: 'loss', actor: 'loss',
 export const reduceMsg = (layer: number): ReduceMsg => ({ op: 'reduce', actor: `L${layer}`, shardGrads: [], grads: [] });
 
 export const stepMsg = (layer: number, gradScale: number): StepMsg => ({
-  op: 'step', actor: `L${layer}`, optimizer: { name: 'sgd', options: {} }, lr: 0.1, gradScale, keys: [], params: [], grads: [], state: null,
+  op: 'step', actor: `L${layer}`, optimizer: { name: 'sgd', options: {} }, lr: 0.1, gradScale, items: [],
 });
 
 /** A reply's `value` (NaN if it has none or failed), as the engine's loss and reduce stages read it. */

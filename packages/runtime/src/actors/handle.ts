@@ -55,15 +55,15 @@ export function handleMessage(msg: ActorMsg): ActorReply {
         return { ok: true, value, micros: micros() };
       }
       case 'reduce': {
-        const value = reduceInShardOrder(
+        const values = reduceInShardOrder(
           msg.shardGrads.map((s) => s.map((h) => view(h).data)),
           msg.grads.map((h) => view(h).data),
         );
-        return { ok: true, value, micros: micros() };
+        return { ok: true, values, micros: micros() };
       }
       case 'step': {
-        const state = optimizerStep(msg.optimizer, msg.lr, msg.gradScale, msg.keys, msg.params.map((h) => view(h).data), msg.grads.map((h) => view(h).data), msg.state);
-        return { ok: true, state, micros: micros() };
+        const states = msg.items.map((it) => optimizerStep(msg.optimizer, msg.lr, msg.gradScale, [it.key], [view(it.param).data], [view(it.grad).data], it.state));
+        return { ok: true, states, micros: micros() };
       }
       case 'crash':
         throw new Error('crash messages are only honoured by worker threads that allow them');

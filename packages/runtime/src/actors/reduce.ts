@@ -4,11 +4,11 @@ import { scratch } from './scratch.js';
 /**
  * grads[j] = Σ_s shardGrads[s][j], added in shard order (s = 0, 1, …) in float64 and rounded once
  * to the parameter dtype, so the result depends only on the shard count, never on threads.
- * Returns Σ grads² (float64) for the global gradient norm.
+ * Returns Σ grads[j]² (float64) for each j; the engine adds them in a fixed order for the global norm.
  */
-export function reduceInShardOrder(shardGrads: FloatArray[][], grads: FloatArray[]): number {
-  let sq = 0;
-  grads.forEach((g, j) => {
+export function reduceInShardOrder(shardGrads: FloatArray[][], grads: FloatArray[]): number[] {
+  return grads.map((g, j) => {
+    let sq = 0;
     const n = g.length;
     const acc = scratch('float64', n, 'reduce');
     const first = shardGrads[0]?.[j];
@@ -20,6 +20,6 @@ export function reduceInShardOrder(shardGrads: FloatArray[][], grads: FloatArray
     }
     g.set(acc.subarray(0, n));
     for (let i = 0; i < n; i++) sq += g[i]! * g[i]!;
+    return sq;
   });
-  return sq;
 }

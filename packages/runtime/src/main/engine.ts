@@ -327,32 +327,55 @@ export class Engine {
         pred: handle(b.acts[L]!), target: handle(b.target), gPred: handle(b.gActs[L]!), batchSize: n,
       }, b.shard.index).pipe(map((r) => r.value!));
     const view = (t: Tensor, c: Chunk) => new Tensor(t.data.subarray(c.lo, c.hi), [c.hi - c.lo]).handle();
-    const reduce = (ci: number) => {
-      const c = this.chunks[ci]!;
-      const layer = this.layers[c.layer]!;
-      const actor = layer.replicas[ci % R]!;
+    // Each replica of the first layer's actors takes the chunks c ≡ r (mod R): one reduce and one
+    // step message per replica. Norms come back per chunk and are added in chunk order.
+    const groups = Array.from({ length: R }, (_, r) => this.chunks.map((c, ci) => ({ c, ci })).filter(({ ci }) => ci % R === r)).filter((g) => g.length > 0);
+    const sqByChunk = new Float64Array(this.chunks.length);
+    const actorOf = (g: { c: Chunk; ci: number }[]) => this.layers[g[0]!.c.layer]!.replicas[g[0]!.ci % R]!;
+    const reduce = (gi: number) => {
+      const g = groups[gi]!;
+      const actor = actorOf(g);
       return this.send(actor, {
-        op: 'reduce', actor: actor.name, shardGrads: bufs.map((b) => [view(b.pGrads[c.layer]![c.param]!, c)]), grads: [view(layer.grads[c.param]!, c)],
-      }, null).pipe(map((r) => r.value!));
-    };
-    const optStep = (ci: number, scale: number) => {
-      const c = this.chunks[ci]!;
-      const layer = this.layers[c.layer]!;
-      const actor = layer.replicas[ci % R]!;
-      const p = layer.params[c.param]!.data.subarray(c.lo, c.hi);
-      const backup = layer.backups[c.param]!.data.subarray(c.lo, c.hi);
-      backup.set(p);
-      return this.send(actor, {
-        op: 'step', actor: actor.name, optimizer: this.opts.optimizer, lr, gradScale: scale, keys: [layer.keys[c.param]!],
-        params: [view(layer.params[c.param]!, c)], grads: [view(layer.grads[c.param]!, c)], state: c.state,
-      }, null, () => p.set(backup)).pipe(
+        op: 'reduce', actor: actor.name,
+        shardGrads: bufs.map((b) => g.map(({ c }) => view(b.pGrads[c.layer]![c.param]!, c))),
+        grads: g.map(({ c }) => view(this.layers[c.layer]!.grads[c.param]!, c)),
+      }, null).pipe(
         map((r) => {
-          c.state = r.state;
+          g.forEach(({ ci }, j) => {
+            sqByChunk[ci] = r.values![j]!;
+          });
+          return 0;
+        }),
+      );
+    };
+    const optStep = (gi: number, scale: number) => {
+      const g = groups[gi]!;
+      const actor = actorOf(g);
+      const mem = g.map(({ c }) => {
+        const layer = this.layers[c.layer]!;
+        const p = layer.params[c.param]!.data.subarray(c.lo, c.hi);
+        const backup = layer.backups[c.param]!.data.subarray(c.lo, c.hi);
+        backup.set(p);
+        return { p, backup };
+      });
+      return this.send(actor, {
+        op: 'step', actor: actor.name, optimizer: this.opts.optimizer, lr, gradScale: scale,
+        items: g.map(({ c }) => {
+          const layer = this.layers[c.layer]!;
+          return { key: layer.keys[c.param]!, param: view(layer.params[c.param]!, c), grad: view(layer.grads[c.param]!, c), state: c.state };
+        }),
+      }, null, () => {
+        for (const { p, backup } of mem) p.set(backup);
+      }).pipe(
+        map((r) => {
+          g.forEach(({ c }, j) => {
+            c.state = r.states![j];
+          });
           return r;
         }),
       );
     };
-    const units = this.chunks.map((_, i) => i);
+    const units = groups.map((_, gi) => gi);
     const byIndex = new Map(bufs.map((b) => [b.shard.index, b]));
     try {
       const out = await firstValueFrom(
@@ -371,6 +394,8 @@ export class Engine {
             return vs;
           }),
           reduceGradients(units, reduce),
+          // The global squared norm, summed in chunk order whatever the grouping into messages.
+          map((v) => ({ ...v, sqNorm: sqByChunk.reduce((a, b) => a + b, 0) })),
           map((v) => {
             if (!Number.isFinite(v.sqNorm)) throw new NonFiniteError(step, 'gradient norm', Math.sqrt(v.sqNorm));
             return v;

@@ -61,8 +61,9 @@ export function poolExecutor({ threads = defaultThreads(), allowCrash = false }:
     maxThreads: threads,
     idleTimeout: 60_000,
     concurrentTasksPerWorker: 1,
-    // Idle workers wait on their event loop (not in Atomics.wait), so their comlink control ports answer.
-    useAtomics: false,
+    // Idle workers wait in Atomics.wait: the fastest hand-off of the next message (it roughly halves
+    // the dispatch latency). Their control ports are served by `pump` tasks while a call is open.
+    useAtomics: true,
     recordTiming: false,
     workerData: { allowCrash },
   });
@@ -85,7 +86,19 @@ export function poolExecutor({ threads = defaultThreads(), allowCrash = false }:
     threads,
     pool,
     run: (msg) => defer(() => from(pool.run(msg) as Promise<ActorReply>)),
-    workerInfo: async () => Promise.all((await connect()).map((r) => r.info())),
+    workerInfo: async () => {
+      const remotes = await connect();
+      const calls = Promise.all(remotes.map((r) => r.info()));
+      const barrier = new Int32Array(new SharedArrayBuffer(4));
+      const done = new Int32Array(new SharedArrayBuffer(4));
+      const pumps = remotes.map(() => pool.run({ op: 'pump', barrier, parties: remotes.length, done }));
+      try {
+        return await calls;
+      } finally {
+        Atomics.store(done, 0, 1);
+        await Promise.all(pumps);
+      }
+    },
     close: async () => {
       for (const p of controls?.ports ?? []) p.close();
       await pool.destroy();

@@ -27,6 +27,12 @@ export const controlApi: ControlApi = {
  * shared memory: holding each worker until all have arrived guarantees one port per thread).
  */
 export function serveControl(port: MessagePort, barrier: Int32Array, parties: number): void {
+  joinBarrier(barrier, parties);
+  Comlink.expose(controlApi, nodeEndpoint(port));
+}
+
+/** Holds this thread until `parties` threads have arrived, so each of them takes exactly one such task. */
+function joinBarrier(barrier: Int32Array, parties: number): void {
   Atomics.add(barrier, 0, 1);
   Atomics.notify(barrier, 0);
   const deadline = Date.now() + 10_000;
@@ -34,5 +40,11 @@ export function serveControl(port: MessagePort, barrier: Int32Array, parties: nu
     if (Date.now() > deadline) throw new Error(`control: only ${seen} of ${parties} workers joined`);
     Atomics.wait(barrier, 0, seen, 50);
   }
-  Comlink.expose(controlApi, nodeEndpoint(port));
+}
+
+/** Lets the event loop turn (so the control port is served) until the main thread sets `done[0]`. */
+export async function pumpControl(barrier: Int32Array, parties: number, done: Int32Array): Promise<void> {
+  joinBarrier(barrier, parties);
+  const deadline = Date.now() + 10_000;
+  while (Atomics.load(done, 0) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
 }

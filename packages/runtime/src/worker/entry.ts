@@ -1,19 +1,20 @@
 import { workerData } from 'node:worker_threads';
 import { handleMessage } from '../actors/handle.js';
-import type { ActorMsg, ActorReply, ControlTask } from '../protocol.js';
-import { countMessage, serveControl } from './control.js';
+import type { ActorMsg, ActorReply, ControlTask, PumpTask } from '../protocol.js';
+import { countMessage, pumpControl, serveControl } from './control.js';
 
 const allowCrash = Boolean((workerData as { allowCrash?: boolean } | undefined)?.allowCrash);
 
 /** A pool task: either one actor message, or the set-up of this thread's control port. */
-export type Task = ActorMsg | ControlTask;
+export type Task = ActorMsg | ControlTask | PumpTask;
 
 /** The pool task: run one actor message against shared memory. */
-export default function run(task: Task): ActorReply {
+export default function run(task: Task): ActorReply | Promise<ActorReply> {
   if (task.op === 'control') {
     serveControl(task.port, task.barrier, task.parties);
     return { ok: true, micros: 0 };
   }
+  if (task.op === 'pump') return pumpControl(task.barrier, task.parties, task.done).then(() => ({ ok: true, micros: 0 }));
   if (task.op === 'crash' && allowCrash) process.exit(1);
   const reply = handleMessage(task);
   countMessage(reply.micros);
