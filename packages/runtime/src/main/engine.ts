@@ -128,6 +128,8 @@ export class Engine {
   private readonly events = new Subject<EngineEvent>();
   private readonly layers: Layer[];
   private readonly chunks: Chunk[];
+  /** The chunks each replica reduces and steps. */
+  private readonly groups: { c: Chunk; ci: number }[][];
   private readonly lossActors: Actor[];
   /** Parameters' gradients and backups (for re-running a lost optimiser step); never reset. */
   private readonly persistent: Arena;
@@ -177,6 +179,7 @@ export class Engine {
         });
       }),
     );
+    this.groups = balancedGroups(this.chunks, placement.replicas);
     this.lossActors = Array.from({ length: placement.replicas }, (_, r) => new Actor(`loss ${opts.loss}#${r}`, executor));
     const first = children[0]?.[1];
     this.inFeatures = first instanceof nn.Linear ? first.inFeatures : null;
@@ -327,14 +330,15 @@ export class Engine {
         pred: handle(b.acts[L]!), target: handle(b.target), gPred: handle(b.gActs[L]!), batchSize: n,
       }, b.shard.index).pipe(map((r) => r.value!));
     const view = (t: Tensor, c: Chunk) => new Tensor(t.data.subarray(c.lo, c.hi), [c.hi - c.lo]).handle();
-    // Each replica of the first layer's actors takes the chunks c ≡ r (mod R): one reduce and one
-    // step message per replica. Norms come back per chunk and are added in chunk order.
-    const groups = Array.from({ length: R }, (_, r) => this.chunks.map((c, ci) => ({ c, ci })).filter(({ ci }) => ci % R === r)).filter((g) => g.length > 0);
+    // One reduce and one step message per replica (see `balancedGroups`). Norms come back per
+    // chunk and are added in chunk order, so the grouping never changes a bit of the result.
+    const groups = this.groups;
     const sqByChunk = new Float64Array(this.chunks.length);
-    const actorOf = (g: { c: Chunk; ci: number }[]) => this.layers[g[0]!.c.layer]!.replicas[g[0]!.ci % R]!;
+    // Replica gi of the actor of the group's first chunk's layer carries the group's messages.
+    const actorOf = (gi: number) => this.layers[groups[gi]![0]!.c.layer]!.replicas[gi]!;
     const reduce = (gi: number) => {
       const g = groups[gi]!;
-      const actor = actorOf(g);
+      const actor = actorOf(gi);
       return this.send(actor, {
         op: 'reduce', actor: actor.name,
         shardGrads: bufs.map((b) => g.map(({ c }) => view(b.pGrads[c.layer]![c.param]!, c))),
@@ -350,7 +354,7 @@ export class Engine {
     };
     const optStep = (gi: number, scale: number) => {
       const g = groups[gi]!;
-      const actor = actorOf(g);
+      const actor = actorOf(gi);
       const mem = g.map(({ c }) => {
         const layer = this.layers[c.layer]!;
         const p = layer.params[c.param]!.data.subarray(c.lo, c.hi);
@@ -453,6 +457,24 @@ export class Engine {
     this.events.complete();
     await this.executor.close();
   }
+}
+
+/**
+ * Shares the chunks among R replicas so each gets about the same number of elements: largest
+ * first, each to the least-loaded replica (ties to the lowest index) — deterministic, and only a
+ * matter of speed: every chunk's arithmetic is the same wherever it runs.
+ */
+function balancedGroups(chunks: Chunk[], replicas: number): { c: Chunk; ci: number }[][] {
+  const groups: { c: Chunk; ci: number }[][] = Array.from({ length: replicas }, () => []);
+  const load = new Array<number>(replicas).fill(0);
+  const order = chunks.map((c, ci) => ({ c, ci })).sort((a, b) => b.c.hi - b.c.lo - (a.c.hi - a.c.lo) || a.ci - b.ci);
+  for (const item of order) {
+    const r = load.indexOf(Math.min(...load));
+    groups[r]!.push(item);
+    load[r]! += item.c.hi - item.c.lo;
+  }
+  for (const g of groups) g.sort((a, b) => a.ci - b.ci);
+  return groups.filter((g) => g.length > 0);
 }
 
 /** The output width of every layer, found by running the model once on one zero row. */
