@@ -11,7 +11,8 @@ if (mode === 'first') {
   await new Trainer().fit(resumeModel(), data, { ...resumeOptions(3), callbacks: [modelCheckpoint({ path: join(dir!, 'ckpt-{epoch}.safetensors') })] });
 } else if (mode === 'second') {
   const ck = await loadCheckpoint(join(dir!, 'ckpt-2.safetensors'));
-  await new Trainer().fit(ck.model, data, { ...resumeOptions(5), resume: ck.state });
+  // Only what is not in the checkpoint: the placement (same as before) and the new epoch count.
+  await new Trainer().fit(ck.model, data, { ...ck.fitOptions, epochs: 5, placement: resumeOptions(5).placement });
   writeFileSync(join(dir!, 'final.bin'), paramBytes(ck.model));
 } else {
   throw new Error(`resume-child: unknown mode ${mode}`);

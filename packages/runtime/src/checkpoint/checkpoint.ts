@@ -27,6 +27,12 @@ export interface Checkpoint {
   /** Pass as `resume` to `Trainer.fit` to continue exactly where the run stopped. */
   state: TrainingState;
   config: CheckpointConfig;
+  /**
+   * Everything `Trainer.fit` needs to continue the run exactly: the saved configuration plus
+   * `resume`. Add the data-independent rest (`placement`, `callbacks`, a larger `epochs`):
+   * `trainer.fit(ck.model, data, {...ck.fitOptions, epochs: 10, placement})`.
+   */
+  fitOptions: FitOptions;
   /** The weights file's `__metadata__` as written. */
   metadata: Record<string, string>;
 }
@@ -150,5 +156,17 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
     history: parse(path, meta, 'history'),
   };
   if (!Number.isInteger(state.epoch) || !Number.isInteger(state.step)) fail(path, `bad training position epoch=${meta.epoch}, step=${meta.step}`);
-  return { model, state, config: parse<CheckpointConfig>(path, meta, 'config'), metadata: meta };
+  const config = parse<CheckpointConfig>(path, meta, 'config');
+  const fitOptions: FitOptions = {
+    loss: config.loss,
+    optimizer: config.optimizer,
+    ...(config.schedule && { schedule: config.schedule }),
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    seed: config.seed,
+    metrics: config.metrics,
+    clipNorm: config.clipNorm,
+    resume: state,
+  };
+  return { model, state, config, fitOptions, metadata: meta };
 }
