@@ -34,6 +34,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Tensor } from '@actorgrad/core';
+import { DataFileError } from '../data/errors.js';
 import { type WriteFileAtomicOptions, writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
 
 /** The dtypes this module reads and writes. */
@@ -77,21 +78,15 @@ export interface DecodedSafetensors {
 /**
  * A safetensors file that cannot be read or does not hold what the format promises. The message
  * is `fn(source): problem`, e.g. `loadSafetensors(ckpt.safetensors): 4 trailing bytes after the
- * last tensor …`; the parts are kept as `fn`, `source` and `problem`.
+ * last tensor …`; the parts are kept as `fn`, `source` (also `path`) and `problem`. It is a
+ * `DataFileError`, like every other file-format error of the runtime.
  */
-export class SafetensorsError extends Error {
+export class SafetensorsError extends DataFileError {
   override name = 'SafetensorsError';
 
-  constructor(
-    /** The public function that failed, e.g. `loadSafetensors`. */
-    readonly fn: string,
-    /** The file path, or the `source` given to {@link decodeSafetensors}. */
-    readonly source: string,
-    /** What is wrong, without the `fn(source): ` prefix. */
-    readonly problem: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${fn}(${source}): ${problem}`, options);
+  /** The file path, or the `source` given to {@link decodeSafetensors}. */
+  get source(): string {
+    return this.path;
   }
 }
 
