@@ -65,6 +65,32 @@ describe('fault handling', () => {
     }
   });
 
+  it('a failure in the optimiser phase puts back every chunk already stepped, and the next step matches an undisturbed run', async () => {
+    const run = async (sabotage: boolean) => {
+      const model = mlp(6, [20, 300, 5], 0); // 6000-element weight: one chunk, plus small ones; 2 step messages
+      const engine = await createEngine({ ...opts, model, placement: inline({ shards: 2 }) });
+      try {
+        await engine.step(batch(1, 8, 20, 5));
+        if (sabotage) {
+          // Corrupt one chunk's optimiser state: that step message fails after others may have applied.
+          const states = engine.optimizerStates;
+          const broken = [...states];
+          broken[broken.length - 1] = { nonsense: true };
+          engine.optimizerStates = broken;
+          const before = paramBytes(model);
+          await expect(engine.step(batch(2, 8, 20, 5))).rejects.toThrow(/failed on step/);
+          expect(paramBytes(model).equals(before)).toBe(true);
+          engine.optimizerStates = states;
+        }
+        await engine.step(batch(2, 8, 20, 5));
+      } finally {
+        await engine.close();
+      }
+      return paramBytes(model);
+    };
+    expect((await run(true)).equals(await run(false))).toBe(true);
+  });
+
   it('on the pool, a layer a worker cannot build fails the step naming the actor; parameters are unchanged', async () => {
     const model = new nn.Sequential(...mlp(4, [20, 16, 5]).layers, new Exploding());
     const engine = await createEngine({ ...opts, model, placement: dataParallel({ replicas: 2, threads: 2 }) });

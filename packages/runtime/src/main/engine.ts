@@ -352,6 +352,9 @@ export class Engine {
         }),
       );
     };
+    // If anything fails once optimiser steps have started, every stepped chunk is put back.
+    const prevStates = this.chunks.map((c) => c.state);
+    const stepped: { p: FloatArray; backup: FloatArray }[] = [];
     const optStep = (gi: number, scale: number) => {
       const g = groups[gi]!;
       const actor = actorOf(gi);
@@ -362,6 +365,7 @@ export class Engine {
         backup.set(p);
         return { p, backup };
       });
+      stepped.push(...mem);
       return this.send(actor, {
         op: 'step', actor: actor.name, optimizer: this.opts.optimizer, lr, gradScale: scale,
         items: g.map(({ c }) => {
@@ -428,6 +432,10 @@ export class Engine {
       return result;
     } catch (e) {
       await this.drain();
+      for (const { p, backup } of stepped) p.set(backup);
+      this.chunks.forEach((c, i) => {
+        c.state = prevStates[i];
+      });
       this.events.next({ type: 'error', step, message: e instanceof Error ? e.message : String(e) });
       throw e;
     } finally {
