@@ -1,31 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { errorOf, tempFiles } from '../../test/support/data-files.js';
 import { loadCsv, parseCsv } from './csv.js';
-import { DataFileError } from './errors.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'actorgrad-csv-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let counter = 0;
-/** Writes `text` to a fresh file in the temp dir and returns its path. */
-function file(text: string, name = `f${counter++}.csv`): string {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-}
-
-/** The error `fn` throws (fails the test if it does not throw). */
-function errorOf(fn: () => unknown): DataFileError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataFileError);
-    return e as DataFileError;
-  }
-  throw new Error('expected an error');
-}
+const { dir, file } = tempFiles('csv', 'csv');
 
 describe('loadCsv', () => {
   it('reads numeric columns with a header and a label column by name', () => {

@@ -1,20 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
-import { DataFileError } from './errors.js';
+import { describe, expect, it } from 'vitest';
+import { errorOf, tempFiles } from '../../test/support/data-files.js';
 import { loadIdx, parseIdx } from './idx.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'actorgrad-idx-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let counter = 0;
-function file(bytes: Uint8Array, name = `f${counter++}.idx`): string {
-  const p = join(dir, name);
-  writeFileSync(p, bytes);
-  return p;
-}
+const { dir, file } = tempFiles('idx', 'idx');
 
 /** An IDX file by hand: 0x00 0x00, type code, ndim, big-endian u32 dims, then `payload`. */
 function idx(code: number, dims: number[], payload: Uint8Array | number[]): Uint8Array {
@@ -30,16 +20,6 @@ function be(values: number[], size: number, write: (b: Buffer, v: number, o: num
   const b = Buffer.alloc(values.length * size);
   values.forEach((v, i) => write(b, v, i * size));
   return b;
-}
-
-function errorOf(fn: () => unknown): DataFileError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataFileError);
-    return e as DataFileError;
-  }
-  throw new Error('expected an error');
 }
 
 // Three 2×3 "images" and their labels, MNIST style.

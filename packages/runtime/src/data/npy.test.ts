@@ -1,20 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor, allocShared, tensor } from '@actorgrad/core';
-import { afterAll, describe, expect, it } from 'vitest';
-import { DataFileError } from './errors.js';
+import { describe, expect, it } from 'vitest';
+import { errorOf, tempFiles } from '../../test/support/data-files.js';
 import { encodeNpy, loadNpy, parseNpy, saveNpy } from './npy.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'actorgrad-npy-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let counter = 0;
-function file(bytes: Uint8Array, name = `f${counter++}.npy`): string {
-  const p = join(dir, name);
-  writeFileSync(p, bytes);
-  return p;
-}
+const { dir, file } = tempFiles('npy', 'npy');
 
 interface NpyOpts {
   version?: 1 | 2 | 3;
@@ -72,16 +63,6 @@ function payload(descr: string, values: number[]): Buffer {
   const b = Buffer.alloc(values.length * size);
   values.forEach((v, i) => write(b, v, i * size));
   return b;
-}
-
-function errorOf(fn: () => unknown): DataFileError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataFileError);
-    return e as DataFileError;
-  }
-  throw new Error('expected an error');
 }
 
 const range = (n: number, f = (i: number) => i) => Array.from({ length: n }, (_, i) => f(i));
@@ -315,9 +296,9 @@ describe('saveNpy', () => {
       [tensor(range(200), { shape: [2, 100, ...range(12, () => 1)] }), '<f4'],
       [tensor(range(12345 * 2), { shape: [12345, 2] }), '<f4'],
     ];
-    for (const [t, descr] of cases) {
+    for (const [i, [t, descr]] of cases.entries()) {
       const expected = npy(descr, t.shape, payload(descr, Array.from(t.data)));
-      const p = join(dir, `save${counter++}.npy`);
+      const p = join(dir, `save${i}.npy`);
       saveNpy(p, t);
       const written = readFileSync(p);
       expect(Buffer.compare(written, Buffer.from(expected)), `shape ${t.shape}`).toBe(0);
