@@ -1,4 +1,4 @@
-import type { ModuleSpec, TensorHandle } from '@actorgrad/core';
+import type { FloatArray, ModuleSpec, TensorHandle } from '@actorgrad/core';
 
 /**
  * The messages actors exchange with the pool. Every tensor travels as a `TensorHandle` over a
@@ -88,6 +88,11 @@ export interface StepMsg {
   gradScale: number;
   /** The chunks this actor steps, each with its own state (elementwise optimisers: no chunk sees another). */
   items: StepItem[];
+  /**
+   * Arrays of optimiser states that died when the previous step committed (the `dead` of its
+   * replies): the thread may reuse their memory. Never the arrays of a step that was rolled back.
+   */
+  recycle?: FloatArray[];
 }
 
 /** Test hook: ends the worker thread that runs it (only honoured when the pool allows it). */
@@ -96,12 +101,28 @@ export interface CrashMsg {
   actor: string;
 }
 
-export type ActorMsg = ForwardMsg | BackwardMsg | LossMsg | ReduceMsg | StepMsg | CrashMsg;
+/**
+ * Several actors' messages that depend on each other, run back to back by one pool task (see
+ * `main/route.ts`); stops at the first failure.
+ */
+export interface RouteMsg {
+  op: 'route';
+  /** The first actor's name (for display). */
+  actor: string;
+  msgs: ActorMsg[];
+}
 
-/** What a message returns. Errors thrown by a layer come back as values, so that a rejected task always means infrastructure trouble (a dead thread) and can be retried. */
+export type ActorMsg = ForwardMsg | BackwardMsg | LossMsg | ReduceMsg | StepMsg | CrashMsg | RouteMsg;
+
+/**
+ * What a message returns. Errors thrown by a layer come back as values, so that a rejected task
+ * always means infrastructure trouble (a dead thread) and can be retried. A route also returns each
+ * of its messages' replies, and on failure the index of the message that failed. A step returns
+ * the next optimiser states and the arrays of the old ones that are no longer referenced (`dead`).
+ */
 export type ActorReply =
-  | { ok: true; value?: number; values?: number[]; states?: unknown[]; micros: number }
-  | { ok: false; error: string; micros: number };
+  | { ok: true; value?: number; values?: number[]; states?: unknown[]; dead?: FloatArray[]; replies?: ActorReply[]; micros: number }
+  | { ok: false; error: string; at?: number; replies?: ActorReply[]; micros: number };
 
 /** What a worker thread reports about itself through its control API. */
 export interface WorkerInfo {

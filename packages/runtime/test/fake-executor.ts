@@ -50,6 +50,8 @@ export class FakePool {
   ) {}
 
   private cost(msg: ActorMsg): number {
+    // A route costs what its messages cost one after another.
+    if (msg.op === 'route') return msg.msgs.reduce((a, m) => a + this.cost(m), 0);
     const c = typeof this.opts.cost === 'function' ? this.opts.cost(msg) : this.opts.cost[msg.op];
     if (c === undefined) throw new Error(`FakePool: no cost for op ${msg.op}`);
     return c;
@@ -117,7 +119,9 @@ export class FakePool {
       const cost = this.cost(job.msg);
       job.started = timer(cost, this.scheduler).subscribe(() => {
         this.release(job);
-        job.reply({ ok: true, value: this.opts.value?.(job.msg, job.actor), micros: cost }, thread, start);
+        const { msg, actor } = job;
+        const one = (m: ActorMsg): ActorReply => ({ ok: true, value: this.opts.value?.(m, actor), micros: this.cost(m) });
+        job.reply(msg.op === 'route' ? { ok: true, replies: msg.msgs.map(one), micros: cost } : one(msg), thread, start);
         this.pump();
       });
     }

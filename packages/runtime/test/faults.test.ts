@@ -91,6 +91,29 @@ describe('fault handling', () => {
     expect((await run(true)).equals(await run(false))).toBe(true);
   });
 
+  it('after a roll-back, the restored optimiser state is not reused as scratch by later steps', async () => {
+    // A 132 000-element weight is 3 optimiser chunks of equal size, whose state arrays a thread
+    // could recycle for one another: a roll-back must not leave a restored state in that pool.
+    const run = async (sabotage: boolean) => {
+      const model = mlp(6, [20, 6600, 5], 0);
+      const engine = await createEngine({ ...opts, model, placement: inline({ shards: 2 }) });
+      try {
+        await engine.step(batch(1, 8, 20, 5));
+        if (sabotage) {
+          const states = engine.optimizerStates;
+          engine.optimizerStates = [...states.slice(0, -1), { nonsense: true }];
+          await expect(engine.step(batch(2, 8, 20, 5))).rejects.toThrow(/failed on step/);
+          engine.optimizerStates = states;
+        }
+        for (let s = 2; s < 5; s++) await engine.step(batch(s, 8, 20, 5));
+      } finally {
+        await engine.close();
+      }
+      return paramBytes(model);
+    };
+    expect((await run(true)).equals(await run(false))).toBe(true);
+  });
+
   it('on the pool, a layer a worker cannot build fails the step naming the actor; parameters are unchanged', async () => {
     const model = new nn.Sequential(...mlp(4, [20, 16, 5]).layers, new Exploding());
     const engine = await createEngine({ ...opts, model, placement: dataParallel({ replicas: 2, threads: 2 }) });

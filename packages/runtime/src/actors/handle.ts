@@ -5,7 +5,7 @@ import { genericBackward, genericForward } from './generic.js';
 import { linearBackward, linearForward } from './linear.js';
 import { shardLoss } from './loss.js';
 import { reduceInShardOrder } from './reduce.js';
-import { optimizerStep } from './step.js';
+import { optimizerStep, recycle } from './step.js';
 
 const view = (h: TensorHandle) => Tensor.fromHandle(h);
 
@@ -13,7 +13,9 @@ const view = (h: TensorHandle) => Tensor.fromHandle(h);
  * Runs one actor message against shared memory. Used by the worker threads and, unchanged, by the
  * inline placement — so every placement computes the same bits.
  */
-export function handleMessage(msg: ActorMsg): ActorReply {
+export function handleMessage(msg: ActorMsg, onCrash?: () => never): ActorReply {
+  if (msg.op === 'route') return handleRoute(msg.msgs, onCrash);
+  if (msg.op === 'crash' && onCrash) onCrash();
   const t0 = performance.now();
   const micros = () => Math.round((performance.now() - t0) * 1000);
   try {
@@ -62,8 +64,9 @@ export function handleMessage(msg: ActorMsg): ActorReply {
         return { ok: true, values, micros: micros() };
       }
       case 'step': {
-        const states = msg.items.map((it) => optimizerStep(msg.optimizer, msg.lr, msg.gradScale, [it.key], [view(it.param).data], [view(it.grad).data], it.state));
-        return { ok: true, states, micros: micros() };
+        if (msg.recycle) recycle(msg.recycle);
+        const out = msg.items.map((it) => optimizerStep(msg.optimizer, msg.lr, msg.gradScale, [it.key], [view(it.param).data], [view(it.grad).data], it.state));
+        return { ok: true, states: out.map((o) => o.next), dead: out.flatMap((o) => o.dead), micros: micros() };
       }
       case 'crash':
         throw new Error('crash messages are only honoured by worker threads that allow them');
@@ -72,6 +75,19 @@ export function handleMessage(msg: ActorMsg): ActorReply {
   } catch (e) {
     return { ok: false, error: e instanceof Error ? e.message : String(e), micros: micros() };
   }
+}
+
+/** A route's messages in order, each timed on its own; stops at the first that fails. */
+function handleRoute(msgs: ActorMsg[], onCrash?: () => never): ActorReply {
+  const replies: ActorReply[] = [];
+  let micros = 0;
+  for (let i = 0; i < msgs.length; i++) {
+    const r = handleMessage(msgs[i]!, onCrash);
+    replies.push(r);
+    micros += r.micros;
+    if (!r.ok) return { ok: false, error: r.error, at: i, replies, micros };
+  }
+  return { ok: true, replies, micros };
 }
 
 function ctxOf(msg: { actor: string; layer: { spec: import('@actorgrad/core').ModuleSpec; index: number }; step: number; shard: number; seed: number }) {

@@ -27,8 +27,19 @@ export function transformationOf(cfg: OptimizerConfig, lr: number): optim.Gradie
 }
 
 /**
+ * Hands this thread arrays that nobody references any more (old optimiser states of a committed
+ * step): later updates reuse their memory instead of touching fresh shared memory (page faults
+ * from several threads contend in the kernel).
+ */
+export function recycle(arrays: Iterable<FloatArray>): void {
+  pool.give([...arrays].filter((a) => a.buffer instanceof SharedArrayBuffer));
+}
+
+/**
  * One optimiser step of one actor: scale the reduced gradients (clipping), run the pure update and
- * add it to the parameters in place. Returns the next optimiser state.
+ * add it to the parameters in place. Returns the next optimiser state, and the arrays of the old
+ * state that it no longer references. Those are *not* recycled here: if the engine rolls the step
+ * back, the old state is live again; it hands them back (`recycle`) once the step has committed.
  */
 export function optimizerStep(
   cfg: OptimizerConfig,
@@ -38,7 +49,7 @@ export function optimizerStep(
   params: FloatArray[],
   grads: FloatArray[],
   state: unknown,
-): unknown {
+): { next: unknown; dead: FloatArray[] } {
   const t = transformationOf(cfg, lr);
   const p: ArrayTree = {};
   const g: ArrayTree = {};
@@ -59,10 +70,9 @@ export function optimizerStep(
     const d = params[i]!;
     for (let j = 0; j < d.length; j++) d[j] = d[j]! + u[j]!;
   });
-  // The old state and the updates are dead now (the engine keeps only `next`, and re-sends the old
-  // state only if this thread died, taking its pool with it): this thread reuses their memory, so a
-  // step touches no fresh shared memory (page faults from several threads contend in the kernel).
-  const live = optim.arraysIn([next, params, grads]);
-  pool.give([...optim.arraysIn([state, updates])].filter((a) => !live.has(a) && a.buffer instanceof SharedArrayBuffer));
-  return next;
+  // The updates are scratch: dead now, unless the transformation handed out a state array as an update.
+  const live = optim.arraysIn([next, state, params, grads]);
+  recycle([...optim.arraysIn(updates)].filter((a) => !live.has(a)));
+  const stillLive = optim.arraysIn([next, params, grads]);
+  return { next, dead: [...optim.arraysIn(state)].filter((a) => !stillLive.has(a)) };
 }

@@ -1,16 +1,21 @@
-import { Observable, Subject, concatMap, finalize, tap } from 'rxjs';
+import { AsyncSubject, Observable, Subject, concatMap, finalize, tap } from 'rxjs';
 import type { ActorMsg, ActorReply } from '../protocol.js';
 import type { Executor } from './executor.js';
 
 interface Job {
-  msg: ActorMsg;
-  reply: (r: ActorReply) => void;
-  fail: (e: unknown) => void;
+  /** What the mailbox runs when the job reaches its head; completes when the actor is free again. */
+  work: Observable<unknown>;
+  /** Messages the job stands for (queue depth). */
+  count: number;
 }
 
 /**
  * An actor: a named mailbox that processes one message at a time (`concatMap`), each on whichever
  * pool thread is free. Keeps its busy time, message count and queue depth for the event stream.
+ *
+ * Besides single messages, a mailbox can be *reserved* (`reserve`): the reservation waits its turn
+ * like a message, then holds the actor until released. A route (`main/route.ts`) reserves every
+ * actor it visits and runs their messages back to back in one pool task.
  */
 export class Actor {
   private readonly inbox = new Subject<Job>();
@@ -22,30 +27,28 @@ export class Actor {
 
   constructor(
     readonly name: string,
-    executor: Executor,
+    private readonly executor: Executor,
   ) {
     this.inbox
       .pipe(
         concatMap((job) =>
-          executor.run(job.msg).pipe(
-            tap({
-              next: (r) => {
-                this.busyMicros += r.micros;
-                this.busyByOp[job.msg.op] = (this.busyByOp[job.msg.op] ?? 0) + r.micros;
-                this.messages++;
-                job.reply(r);
-              },
-              error: (e) => job.fail(e),
-            }),
+          job.work.pipe(
             finalize(() => {
-              this.queueDepth--;
+              this.queueDepth -= job.count;
             }),
             // A failed job must not stop the mailbox.
-            (src) => new Observable<ActorReply>((sub) => src.subscribe({ next: (v) => sub.next(v), error: () => sub.complete(), complete: () => sub.complete() })),
+            (src) => new Observable<unknown>((sub) => src.subscribe({ error: () => sub.complete(), complete: () => sub.complete() })),
           ),
         ),
       )
       .subscribe();
+  }
+
+  /** Counts a processed message (its busy time comes from the thread that ran it). */
+  record(op: string, micros: number): void {
+    this.busyMicros += micros;
+    this.busyByOp[op] = (this.busyByOp[op] ?? 0) + micros;
+    this.messages++;
   }
 
   /** Enqueues a message; the observable emits the reply once the actor has processed it. */
@@ -53,13 +56,52 @@ export class Actor {
     return new Observable<ActorReply>((sub) => {
       this.queueDepth++;
       this.inbox.next({
-        msg,
-        reply: (r) => {
-          sub.next(r);
-          sub.complete();
-        },
-        fail: (e) => sub.error(e),
+        count: 1,
+        work: this.executor.run(msg).pipe(
+          tap({
+            next: (r) => {
+              this.record(msg.op, r.micros);
+              sub.next(r);
+              sub.complete();
+            },
+            error: (e) => sub.error(e),
+          }),
+        ),
       });
     });
+  }
+
+  /**
+   * Reserves the actor for `count` messages run elsewhere (a route): `held` emits and completes when the
+   * reservation reaches the head of the mailbox; the actor takes nothing else until `release()`.
+   * Reservations are enqueued synchronously, so routes that reserve several actors in the same
+   * order can never wait for each other in a cycle.
+   */
+  reserve(count: number): { held: Observable<void>; release: () => void } {
+    const held = new AsyncSubject<void>();
+    const released = new Subject<void>();
+    let done = false;
+    this.queueDepth += count;
+    this.inbox.next({
+      count,
+      work: new Observable<unknown>((sub) => {
+        if (done) {
+          sub.complete();
+          return;
+        }
+        held.next();
+        held.complete();
+        const s = released.subscribe(() => sub.complete());
+        return () => s.unsubscribe();
+      }),
+    });
+    return {
+      held,
+      release: () => {
+        if (done) return;
+        done = true;
+        released.next();
+      },
+    };
   }
 }

@@ -1,6 +1,6 @@
 import { type ArrayTree, type FloatArray, Tensor, type TensorHandle, fmtShape, nn, noGrad, zeros } from '@actorgrad/core';
 import type { Schedule } from '@actorgrad/optim';
-import { type Observable, Subject, concat, defer, firstValueFrom, map, of, retry, timer } from 'rxjs';
+import { type MonoTypeOperatorFunction, type Observable, type OperatorFunction, Subject, concat, defer, firstValueFrom, map, of, pipe, retry, timer } from 'rxjs';
 import { transformationOf } from '../actors/step.js';
 import { Arena } from '../arena.js';
 import type { EngineEvent } from '../events.js';
@@ -9,6 +9,7 @@ import type { ActorMsg, ActorReply, LayerDesc, LossKind, OptimizerConfig, Worker
 import { Actor } from './actor.js';
 import { type Executor, inlineExecutor, poolExecutor } from './executor.js';
 import { type Placement, type ResolvedPlacement, auto, resolvePlacement } from './placement.js';
+import { type RouteStop, sendRoute } from './route.js';
 
 export interface EngineOptions {
   /** A `Sequential` model: each of its layers becomes an actor. */
@@ -130,6 +131,8 @@ export class Engine {
   private readonly chunks: Chunk[];
   /** The chunks each replica reduces and steps. */
   private readonly groups: { c: Chunk; ci: number }[][];
+  /** Per group: arrays of optimiser states that died when the last step committed (see `StepMsg.recycle`). */
+  private recycle: FloatArray[][];
   private readonly lossActors: Actor[];
   /** Parameters' gradients and backups (for re-running a lost optimiser step); never reset. */
   private readonly persistent: Arena;
@@ -180,6 +183,7 @@ export class Engine {
       }),
     );
     this.groups = balancedGroups(this.chunks, placement.replicas);
+    this.recycle = this.groups.map(() => []);
     this.lossActors = Array.from({ length: placement.replicas }, (_, r) => new Actor(`loss ${opts.loss}#${r}`, executor));
     const first = children[0]?.[1];
     this.inFeatures = first instanceof nn.Linear ? first.inFeatures : null;
@@ -213,7 +217,10 @@ export class Engine {
     return this.executor.workerInfo();
   }
 
-  /** The optimiser state of every parameter chunk (plain data over shared memory), in chunk order. */
+  /**
+   * The optimiser state of every parameter chunk (plain data over shared memory), in chunk order.
+   * Its arrays are the engine's own, reused two steps later: copy (or serialise) them before then.
+   */
   get optimizerStates(): unknown[] {
     return this.chunks.map((c) => c.state);
   }
@@ -225,6 +232,8 @@ export class Engine {
     this.chunks.forEach((c, i) => {
       c.state = states[i];
     });
+    // The dead arrays belonged to the replaced states; whether the new ones use them is unknown.
+    this.recycle = this.groups.map(() => []);
   }
 
   /** Sets the step counter (when resuming from a checkpoint). */
@@ -270,24 +279,50 @@ export class Engine {
     return { shard: s, acts, gActs, pGrads, target: rows(batch.y, s.start, s.end) };
   }
 
+  /** Re-subscribes (re-runs) a message or route whose thread died, with a warning each time. */
+  private retrying<T>(what: string, beforeRetry?: () => void): MonoTypeOperatorFunction<T> {
+    const step = this.steps;
+    return retry({
+      count: this.opts.retries ?? 3,
+      delay: (err: unknown, attempt: number) => {
+        this.events.next({ type: 'warning', step, message: `${what} lost (${err instanceof Error ? err.message : String(err)}); re-running it, attempt ${attempt}` });
+        beforeRetry?.();
+        return timer(0);
+      },
+    });
+  }
+
+  private announce(actor: Actor, msg: ActorMsg, shard: number | null): void {
+    if (this.events.observed) this.events.next({ type: 'message', step: this.steps, actor: actor.name, op: msg.op, shard });
+  }
+
   /** Sends a message, retrying if its thread died, and turns a layer's error into an `ActorError`. */
   private send(actor: Actor, msg: ActorMsg, shard: number | null, beforeRetry?: () => void): Observable<OkReply> {
-    const step = this.steps;
     return defer(() => {
-      if (this.events.observed) this.events.next({ type: 'message', step, actor: actor.name, op: msg.op, shard });
+      this.announce(actor, msg, shard);
       return actor.send(msg);
     }).pipe(
-      retry({
-        count: this.opts.retries ?? 3,
-        delay: (err: unknown, attempt: number) => {
-          this.events.next({ type: 'warning', step, message: `${actor.name}: ${msg.op}${shard === null ? '' : ` (shard ${shard})`} lost (${err instanceof Error ? err.message : String(err)}); re-running it, attempt ${attempt}` });
-          beforeRetry?.();
-          return timer(0);
-        },
-      }),
+      this.retrying(`${actor.name}: ${msg.op}${shard === null ? '' : ` (shard ${shard})`}`, beforeRetry),
       map((r) => {
         if (!r.ok) throw new ActorError(actor.name, msg.op, shard, r.error);
         return r;
+      }),
+    );
+  }
+
+  /** Sends a route (see `sendRoute`) like `send` sends one message; emits the replies in route order. */
+  private sendStops(stops: RouteStop[], shard: number | null, beforeRetry?: () => void): Observable<OkReply[]> {
+    return defer(() => {
+      for (const s of stops) this.announce(s.actor, s.msg, shard);
+      return sendRoute(this.executor, stops);
+    }).pipe(
+      this.retrying(`route from ${stops[0]?.actor.name}${shard === null ? '' : ` (shard ${shard})`}`, beforeRetry),
+      map((r) => {
+        if (!r.ok) {
+          const s = stops[r.at]!;
+          throw new ActorError(s.actor.name, s.msg.op, shard, r.error);
+        }
+        return r.replies as OkReply[];
       }),
     );
   }
@@ -309,26 +344,36 @@ export class Engine {
     this.stepArena.reset();
     const bufs = planShards(n, this.placement.shards).map((s) => this.allocShard(s, batch, outF));
     const training = this.opts.model.training;
-    const fwd = (l: number, b: ShardBuffers) => {
+    const shardStop = (actors: Actor[], b: ShardBuffers) => actors[b.shard.index % R]!;
+    const fwdStop = (l: number, b: ShardBuffers): RouteStop => {
       const layer = this.layers[l]!;
-      return this.send(layer.replicas[b.shard.index % R]!, {
-        op: 'forward', actor: layer.replicas[0]!.name, layer: layer.desc, step, shard: b.shard.index, seed, training,
-        x: handle(b.acts[l]!), out: handle(b.acts[l + 1]!), params: layer.params.map(handle),
-      }, b.shard.index);
+      return {
+        actor: shardStop(layer.replicas, b),
+        msg: {
+          op: 'forward', actor: layer.replicas[0]!.name, layer: layer.desc, step, shard: b.shard.index, seed, training,
+          x: handle(b.acts[l]!), out: handle(b.acts[l + 1]!), params: layer.params.map(handle),
+        },
+      };
     };
-    const bwd = (l: number, b: ShardBuffers) => {
+    const bwdStop = (l: number, b: ShardBuffers): RouteStop => {
       const layer = this.layers[l]!;
-      return this.send(layer.replicas[b.shard.index % R]!, {
-        op: 'backward', actor: layer.replicas[0]!.name, layer: layer.desc, step, shard: b.shard.index, seed,
-        x: handle(b.acts[l]!), gOut: handle(b.gActs[l + 1]!), gIn: l > 0 ? handle(b.gActs[l]!) : null,
-        params: layer.params.map(handle), gParams: b.pGrads[l]!.map(handle),
-      }, b.shard.index);
+      return {
+        actor: shardStop(layer.replicas, b),
+        msg: {
+          op: 'backward', actor: layer.replicas[0]!.name, layer: layer.desc, step, shard: b.shard.index, seed,
+          x: handle(b.acts[l]!), gOut: handle(b.gActs[l + 1]!), gIn: l > 0 ? handle(b.gActs[l]!) : null,
+          params: layer.params.map(handle), gParams: b.pGrads[l]!.map(handle),
+        },
+      };
     };
-    const loss = (b: ShardBuffers) =>
-      this.send(this.lossActors[b.shard.index % R]!, {
+    const lossStop = (b: ShardBuffers): RouteStop => ({
+      actor: shardStop(this.lossActors, b),
+      msg: {
         op: 'loss', actor: this.lossActors[0]!.name, kind: this.opts.loss, shard: b.shard.index,
         pred: handle(b.acts[L]!), target: handle(b.target), gPred: handle(b.gActs[L]!), batchSize: n,
-      }, b.shard.index).pipe(map((r) => r.value!));
+      },
+    });
+    const one = ({ actor, msg }: RouteStop, shard: number | null) => this.send(actor, msg, shard);
     const view = (t: Tensor, c: Chunk) => new Tensor(t.data.subarray(c.lo, c.hi), [c.hi - c.lo]).handle();
     // One reduce and one step message per replica (see `balancedGroups`). Norms come back per
     // chunk and are added in chunk order, so the grouping never changes a bit of the result.
@@ -336,26 +381,29 @@ export class Engine {
     const sqByChunk = new Float64Array(this.chunks.length);
     // Replica gi of the actor of the group's first chunk's layer carries the group's messages.
     const actorOf = (gi: number) => this.layers[groups[gi]![0]!.c.layer]!.replicas[gi]!;
-    const reduce = (gi: number) => {
+    const reduceStop = (gi: number): RouteStop => {
       const g = groups[gi]!;
       const actor = actorOf(gi);
-      return this.send(actor, {
-        op: 'reduce', actor: actor.name,
-        shardGrads: bufs.map((b) => g.map(({ c }) => view(b.pGrads[c.layer]![c.param]!, c))),
-        grads: g.map(({ c }) => view(this.layers[c.layer]!.grads[c.param]!, c)),
-      }, null).pipe(
-        map((r) => {
-          g.forEach(({ ci }, j) => {
-            sqByChunk[ci] = r.values![j]!;
-          });
-          return 0;
-        }),
-      );
+      return {
+        actor,
+        msg: {
+          op: 'reduce', actor: actor.name,
+          shardGrads: bufs.map((b) => g.map(({ c }) => view(b.pGrads[c.layer]![c.param]!, c))),
+          grads: g.map(({ c }) => view(this.layers[c.layer]!.grads[c.param]!, c)),
+        },
+      };
+    };
+    const reduced = (gi: number, r: OkReply) => {
+      groups[gi]!.forEach(({ ci }, j) => {
+        sqByChunk[ci] = r.values![j]!;
+      });
+      return 0;
     };
     // If anything fails once optimiser steps have started, every stepped chunk is put back.
     const prevStates = this.chunks.map((c) => c.state);
     const stepped: { p: FloatArray; backup: FloatArray }[] = [];
-    const optStep = (gi: number, scale: number) => {
+    /** The step message of group gi; backs its chunks up first (`restore` puts them back). */
+    const stepStop = (gi: number, scale: number): RouteStop & { restore: () => void } => {
       const g = groups[gi]!;
       const actor = actorOf(gi);
       const mem = g.map(({ c }) => {
@@ -366,34 +414,74 @@ export class Engine {
         return { p, backup };
       });
       stepped.push(...mem);
-      return this.send(actor, {
-        op: 'step', actor: actor.name, optimizer: this.opts.optimizer, lr, gradScale: scale,
-        items: g.map(({ c }) => {
-          const layer = this.layers[c.layer]!;
-          return { key: layer.keys[c.param]!, param: view(layer.params[c.param]!, c), grad: view(layer.grads[c.param]!, c), state: c.state };
-        }),
-      }, null, () => {
-        for (const { p, backup } of mem) p.set(backup);
-      }).pipe(
-        map((r) => {
-          g.forEach(({ c }, j) => {
-            c.state = r.states![j];
-          });
-          return r;
-        }),
-      );
+      const recycle = this.recycle[gi]!;
+      this.recycle[gi] = [];
+      return {
+        actor,
+        msg: {
+          op: 'step', actor: actor.name, optimizer: this.opts.optimizer, lr, gradScale: scale, recycle,
+          items: g.map(({ c }) => {
+            const layer = this.layers[c.layer]!;
+            return { key: layer.keys[c.param]!, param: view(layer.params[c.param]!, c), grad: view(layer.grads[c.param]!, c), state: c.state };
+          }),
+        },
+        restore: () => {
+          for (const { p, backup } of mem) p.set(backup);
+        },
+      };
+    };
+    // The old states' arrays are handed back for reuse only once the step has committed.
+    const dead: FloatArray[][] = groups.map(() => []);
+    const adoptStates = (gi: number, r: OkReply) => {
+      groups[gi]!.forEach(({ c }, j) => {
+        c.state = r.states![j];
+      });
+      dead[gi] = r.dead ?? [];
+      return r;
     };
     const units = groups.map((_, gi) => gi);
     const byIndex = new Map(bufs.map((b) => [b.shard.index, b]));
+    // When every replica serves exactly one shard, nothing can overlap inside a replica: a shard's
+    // forward, loss and backward messages go as one route (one pool task, one trip through the main
+    // thread), and without clipping the reduction and the optimiser step of a group go as one route
+    // too (a non-finite norm is then caught after the step, and the step rolled back).
+    const fused = this.placement.shards === R;
+    const fuseStep = fused && (this.opts.clipNorm ?? null) === null;
+    const pass: OperatorFunction<ShardBuffers, { b: ShardBuffers; loss: number }> = fused
+      ? pipe(
+          computeLoss((b: ShardBuffers) => {
+            const stops = [...this.layers.map((_, l) => fwdStop(l, b)), lossStop(b), ...this.layers.map((_, l) => bwdStop(L - 1 - l, b))];
+            return this.sendStops(stops, b.shard.index).pipe(map((rs) => rs[L]!.value!));
+          }),
+          map(({ item, loss: value }) => ({ b: item, loss: value })),
+        )
+      : pipe(
+          forwardThrough(L, (l, b: ShardBuffers) => one(fwdStop(l, b), b.shard.index)),
+          computeLoss((b: ShardBuffers) => one(lossStop(b), b.shard.index).pipe(map((r) => r.value!))),
+          map(({ item, loss: value }) => ({ b: item, loss: value })),
+          backwardThrough(L, (l, v) => one(bwdStop(l, v.b), v.b.shard.index).pipe(map(() => v))),
+        );
+    const reduceStage = fuseStep
+      ? (gi: number) => {
+          const st = stepStop(gi, 1);
+          return this.sendStops([reduceStop(gi), st], null, st.restore).pipe(
+            map(([r, u]) => {
+              adoptStates(gi, u!);
+              return reduced(gi, r!);
+            }),
+          );
+        }
+      : (gi: number) => one(reduceStop(gi), null).pipe(map((r) => reduced(gi, r)));
+    const optStep = (gi: number, scale: number) => {
+      const st = stepStop(gi, scale);
+      return this.send(st.actor, st.msg, null, st.restore).pipe(map((r) => adoptStates(gi, r)));
+    };
     try {
       const out = await firstValueFrom(
         of(n).pipe(
           scatter(this.placement.shards),
           map((s) => byIndex.get(s.index)!),
-          forwardThrough(L, fwd),
-          computeLoss(loss),
-          map(({ item, loss: value }) => ({ b: item, loss: value })),
-          backwardThrough(L, (l, v) => bwd(l, v.b).pipe(map(() => v))),
+          pass,
         ).pipe(
           gatherInOrder((v) => v.b.shard.index),
           map((vs) => {
@@ -401,7 +489,8 @@ export class Engine {
             if (!Number.isFinite(total)) throw new NonFiniteError(step, 'loss', total);
             return vs;
           }),
-          reduceGradients(units, reduce),
+          reduceGradients(units, reduceStage),
+        ).pipe(
           // The global squared norm, summed in chunk order whatever the grouping into messages.
           map((v) => ({ ...v, sqNorm: sqByChunk.reduce((a, b) => a + b, 0) })),
           map((v) => {
@@ -409,9 +498,10 @@ export class Engine {
             return v;
           }),
           clipGradients(this.opts.clipNorm ?? null),
-          optimizerStep(units, optStep),
+          fuseStep ? map((v) => v) : optimizerStep(units, optStep),
         ),
       );
+      this.recycle = dead;
       const lossSum = out.value.reduce((a, v) => a + v.loss, 0);
       const ms = performance.now() - t0;
       this.steps++;

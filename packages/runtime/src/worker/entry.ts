@@ -15,8 +15,7 @@ export default function run(task: Task): ActorReply | Promise<ActorReply> {
     return { ok: true, micros: 0 };
   }
   if (task.op === 'pump') return pumpControl(task.barrier, task.parties, task.done).then(() => ({ ok: true, micros: 0 }));
-  if (task.op === 'crash' && allowCrash) process.exit(1);
-  const reply = handleMessage(task);
+  const reply = handleMessage(task, allowCrash ? () => process.exit(1) : undefined);
   countMessage(reply.micros);
   return reply;
 }

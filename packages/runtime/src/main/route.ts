@@ -1,0 +1,53 @@
+import { Observable, defer, forkJoin, map, mergeMap } from 'rxjs';
+import type { ActorMsg, ActorReply, RouteMsg } from '../protocol.js';
+import type { Actor } from './actor.js';
+import type { Executor } from './executor.js';
+
+/** One stop of a route: an actor and the message it processes there. */
+export interface RouteStop {
+  actor: Actor;
+  msg: ActorMsg;
+}
+
+/** What a route returns: one reply per stop that ran (all of them unless one failed, which is then the last). */
+export type RouteReply = { ok: true; replies: ActorReply[] } | { ok: false; at: number; error: string; replies: ActorReply[] };
+
+/**
+ * Runs a chain of actor messages that depend on each other — a shard's forward pass through every
+ * layer, its loss and its backward pass — as one pool task, instead of one task (and one trip
+ * through the main thread) per message. Every actor on the route is reserved first (`Actor.reserve`),
+ * so each still processes one message at a time and the route waits its turn in every mailbox; the
+ * messages and their arithmetic are exactly those of sending them one by one.
+ *
+ * A rejected task (a dead thread) rejects the observable and may be retried: every message of a
+ * route overwrites its outputs, so re-running the whole route is harmless.
+ */
+export function sendRoute(executor: Executor, stops: RouteStop[]): Observable<RouteReply> {
+  return defer(() => {
+    const counts = new Map<Actor, number>();
+    for (const s of stops) counts.set(s.actor, (counts.get(s.actor) ?? 0) + 1);
+    // Synchronously, in route order: see `Actor.reserve`.
+    const holds = [...counts].map(([actor, n]) => actor.reserve(n));
+    const releaseAll = () => {
+      for (const h of holds) h.release();
+    };
+    const msg: RouteMsg = { op: 'route', actor: stops[0]?.actor.name ?? 'route', msgs: stops.map((s) => s.msg) };
+    return forkJoin(holds.map((h) => h.held)).pipe(
+      mergeMap(() => executor.run(msg)),
+      map((r): RouteReply => {
+        const replies = r.replies ?? [];
+        replies.forEach((one, i) => stops[i]!.actor.record(stops[i]!.msg.op, one.micros));
+        if (r.ok) return { ok: true, replies };
+        return { ok: false, at: r.at ?? replies.length - 1, error: r.error, replies };
+      }),
+      (src) =>
+        new Observable<RouteReply>((sub) => {
+          const s = src.subscribe(sub);
+          return () => {
+            s.unsubscribe();
+            releaseAll();
+          };
+        }),
+    );
+  });
+}
