@@ -182,6 +182,36 @@ describe('gemm', () => {
   });
 });
 
+describe('gemm with transposed operands', () => {
+  /** `src` with its `rows×cols` matrix at `off` stored transposed (same type, same offset). */
+  const storedTransposed = (T: Ctor, src: FloatArray, off: number, rows: number, cols: number): FloatArray => {
+    const t = new T(src.length);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[off + j * rows + i] = src[off + i * cols + j]!;
+    return t;
+  };
+  // Vector (n = 1, m = 1), tiny, packed with ragged edges, and blocks beyond KC, MC and NC.
+  const shapes: [number, number, number][] = [[1, 1, 1], [3, 1, 5], [1, 7, 9], [2, 2, 3], [5, 6, 7], [37, 45, 70], [64, 256, 300], [70, 600, 17]];
+  for (const [m, n, k] of shapes) {
+    for (const [ta, tb] of [[true, false], [false, true], [true, true]] as const) {
+      it(`${m}×${n}×${k}, ${ta ? 'Aᵀ' : 'A'}·${tb ? 'Bᵀ' : 'B'}: bit-identical to transposing first (f32 A, f64 B, f32 C, offsets)`, () => {
+        const rand = rng(m * 1000 + n * 10 + k);
+        const a = randArray(Float32Array, m * k + 3, rand);
+        const b = randArray(Float64Array, k * n + 2, rand);
+        // The stored operands: transposed layouts where asked.
+        const aStored = ta ? storedTransposed(Float32Array, a, 3, m, k) : a;
+        const bStored = tb ? storedTransposed(Float64Array, b, 2, k, n) : b;
+        const want = new Float32Array(m * n + 1);
+        const got = new Float32Array(m * n + 1);
+        gemm(m, n, k, a, 3, b, 2, want, 1);
+        gemm(m, n, k, aStored, 3, bStored, 2, got, 1, ta, tb);
+        expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+        const ref = reference(m, n, k, a, 3, b, 2);
+        for (let i = 0; i < m * n; i++) expect(Math.abs(got[i + 1]! - ref.out[i]!)).toBeLessThanOrEqual(1e-5 * (ref.scale[i]! + 1));
+      });
+    }
+  }
+});
+
 describe('gemmBatched', () => {
   function checkBatched(
     batch: number,

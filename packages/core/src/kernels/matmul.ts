@@ -50,7 +50,10 @@ function scratchOf(size: number): number[] {
 }
 
 /**
- * C[m×n] = A[m×k] · B[k×n] (row-major, contiguous, starting at the given element offsets).
+ * C[m×n] = op(A)[m×k] · op(B)[k×n] (row-major, contiguous, starting at the given element offsets),
+ * where op(A) = A, or Aᵀ when `transA` (A is then stored k×m), and likewise for B (stored n×k when
+ * `transB`). A transposed operand is read in place while packing, so `x·Wᵀ` or `gᵀ·x` cost no
+ * transpose; the result is bit-identical to transposing first.
  * C is overwritten (not accumulated). A, B, C may be different typed-array types (f32/f64).
  * C must not alias A or B.
  */
@@ -64,6 +67,8 @@ export function gemm(
   bOff: number,
   c: FloatArray,
   cOff: number,
+  transA = false,
+  transB = false,
 ): void {
   if (m <= 0 || n <= 0) return;
   checkExtent('A', a, aOff, m * k);
@@ -73,9 +78,36 @@ export function gemm(
     c.fill(0, cOff, cOff + m * n);
     return;
   }
+  const packed = !(n === 1 || m * n * k < SMALL || m === 1);
+  if (packed) {
+    gemmPacked(m, n, k, a, aOff, b, bOff, c, cOff, transA, transB);
+    return;
+  }
+  // The unpacked paths read rows: a transposed operand is transposed into scratch first (they are
+  // only taken for vectors and tiny problems).
+  if (transA) {
+    const t = transposed(a, aOff, k, m, 0);
+    a = t;
+    aOff = 0;
+  }
+  if (transB) {
+    const t = transposed(b, bOff, n, k, 1);
+    b = t;
+    bOff = 0;
+  }
   if (n === 1) gemv(m, k, a, aOff, b, bOff, c, cOff);
-  else if (m * n * k < SMALL || m === 1) gemmRows(m, n, k, a, aOff, b, bOff, c, cOff);
-  else gemmPacked(m, n, k, a, aOff, b, bOff, c, cOff);
+  else gemmRows(m, n, k, a, aOff, b, bOff, c, cOff);
+}
+
+/** Two scratch buffers for transposed operands of the unpacked paths (one per operand). */
+const tScratch: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
+
+/** src[rows×cols] (at off) transposed into scratch `slot` as cols×rows. Doubles hold f32 and f64 exactly. */
+function transposed(src: FloatArray, off: number, rows: number, cols: number, slot: 0 | 1): Float64Array {
+  if (tScratch[slot]!.length < rows * cols) tScratch[slot] = new Float64Array(rows * cols);
+  const t = tScratch[slot]!;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = src[off + i * cols + j]!;
+  return t;
 }
 
 function checkExtent(what: string, x: FloatArray, off: number, size: number): void {
@@ -170,7 +202,7 @@ function gemmRows(m: number, n: number, k: number, a: FloatArray, aOff: number, 
   }
 }
 
-function gemmPacked(m: number, n: number, k: number, a: FloatArray, aOff: number, b: FloatArray, bOff: number, c: FloatArray, cOff: number): void {
+function gemmPacked(m: number, n: number, k: number, a: FloatArray, aOff: number, b: FloatArray, bOff: number, c: FloatArray, cOff: number, transA: boolean, transB: boolean): void {
   const kc = Math.min(k, KC);
   const mc = Math.min((m + 3) & ~3, MC);
   const nc = Math.min((n + 3) & ~3, NC);
@@ -180,10 +212,12 @@ function gemmPacked(m: number, n: number, k: number, a: FloatArray, aOff: number
     const nb = Math.min(nc, n - jc);
     for (let pc = 0; pc < k; pc += kc) {
       const kb = Math.min(kc, k - pc);
-      packB(b, bOff + pc * n + jc, n, kb, nb, s, bo);
+      if (transB) packBT(b, bOff + jc * k + pc, k, kb, nb, s, bo);
+      else packB(b, bOff + pc * n + jc, n, kb, nb, s, bo);
       for (let ic = 0; ic < m; ic += mc) {
         const mb = Math.min(mc, m - ic);
-        packA(a, aOff + ic * k + pc, k, mb, kb, s);
+        if (transA) packAT(a, aOff + pc * m + ic, m, mb, kb, s);
+        else packA(a, aOff + ic * k + pc, k, mb, kb, s);
         macroKernel(s, mb, nb, kb, bo, c, cOff + ic * n + jc, n, pc === 0);
       }
     }
@@ -228,6 +262,30 @@ function packB(b: FloatArray, off: number, ldb: number, kb: number, nb: number, 
         s[d + 2] = w > 2 ? b[src + 2] : 0;
         s[d + 3] = 0;
       }
+    }
+  }
+}
+
+/** packA for A stored transposed: element (i, p) of the block is a[off + p·ldt + i]; reads rows of the stored matrix. */
+function packAT(a: FloatArray, off: number, ldt: number, mb: number, kb: number, s: number[]): void {
+  const mp = (mb + 3) & ~3;
+  for (let p = 0; p < kb; p++) {
+    const src = off + p * ldt;
+    for (let i = 0; i < mb; i++) s[(i & ~3) * kb + p * 4 + (i & 3)] = a[src + i];
+    for (let i = mb; i < mp; i++) s[(i & ~3) * kb + p * 4 + (i & 3)] = 0;
+  }
+}
+
+/** packB for B stored transposed: element (p, j) of the block is b[off + j·ldt + p]; reads rows of the stored matrix. */
+function packBT(b: FloatArray, off: number, ldt: number, kb: number, nb: number, s: number[], bo: number): void {
+  const np = (nb + 3) & ~3;
+  for (let j = 0; j < np; j++) {
+    let d = bo + (j & ~3) * kb + (j & 3);
+    if (j < nb) {
+      const src = off + j * ldt;
+      for (let p = 0; p < kb; p++, d += 4) s[d] = b[src + p];
+    } else {
+      for (let p = 0; p < kb; p++, d += 4) s[d] = 0;
     }
   }
 }

@@ -1,5 +1,4 @@
 import { type FloatArray, kernels } from '@actorgrad/core';
-import { scratch } from './scratch.js';
 
 /**
  * The Linear layer's kernels, written against raw shared memory (no autograd, no allocation):
@@ -7,9 +6,8 @@ import { scratch } from './scratch.js';
  * W is [out, in] as in torch.nn.Linear.
  */
 export function linearForward(x: FloatArray, n: number, inF: number, w: FloatArray, b: FloatArray | null, outF: number, y: FloatArray): void {
-  const wT = scratch(w instanceof Float64Array ? 'float64' : 'float32', inF * outF, 'wT');
-  kernels.transpose2d(w, 0, outF, inF, wT, 0);
-  kernels.gemm(n, outF, inF, x, 0, wT, 0, y, 0);
+  // W is read transposed in place while it is packed (no transposed copy).
+  kernels.gemm(n, outF, inF, x, 0, w, 0, y, 0, false, true);
   if (b) {
     for (let i = 0; i < n; i++) {
       const o = i * outF;
@@ -29,9 +27,7 @@ export function linearBackward(
   gw: FloatArray,
   gb: FloatArray | null,
 ): void {
-  const gT = scratch(g instanceof Float64Array ? 'float64' : 'float32', n * outF, 'gT');
-  kernels.transpose2d(g, 0, n, outF, gT, 0);
-  kernels.gemm(outF, inF, n, gT, 0, x, 0, gw, 0);
+  kernels.gemm(outF, inF, n, g, 0, x, 0, gw, 0, true, false);
   if (gb) {
     gb.fill(0);
     for (let i = 0; i < n; i++) {
