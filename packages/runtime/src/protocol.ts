@@ -53,6 +53,8 @@ export interface LossMsg {
   gPred: TensorHandle;
   /** Size of the whole batch: the shard's loss is Σ (per-sample loss) / batchSize, so shards add up to the batch mean. */
   batchSize: number;
+  /** In a synchronised step: where the other replicas read this shard's loss (`losses[shard]`). */
+  losses?: Float64Array;
 }
 
 export interface ReduceMsg {
@@ -62,6 +64,11 @@ export interface ReduceMsg {
   shardGrads: TensorHandle[][];
   /** Reduced gradients, one per parameter chunk, in the parameter's dtype. */
   grads: TensorHandle[];
+  /**
+   * In a synchronised step: the replicas share the chunks, each claiming the next unclaimed one,
+   * and write each chunk's Σg² to `sync.sq` (the reply then carries no values).
+   */
+  sync?: StepSync;
 }
 
 export interface OptimizerConfig {
@@ -77,6 +84,10 @@ export interface StepItem {
   param: TensorHandle;
   grad: TensorHandle;
   state: unknown;
+  /** Arrays of this chunk's optimiser state that died when the last step committed: reusable memory. */
+  recycle?: FloatArray[];
+  /** In a synchronised step: where the chunk is copied before it is stepped (for a roll-back). */
+  backup?: TensorHandle;
 }
 
 export interface StepMsg {
@@ -89,10 +100,42 @@ export interface StepMsg {
   /** The chunks this actor steps, each with its own state (elementwise optimisers: no chunk sees another). */
   items: StepItem[];
   /**
-   * Arrays of optimiser states that died when the previous step committed (the `dead` of its
-   * replies): the thread may reuse their memory. Never the arrays of a step that was rolled back.
+   * In a synchronised step: the replicas share the chunks as in `ReduceMsg.sync`. Each first checks
+   * the step (Σ losses in shard order and Σg² in chunk order must be finite; if not, nobody steps)
+   * and derives the clipping scale itself, so `gradScale` is ignored.
    */
-  recycle?: FloatArray[];
+  sync?: StepSync & { clipNorm: number | null };
+}
+
+/**
+ * Shared memory through which the replicas of one step coordinate without the main thread (a
+ * synchronised step: one route per replica, from its shard's forward pass to its share of the
+ * optimiser step).
+ */
+export interface StepSync {
+  /** Int32 slots, see `SYNC`. */
+  ctl: Int32Array;
+  /** Replicas taking part. */
+  parties: number;
+  /** Per chunk: Σg² of the reduced gradient (float64), written by whoever reduced it. */
+  sq: Float64Array;
+  /** Per shard: its loss (float64). */
+  losses: Float64Array;
+  /** Per chunk: 0 untouched, 1 backed up and being stepped, 2 stepped. */
+  stepped: Int32Array;
+  /** How long a replica waits for the others at a barrier before giving up (ms). */
+  timeoutMs: number;
+}
+
+/** The slots of `StepSync.ctl`. */
+export const SYNC = { arrivedReduce: 0, arrivedStep: 1, claimReduce: 2, claimStep: 3, abort: 4, size: 5 } as const;
+
+/** A barrier of a synchronised step: wait until every replica has arrived (or the step is aborted). */
+export interface SyncMsg {
+  op: 'sync';
+  actor: string;
+  sync: StepSync;
+  slot: typeof SYNC.arrivedReduce | typeof SYNC.arrivedStep;
 }
 
 /** Test hook: ends the worker thread that runs it (only honoured when the pool allows it). */
@@ -112,17 +155,29 @@ export interface RouteMsg {
   msgs: ActorMsg[];
 }
 
-export type ActorMsg = ForwardMsg | BackwardMsg | LossMsg | ReduceMsg | StepMsg | CrashMsg | RouteMsg;
+export type ActorMsg = ForwardMsg | BackwardMsg | LossMsg | ReduceMsg | StepMsg | SyncMsg | CrashMsg | RouteMsg;
 
 /**
  * What a message returns. Errors thrown by a layer come back as values, so that a rejected task
  * always means infrastructure trouble (a dead thread) and can be retried. A route also returns each
- * of its messages' replies, and on failure the index of the message that failed. A step returns
- * the next optimiser states and the arrays of the old ones that are no longer referenced (`dead`).
+ * of its messages' replies, and on failure the index of the message that failed.
  */
 export type ActorReply =
-  | { ok: true; value?: number; values?: number[]; states?: unknown[]; dead?: FloatArray[]; replies?: ActorReply[]; micros: number }
-  | { ok: false; error: string; at?: number; replies?: ActorReply[]; micros: number };
+  | {
+      ok: true;
+      value?: number;
+      values?: number[];
+      /** A step's next optimiser states, and per state the old arrays no longer referenced. */
+      states?: unknown[];
+      dead?: FloatArray[][];
+      /** A synchronised step: the chunks this replica stepped (`states` and `dead` follow this order). */
+      done?: number[];
+      /** A synchronised step that nobody took, because the loss or the gradient norm was not finite. */
+      nonFinite?: { what: 'loss' | 'gradient norm'; value: number };
+      replies?: ActorReply[];
+      micros: number;
+    }
+  | { ok: false; error: string; at?: number; replies?: ActorReply[]; micros: number; /** Left a synchronised step that was called off, or whose barrier timed out. */ aborted?: boolean };
 
 /** What a worker thread reports about itself through its control API. */
 export interface WorkerInfo {

@@ -1,11 +1,12 @@
 import { Tensor, type TensorHandle } from '@actorgrad/core';
-import type { ActorMsg, ActorReply } from '../protocol.js';
+import { type ActorMsg, type ActorReply, type StepItem, SYNC } from '../protocol.js';
 import { activationKernel } from './activation.js';
 import { genericBackward, genericForward } from './generic.js';
 import { linearBackward, linearForward } from './linear.js';
 import { shardLoss } from './loss.js';
 import { reduceInShardOrder } from './reduce.js';
 import { optimizerStep, recycle } from './step.js';
+import { SyncAbort, arriveAndWait, claimEach, decideStep } from './sync.js';
 
 const view = (h: TensorHandle) => Tensor.fromHandle(h);
 
@@ -54,26 +55,51 @@ export function handleMessage(msg: ActorMsg, onCrash?: () => never): ActorReply 
       }
       case 'loss': {
         const value = shardLoss(msg.kind, view(msg.pred), view(msg.target), msg.batchSize, view(msg.gPred).data);
+        if (msg.losses) msg.losses[msg.shard] = value;
         return { ok: true, value, micros: micros() };
       }
       case 'reduce': {
-        const values = reduceInShardOrder(
-          msg.shardGrads.map((s) => s.map((h) => view(h).data)),
-          msg.grads.map((h) => view(h).data),
-        );
-        return { ok: true, values, micros: micros() };
+        const chunk = (j: number) => reduceInShardOrder(msg.shardGrads.map((s) => [view(s[j]!).data]), [view(msg.grads[j]!).data])[0]!;
+        const { sync } = msg;
+        if (!sync) return { ok: true, values: msg.grads.map((_, j) => chunk(j)), micros: micros() };
+        claimEach(sync, SYNC.claimReduce, msg.grads.length, (j) => {
+          sync.sq[j] = chunk(j);
+        });
+        return { ok: true, micros: micros() };
       }
       case 'step': {
-        if (msg.recycle) recycle(msg.recycle);
-        const out = msg.items.map((it) => optimizerStep(msg.optimizer, msg.lr, msg.gradScale, [it.key], [view(it.param).data], [view(it.grad).data], it.state));
-        return { ok: true, states: out.map((o) => o.next), dead: out.flatMap((o) => o.dead), micros: micros() };
+        const stepItem = (it: StepItem, scale: number) => {
+          if (it.recycle) recycle(it.recycle);
+          return optimizerStep(msg.optimizer, msg.lr, scale, [it.key], [view(it.param).data], [view(it.grad).data], it.state);
+        };
+        const { sync } = msg;
+        if (!sync) {
+          const out = msg.items.map((it) => stepItem(it, msg.gradScale));
+          return { ok: true, states: out.map((o) => o.next), dead: out.map((o) => o.dead), micros: micros() };
+        }
+        const decision = decideStep(sync, sync.clipNorm);
+        if ('nonFinite' in decision) return { ok: true, nonFinite: decision.nonFinite, micros: micros() };
+        const done: number[] = [];
+        const out: ReturnType<typeof stepItem>[] = [];
+        claimEach(sync, SYNC.claimStep, msg.items.length, (j) => {
+          const it = msg.items[j]!;
+          view(it.backup!).data.set(view(it.param).data);
+          Atomics.store(sync.stepped, j, 1);
+          out.push(stepItem(it, decision.scale));
+          Atomics.store(sync.stepped, j, 2);
+          done.push(j);
+        });
+        return { ok: true, done, states: out.map((o) => o.next), dead: out.map((o) => o.dead), micros: micros() };
       }
+      case 'sync':
+        arriveAndWait(msg.sync, msg.slot);
+        return { ok: true, micros: micros() };
       case 'crash':
         throw new Error('crash messages are only honoured by worker threads that allow them');
     }
     throw new Error(`unknown op ${(msg as { op: string }).op}`);
   } catch (e) {
-    return { ok: false, error: e instanceof Error ? e.message : String(e), micros: micros() };
+    return { ok: false, error: e instanceof Error ? e.message : String(e), micros: micros(), ...(e instanceof SyncAbort && { aborted: true }) };
   }
 }
 
@@ -85,7 +111,7 @@ function handleRoute(msgs: ActorMsg[], onCrash?: () => never): ActorReply {
     const r = handleMessage(msgs[i]!, onCrash);
     replies.push(r);
     micros += r.micros;
-    if (!r.ok) return { ok: false, error: r.error, at: i, replies, micros };
+    if (!r.ok) return { ok: false, error: r.error, at: i, replies, micros, ...(r.aborted && { aborted: true }) };
   }
   return { ok: true, replies, micros };
 }

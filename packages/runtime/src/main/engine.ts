@@ -5,11 +5,11 @@ import { transformationOf } from '../actors/step.js';
 import { Arena } from '../arena.js';
 import type { EngineEvent } from '../events.js';
 import { backwardThrough, clipGradients, computeLoss, forwardThrough, gatherInOrder, optimizerStep, planShards, reduceGradients, scatter, type Shard } from '../operators/index.js';
-import type { ActorMsg, ActorReply, LayerDesc, LossKind, OptimizerConfig, WorkerInfo } from '../protocol.js';
+import { type ActorMsg, type ActorReply, type LayerDesc, type LossKind, type LossMsg, type OptimizerConfig, type ReduceMsg, type StepItem, type StepMsg, type StepSync, SYNC, type WorkerInfo } from '../protocol.js';
 import { Actor } from './actor.js';
 import { type Executor, inlineExecutor, poolExecutor } from './executor.js';
 import { type Placement, type ResolvedPlacement, auto, resolvePlacement } from './placement.js';
-import { type RouteStop, sendRoute } from './route.js';
+import { type RouteReply, type RouteStop, sendRoute } from './route.js';
 
 export interface EngineOptions {
   /** A `Sequential` model: each of its layers becomes an actor. */
@@ -72,6 +72,18 @@ interface Chunk {
   state: unknown;
 }
 
+/**
+ * How long a replica of a synchronised step waits at a barrier for the others before the step is
+ * abandoned and re-run message by message. Only a safety net: the engine aborts the barrier as soon
+ * as it learns that a replica failed or its thread died.
+ */
+export const SYNC_TIMEOUT_MS = 5_000;
+
+/** A loss stop that also leaves its value where the other replicas of a synchronised step read it. */
+function withLosses(stop: RouteStop, losses: Float64Array): RouteStop {
+  return { actor: stop.actor, msg: { ...(stop.msg as LossMsg), losses } };
+}
+
 /** Elements per optimiser chunk. */
 export const CHUNK = 65_536;
 
@@ -131,8 +143,10 @@ export class Engine {
   private readonly chunks: Chunk[];
   /** The chunks each replica reduces and steps. */
   private readonly groups: { c: Chunk; ci: number }[][];
-  /** Per group: arrays of optimiser states that died when the last step committed (see `StepMsg.recycle`). */
+  /** Per chunk: arrays of its optimiser state that died when the last step committed (see `StepItem.recycle`). */
   private recycle: FloatArray[][];
+  /** Shared memory of the synchronised step, allocated on first use. */
+  private sync: StepSync | null = null;
   private readonly lossActors: Actor[];
   /** Parameters' gradients and backups (for re-running a lost optimiser step); never reset. */
   private readonly persistent: Arena;
@@ -183,7 +197,7 @@ export class Engine {
       }),
     );
     this.groups = balancedGroups(this.chunks, placement.replicas);
-    this.recycle = this.groups.map(() => []);
+    this.recycle = this.chunks.map(() => []);
     this.lossActors = Array.from({ length: placement.replicas }, (_, r) => new Actor(`loss ${opts.loss}#${r}`, executor));
     const first = children[0]?.[1];
     this.inFeatures = first instanceof nn.Linear ? first.inFeatures : null;
@@ -233,7 +247,7 @@ export class Engine {
       c.state = states[i];
     });
     // The dead arrays belonged to the replaced states; whether the new ones use them is unknown.
-    this.recycle = this.groups.map(() => []);
+    this.recycle = this.chunks.map(() => []);
   }
 
   /** Sets the step counter (when resuming from a checkpoint). */
@@ -375,108 +389,174 @@ export class Engine {
     });
     const one = ({ actor, msg }: RouteStop, shard: number | null) => this.send(actor, msg, shard);
     const view = (t: Tensor, c: Chunk) => new Tensor(t.data.subarray(c.lo, c.hi), [c.hi - c.lo]).handle();
-    // One reduce and one step message per replica (see `balancedGroups`). Norms come back per
-    // chunk and are added in chunk order, so the grouping never changes a bit of the result.
-    const groups = this.groups;
-    const sqByChunk = new Float64Array(this.chunks.length);
-    // Replica gi of the actor of the group's first chunk's layer carries the group's messages.
-    const actorOf = (gi: number) => this.layers[groups[gi]![0]!.c.layer]!.replicas[gi]!;
-    const reduceStop = (gi: number): RouteStop => {
-      const g = groups[gi]!;
-      const actor = actorOf(gi);
-      return {
-        actor,
-        msg: {
+    const stepItem = (c: Chunk, ci: number): StepItem => {
+      const layer = this.layers[c.layer]!;
+      // The dead arrays go out once: whoever receives them may reuse them.
+      const recycle = this.recycle[ci]!;
+      this.recycle[ci] = [];
+      return { key: layer.keys[c.param]!, param: view(layer.params[c.param]!, c), grad: view(layer.grads[c.param]!, c), state: c.state, recycle, backup: view(layer.backups[c.param]!, c) };
+    };
+    // Old states' arrays, per chunk: handed back for reuse only once the step has committed.
+    const dead: FloatArray[][] = this.chunks.map(() => []);
+    const adopt = (ci: number, state: unknown, deadArrays: FloatArray[] | undefined) => {
+      this.chunks[ci]!.state = state;
+      dead[ci] = deadArrays ?? [];
+    };
+    const prevStates = this.chunks.map((c) => c.state);
+    // Parameters backed up by the main thread before a (message-by-message) step message goes out.
+    const stepped: { p: FloatArray; backup: FloatArray }[] = [];
+
+    /**
+     * The synchronised step (every replica serves one shard and has a thread of its own): one route
+     * per replica — its shard's forward, loss and backward, a barrier, its claims of the reduction,
+     * a barrier, its claims of the optimiser step — coordinated through shared memory, with no trip
+     * through the main thread in between. Resolves to null when a thread died or a barrier timed out:
+     * whatever was stepped is then put back and the step runs again message by message.
+     */
+    const synchronised = async (): Promise<{ losses: number[]; gradNorm: number } | null> => {
+      const sync = this.syncMemory();
+      const first = this.layers.findIndex((l) => l.params.length > 0);
+      const owner = (r: number) => this.layers[Math.max(first, 0)]!.replicas[r]!;
+      const chunkViews = (t: (c: Chunk) => Tensor) => this.chunks.map((c) => view(t(c), c));
+      const reduceMsg: ReduceMsg = {
+        op: 'reduce', actor: owner(0).name, sync,
+        shardGrads: bufs.map((b) => chunkViews((c) => b.pGrads[c.layer]![c.param]!)),
+        grads: chunkViews((c) => this.layers[c.layer]!.grads[c.param]!),
+      };
+      const stepMsg: StepMsg = {
+        op: 'step', actor: owner(0).name, optimizer: this.opts.optimizer, lr, gradScale: 1,
+        items: this.chunks.map(stepItem), sync: { ...sync, clipNorm: this.opts.clipNorm ?? null },
+      };
+      const routes = bufs.map((b, r) => {
+        const at = owner(r);
+        return [
+          ...this.layers.map((_, l) => fwdStop(l, b)),
+          withLosses(lossStop(b), sync.losses),
+          ...this.layers.map((_, l) => bwdStop(L - 1 - l, b)),
+          { actor: at, msg: { op: 'sync', actor: at.name, sync, slot: SYNC.arrivedReduce } },
+          { actor: at, msg: reduceMsg },
+          { actor: at, msg: { op: 'sync', actor: at.name, sync, slot: SYNC.arrivedStep } },
+          { actor: at, msg: stepMsg },
+        ] satisfies RouteStop[];
+      });
+      const abort = () => {
+        Atomics.store(sync.ctl, SYNC.abort, 1);
+        Atomics.notify(sync.ctl, SYNC.arrivedReduce);
+        Atomics.notify(sync.ctl, SYNC.arrivedStep);
+      };
+      const replies = await Promise.all(
+        routes.map((stops, r) => {
+          for (const s of stops) this.announce(s.actor, s.msg, r);
+          return firstValueFrom(sendRoute(this.executor, stops)).then(
+            (reply) => {
+              if (!reply.ok) abort();
+              return { reply, lost: null };
+            },
+            (lost: unknown) => {
+              abort();
+              return { reply: null, lost };
+            },
+          );
+        }),
+      );
+      const failed = replies.findIndex(({ reply }) => reply && !reply.ok && !reply.aborted);
+      const lost = replies.find(({ reply }) => !reply || (!reply.ok && reply.aborted));
+      if (failed >= 0 || lost) {
+        // Put back every chunk that was backed up (it may be half stepped); no state was adopted.
+        this.chunks.forEach((c, ci) => {
+          if (Atomics.load(sync.stepped, ci) === 0) return;
+          const layer = this.layers[c.layer]!;
+          layer.params[c.param]!.data.set(layer.backups[c.param]!.data.subarray(c.lo, c.hi), c.lo);
+        });
+      }
+      if (failed >= 0) {
+        const reply = replies[failed]!.reply as Extract<RouteReply, { ok: false }>;
+        const stop = routes[failed]![reply.at]!;
+        throw new ActorError(stop.actor.name, stop.msg.op, 'shard' in stop.msg ? stop.msg.shard : null, reply.error);
+      }
+      if (lost) {
+        const why = lost.reply && !lost.reply.ok ? lost.reply.error : lost.lost instanceof Error ? lost.lost.message : String(lost.lost);
+        this.events.next({ type: 'warning', step, message: `synchronised step lost (${why}); re-running it message by message` });
+        return null;
+      }
+      const oks = replies.map(({ reply }) => reply as Extract<RouteReply, { ok: true }>);
+      const decided = oks[0]!.replies[routes[0]!.length - 1] as OkReply;
+      if (decided.nonFinite) throw new NonFiniteError(step, decided.nonFinite.what, decided.nonFinite.value);
+      let adopted = 0;
+      for (const { replies: rs } of oks) {
+        const r = rs[rs.length - 1] as OkReply;
+        r.done!.forEach((ci, k) => adopt(ci, r.states![k], r.dead![k]));
+        adopted += r.done!.length;
+      }
+      if (adopted !== this.chunks.length) throw new Error(`engine: internal error: ${adopted} of ${this.chunks.length} optimiser chunks were stepped`);
+      return { losses: oks.map(({ replies: rs }) => (rs[L] as OkReply).value!), gradNorm: Math.sqrt(sync.sq.reduce((a, b) => a + b, 0)) };
+    };
+
+    /** Message by message: the step as a pipeline of named operators (pipelined placements, and the fallback). */
+    const messageByMessage = async (): Promise<{ losses: number[]; gradNorm: number }> => {
+      // One reduce and one step message per replica (see `balancedGroups`). Norms come back per
+      // chunk and are added in chunk order, so the grouping never changes a bit of the result.
+      const groups = this.groups;
+      const sqByChunk = new Float64Array(this.chunks.length);
+      // Replica gi of the actor of the group's first chunk's layer carries the group's messages.
+      const actorOf = (gi: number) => this.layers[groups[gi]![0]!.c.layer]!.replicas[gi]!;
+      const reduce = (gi: number) => {
+        const g = groups[gi]!;
+        const actor = actorOf(gi);
+        const msg: ReduceMsg = {
           op: 'reduce', actor: actor.name,
           shardGrads: bufs.map((b) => g.map(({ c }) => view(b.pGrads[c.layer]![c.param]!, c))),
           grads: g.map(({ c }) => view(this.layers[c.layer]!.grads[c.param]!, c)),
-        },
-      };
-    };
-    const reduced = (gi: number, r: OkReply) => {
-      groups[gi]!.forEach(({ ci }, j) => {
-        sqByChunk[ci] = r.values![j]!;
-      });
-      return 0;
-    };
-    // If anything fails once optimiser steps have started, every stepped chunk is put back.
-    const prevStates = this.chunks.map((c) => c.state);
-    const stepped: { p: FloatArray; backup: FloatArray }[] = [];
-    /** The step message of group gi; backs its chunks up first (`restore` puts them back). */
-    const stepStop = (gi: number, scale: number): RouteStop & { restore: () => void } => {
-      const g = groups[gi]!;
-      const actor = actorOf(gi);
-      const mem = g.map(({ c }) => {
-        const layer = this.layers[c.layer]!;
-        const p = layer.params[c.param]!.data.subarray(c.lo, c.hi);
-        const backup = layer.backups[c.param]!.data.subarray(c.lo, c.hi);
-        backup.set(p);
-        return { p, backup };
-      });
-      stepped.push(...mem);
-      const recycle = this.recycle[gi]!;
-      this.recycle[gi] = [];
-      return {
-        actor,
-        msg: {
-          op: 'step', actor: actor.name, optimizer: this.opts.optimizer, lr, gradScale: scale, recycle,
-          items: g.map(({ c }) => {
-            const layer = this.layers[c.layer]!;
-            return { key: layer.keys[c.param]!, param: view(layer.params[c.param]!, c), grad: view(layer.grads[c.param]!, c), state: c.state };
+        };
+        return one({ actor, msg }, null).pipe(
+          map((r) => {
+            g.forEach(({ ci }, j) => {
+              sqByChunk[ci] = r.values![j]!;
+            });
+            return 0;
           }),
-        },
-        restore: () => {
-          for (const { p, backup } of mem) p.set(backup);
-        },
-      };
-    };
-    // The old states' arrays are handed back for reuse only once the step has committed.
-    const dead: FloatArray[][] = groups.map(() => []);
-    const adoptStates = (gi: number, r: OkReply) => {
-      groups[gi]!.forEach(({ c }, j) => {
-        c.state = r.states![j];
-      });
-      dead[gi] = r.dead ?? [];
-      return r;
-    };
-    const units = groups.map((_, gi) => gi);
-    const byIndex = new Map(bufs.map((b) => [b.shard.index, b]));
-    // When every replica serves exactly one shard, nothing can overlap inside a replica: a shard's
-    // forward, loss and backward messages go as one route (one pool task, one trip through the main
-    // thread), and without clipping the reduction and the optimiser step of a group go as one route
-    // too (a non-finite norm is then caught after the step, and the step rolled back).
-    const fused = this.placement.shards === R;
-    const fuseStep = fused && (this.opts.clipNorm ?? null) === null;
-    const pass: OperatorFunction<ShardBuffers, { b: ShardBuffers; loss: number }> = fused
-      ? pipe(
-          computeLoss((b: ShardBuffers) => {
-            const stops = [...this.layers.map((_, l) => fwdStop(l, b)), lossStop(b), ...this.layers.map((_, l) => bwdStop(L - 1 - l, b))];
-            return this.sendStops(stops, b.shard.index).pipe(map((rs) => rs[L]!.value!));
-          }),
-          map(({ item, loss: value }) => ({ b: item, loss: value })),
-        )
-      : pipe(
-          forwardThrough(L, (l, b: ShardBuffers) => one(fwdStop(l, b), b.shard.index)),
-          computeLoss((b: ShardBuffers) => one(lossStop(b), b.shard.index).pipe(map((r) => r.value!))),
-          map(({ item, loss: value }) => ({ b: item, loss: value })),
-          backwardThrough(L, (l, v) => one(bwdStop(l, v.b), v.b.shard.index).pipe(map(() => v))),
         );
-    const reduceStage = fuseStep
-      ? (gi: number) => {
-          const st = stepStop(gi, 1);
-          return this.sendStops([reduceStop(gi), st], null, st.restore).pipe(
-            map(([r, u]) => {
-              adoptStates(gi, u!);
-              return reduced(gi, r!);
-            }),
-          );
-        }
-      : (gi: number) => one(reduceStop(gi), null).pipe(map((r) => reduced(gi, r)));
-    const optStep = (gi: number, scale: number) => {
-      const st = stepStop(gi, scale);
-      return this.send(st.actor, st.msg, null, st.restore).pipe(map((r) => adoptStates(gi, r)));
-    };
-    try {
+      };
+      const optStep = (gi: number, scale: number) => {
+        const g = groups[gi]!;
+        const actor = actorOf(gi);
+        const mem = g.map(({ c }) => {
+          const layer = this.layers[c.layer]!;
+          const p = layer.params[c.param]!.data.subarray(c.lo, c.hi);
+          const backup = layer.backups[c.param]!.data.subarray(c.lo, c.hi);
+          backup.set(p);
+          return { p, backup };
+        });
+        stepped.push(...mem);
+        const msg: StepMsg = { op: 'step', actor: actor.name, optimizer: this.opts.optimizer, lr, gradScale: scale, items: g.map(({ c, ci }) => stepItem(c, ci)) };
+        return this.send(actor, msg, null, () => {
+          for (const { p, backup } of mem) p.set(backup);
+        }).pipe(
+          map((r) => {
+            g.forEach(({ ci }, j) => adopt(ci, r.states![j], r.dead![j]));
+            return r;
+          }),
+        );
+      };
+      const units = groups.map((_, gi) => gi);
+      const byIndex = new Map(bufs.map((b) => [b.shard.index, b]));
+      // When every replica serves exactly one shard, nothing can overlap inside a replica: a
+      // shard's forward, loss and backward messages go as one route (one pool task).
+      const pass: OperatorFunction<ShardBuffers, { b: ShardBuffers; loss: number }> =
+        this.placement.shards === R
+          ? pipe(
+              computeLoss((b: ShardBuffers) => {
+                const stops = [...this.layers.map((_, l) => fwdStop(l, b)), lossStop(b), ...this.layers.map((_, l) => bwdStop(L - 1 - l, b))];
+                return this.sendStops(stops, b.shard.index).pipe(map((rs) => rs[L]!.value!));
+              }),
+              map(({ item, loss: value }) => ({ b: item, loss: value })),
+            )
+          : pipe(
+              forwardThrough(L, (l, b: ShardBuffers) => one(fwdStop(l, b), b.shard.index)),
+              computeLoss((b: ShardBuffers) => one(lossStop(b), b.shard.index).pipe(map((r) => r.value!))),
+              map(({ item, loss: value }) => ({ b: item, loss: value })),
+              backwardThrough(L, (l, v) => one(bwdStop(l, v.b), v.b.shard.index).pipe(map(() => v))),
+            );
       const out = await firstValueFrom(
         of(n).pipe(
           scatter(this.placement.shards),
@@ -489,7 +569,7 @@ export class Engine {
             if (!Number.isFinite(total)) throw new NonFiniteError(step, 'loss', total);
             return vs;
           }),
-          reduceGradients(units, reduceStage),
+          reduceGradients(units, reduce),
         ).pipe(
           // The global squared norm, summed in chunk order whatever the grouping into messages.
           map((v) => ({ ...v, sqNorm: sqByChunk.reduce((a, b) => a + b, 0) })),
@@ -498,14 +578,21 @@ export class Engine {
             return v;
           }),
           clipGradients(this.opts.clipNorm ?? null),
-          fuseStep ? map((v) => v) : optimizerStep(units, optStep),
+          optimizerStep(units, optStep),
         ),
       );
+      return { losses: out.value.map((v) => v.loss), gradNorm: out.norm };
+    };
+
+    try {
+      const canSync = this.placement.shards === R && (this.executor.kind === 'inline' ? R === 1 : this.executor.threads >= R);
+      const out = (canSync ? await synchronised() : null) ?? (await messageByMessage());
       this.recycle = dead;
-      const lossSum = out.value.reduce((a, v) => a + v.loss, 0);
+      const { gradNorm } = out;
+      const lossSum = out.losses.reduce((a, v) => a + v, 0);
       const ms = performance.now() - t0;
       this.steps++;
-      const result: StepResult = { step, loss: lossSum, gradNorm: out.norm, lr, samples: n, ms };
+      const result: StepResult = { step, loss: lossSum, gradNorm, lr, samples: n, ms };
       if (this.opts.returnPredictions) {
         const last = bufs[0]!.acts[L]!;
         const preds = zeros([n, ...last.shape.slice(1)], { dtype: last.dtype });
@@ -513,7 +600,7 @@ export class Engine {
         for (const b of bufs) preds.data.set(b.acts[L]!.data, b.shard.start * per);
         result.predictions = preds;
       }
-      this.events.next({ type: 'step', step, loss: lossSum, lr, gradNorm: out.norm, samples: n, samplesPerSec: (n / ms) * 1000, ms });
+      this.events.next({ type: 'step', step, loss: lossSum, lr, gradNorm, samples: n, samplesPerSec: (n / ms) * 1000, ms });
       this.events.next({
         type: 'actors',
         step,
@@ -531,6 +618,27 @@ export class Engine {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** The synchronised step's shared memory, cleared for a new step. */
+  private syncMemory(): StepSync {
+    const R = this.placement.replicas;
+    const chunks = this.chunks.length;
+    const shared = <T>(Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number) => new Ctor(new SharedArrayBuffer(n * Ctor.BYTES_PER_ELEMENT));
+    this.sync ??= {
+      ctl: shared(Int32Array, SYNC.size),
+      parties: R,
+      sq: shared(Float64Array, chunks),
+      losses: shared(Float64Array, this.placement.shards),
+      stepped: shared(Int32Array, chunks),
+      timeoutMs: SYNC_TIMEOUT_MS,
+    };
+    const s = this.sync;
+    s.ctl.fill(0);
+    s.stepped.fill(0);
+    s.sq.fill(Number.NaN);
+    s.losses.fill(Number.NaN);
+    return s;
   }
 
   /** Publishes an event on `events$` (the Trainer reports runs, epochs and checkpoints here). */

@@ -10,7 +10,7 @@ export interface RouteStop {
 }
 
 /** What a route returns: one reply per stop that ran (all of them unless one failed, which is then the last). */
-export type RouteReply = { ok: true; replies: ActorReply[] } | { ok: false; at: number; error: string; replies: ActorReply[] };
+export type RouteReply = { ok: true; replies: ActorReply[] } | { ok: false; at: number; error: string; replies: ActorReply[]; aborted: boolean };
 
 /**
  * Runs a chain of actor messages that depend on each other — a shard's forward pass through every
@@ -38,7 +38,7 @@ export function sendRoute(executor: Executor, stops: RouteStop[]): Observable<Ro
         const replies = r.replies ?? [];
         replies.forEach((one, i) => stops[i]!.actor.record(stops[i]!.msg.op, one.micros));
         if (r.ok) return { ok: true, replies };
-        return { ok: false, at: r.at ?? replies.length - 1, error: r.error, replies };
+        return { ok: false, at: r.at ?? replies.length - 1, error: r.error, replies, aborted: r.aborted ?? false };
       }),
       (src) =>
         new Observable<RouteReply>((sub) => {

@@ -1,4 +1,5 @@
 import { type OperatorFunction, map } from 'rxjs';
+import { clipScale } from '../clip.js';
 
 /**
  * Decides global-norm clipping after the reduction: norm = √Σ‖g‖², and the gradients will be
@@ -11,7 +12,6 @@ export function clipGradients<T>(maxNorm: number | null): OperatorFunction<{ val
   if (maxNorm !== null && !(maxNorm > 0)) throw new RangeError(`clipGradients: maxNorm must be positive, got ${maxNorm}`);
   return map(({ value, sqNorm }) => {
     const norm = Math.sqrt(sqNorm);
-    const scale = maxNorm === null ? 1 : Math.min(1, maxNorm / (norm + 1e-6));
-    return { value, norm, scale };
+    return { value, norm, scale: clipScale(norm, maxNorm) };
   });
 }
