@@ -1,7 +1,8 @@
 /**
  * Runtime benchmarks (tinybench): training throughput of a 784-256-128-10 ReLU MLP with Adam,
  * batch 128, under each placement, and the cost of one actor message round trip.
- * Run: `pnpm bench` in packages/runtime (= tsx --conditions=source bench/index.ts); `--quick` for a short run.
+ * Run: `pnpm bench` in packages/runtime (= tsx --conditions=source bench/index.ts); `--quick` for a short
+ * run, `--rounds N` for more rounds, `--ratio` for inline and dataParallel(2) only.
  *
  * The machine is shared and noisy, so the placements are measured in interleaved rounds (one short
  * tinybench per round with every placement in it) and each is reported by its median over rounds;
@@ -15,7 +16,9 @@ import { Actor, type Engine, type Placement, createEngine, dataParallel, hybrid,
 
 const BATCH = 128;
 const quick = process.argv.includes('--quick');
-const ROUNDS = quick ? 3 : 8;
+const roundsArg = process.argv.indexOf('--rounds');
+const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : quick ? 3 : 8;
+const only = process.argv.includes('--ratio'); // just inline and dataParallel(2): the ratio the issue asks about
 
 function model(): nn.Sequential {
   const rng = new Rng(1);
@@ -25,13 +28,14 @@ function model(): nn.Sequential {
 const rng = new Rng(2);
 const batches = Array.from({ length: 4 }, () => ({ x: randn([BATCH, 784], { rng }), y: tensor(Array.from({ length: BATCH }, () => rng.int(10))) }));
 
-const placements: [string, Placement][] = [
+const allPlacements: [string, Placement][] = [
   ['inline', inline()],
   ['inline(2 shards)', inline({ shards: 2 })],
   ['dataParallel(2 replicas, 2 threads)', dataParallel({ replicas: 2, threads: 2 })],
   ['pipeline(4 micro-batches, 2 threads)', pipeline({ microBatches: 4, threads: 2 })],
   ['hybrid(2 replicas × 2 micro-batches)', hybrid({ replicas: 2, microBatches: 2, threads: 2 })],
 ];
+const placements = allPlacements.filter(([name]) => !only || name === 'inline' || name.startsWith('dataParallel'));
 
 const engines = new Map<string, Engine>();
 for (const [name, p] of placements) {
@@ -94,11 +98,20 @@ const rows = [
   })),
 ];
 console.table(rows);
+const has = (name: string) => stepMs.has(name);
 const sps = (name: string) => BATCH / median(stepMs.get(name)!);
 const ratio = (a: string, b: string) => (sps(a) / sps(b)).toFixed(2);
-console.log(`dataParallel(2) / inline = ${ratio('dataParallel(2 replicas, 2 threads)', 'inline')}×`);
-console.log(`dataParallel(2) / inline(2 shards) — the same computation, bit for bit = ${ratio('dataParallel(2 replicas, 2 threads)', 'inline(2 shards)')}×`);
-console.log(`pipeline(4) / inline = ${ratio('pipeline(4 micro-batches, 2 threads)', 'inline')}×;  hybrid / inline = ${ratio('hybrid(2 replicas × 2 micro-batches)', 'inline')}×`);
+/** The ratio within each round (both measured minutes apart at most), then its median and range. */
+const paired = (a: string, b: string) => {
+  const r = stepMs.get(b)!.map((ms, i) => ms / stepMs.get(a)![i]!);
+  return `${median(r).toFixed(2)}× (rounds: ${Math.min(...r).toFixed(2)}..${Math.max(...r).toFixed(2)})`;
+};
+const DP = 'dataParallel(2 replicas, 2 threads)';
+console.log(`dataParallel(2) / inline = ${ratio(DP, 'inline')}× (medians); per round: ${paired(DP, 'inline')}`);
+if (has('inline(2 shards)')) console.log(`dataParallel(2) / inline(2 shards) — the same computation, bit for bit = ${ratio(DP, 'inline(2 shards)')}×`);
+if (has('pipeline(4 micro-batches, 2 threads)')) {
+  console.log(`pipeline(4) / inline = ${ratio('pipeline(4 micro-batches, 2 threads)', 'inline')}×;  hybrid / inline = ${ratio('hybrid(2 replicas × 2 micro-batches)', 'inline')}×`);
+}
 console.log(`machine: ${availableParallelism()} cores, ${cpus()[0]?.model ?? '?'}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${ROUNDS} rounds`);
 
 for (const e of engines.values()) await e.close();

@@ -39,6 +39,26 @@ export interface BackwardMsg {
   params: TensorHandle[];
   /** Per-shard parameter gradients (overwritten, so a re-run message is harmless). */
   gParams: TensorHandle[];
+  /**
+   * In a synchronised step (Linear layers): compute the weight gradient through a shared queue of
+   * column blocks, which replicas waiting at the next barrier help with (see `SharedGemm`).
+   */
+  shared?: { sync: StepSync; work: SharedGemm };
+}
+
+/**
+ * One shard's weight gradient gW = gᵀ·x of a Linear layer, as column blocks of gW that any replica
+ * of a synchronised step may claim: the owner opens the queue, everyone claims blocks until none is
+ * left, the owner waits until all are done. Every block is computed exactly as the whole product
+ * would be (`kernels.gemmBlock`), so who computes what never changes a bit.
+ */
+export interface SharedGemm {
+  shard: number;
+  /** [n, in] inputs, [n, out] output gradients, [out, in] weight gradient (written). */
+  x: TensorHandle;
+  g: TensorHandle;
+  gw: TensorHandle;
+  blocks: number;
 }
 
 export type LossKind = 'crossEntropy' | 'mse' | 'mae' | 'huber' | 'bce' | 'bceWithLogits';
@@ -125,6 +145,8 @@ export interface StepSync {
   stepped: Int32Array;
   /** How long a replica waits for the others at a barrier before giving up (ms). */
   timeoutMs: number;
+  /** Shared weight-gradient queues: [wake counter, then per shard: open, claimed, done]. */
+  coop: Int32Array;
 }
 
 /** The slots of `StepSync.ctl`. */
@@ -136,6 +158,8 @@ export interface SyncMsg {
   actor: string;
   sync: StepSync;
   slot: typeof SYNC.arrivedReduce | typeof SYNC.arrivedStep;
+  /** Work to help with while waiting (other shards' weight gradients). */
+  help?: SharedGemm[];
 }
 
 /** Test hook: ends the worker thread that runs it (only honoured when the pool allows it). */

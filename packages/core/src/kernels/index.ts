@@ -1,3 +1,3 @@
-export { gemm, gemmBatched } from './matmul.js';
+export { gemm, gemmBatched, gemmBlock } from './matmul.js';
 export { transpose2d } from './transpose.js';
 export { addInto, axpy, mapUnary, mulInto } from './elementwise.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FloatArray } from '../dtype.js';
-import { gemm, gemmBatched } from './matmul.js';
+import { gemm, gemmBatched, gemmBlock } from './matmul.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 
@@ -210,6 +210,40 @@ describe('gemm with transposed operands', () => {
       });
     }
   }
+});
+
+describe('gemmBlock', () => {
+  it('column blocks of a product, computed separately with leading dimensions, give the bits of the whole product', () => {
+    // The runtime's weight gradient gᵀ·x of a 784-input layer, split into blocks of input columns.
+    const [m, n, k] = [40, 203, 19];
+    const rand = rng(7);
+    const g = randArray(Float32Array, k * m, rand); // stored k×m: used transposed
+    const x = randArray(Float32Array, k * n, rand);
+    const whole = new Float64Array(m * n);
+    gemm(m, n, k, g, 0, x, 0, whole, 0, true, false);
+    const blocks = new Float64Array(m * n).fill(Number.NaN);
+    for (const [c0, c1] of [[0, 50], [50, 51], [51, 128], [128, 203]] as const) {
+      gemmBlock(m, c1 - c0, k, g, 0, m, x, c0, n, blocks, c0, n, true, false);
+    }
+    expect(Buffer.from(blocks.buffer).equals(Buffer.from(whole.buffer))).toBe(true);
+  });
+
+  it('row blocks with A not transposed and B transposed, too', () => {
+    const [m, n, k] = [33, 17, 300];
+    const rand = rng(8);
+    const a = randArray(Float64Array, m * k, rand);
+    const bT = randArray(Float32Array, n * k, rand);
+    const whole = new Float32Array(m * n);
+    gemm(m, n, k, a, 0, bT, 0, whole, 0, false, true);
+    const blocks = new Float32Array(m * n);
+    for (const [r0, r1] of [[0, 8], [8, 9], [9, 33]] as const) gemmBlock(r1 - r0, n, k, a, r0 * k, k, bT, 0, k, blocks, r0 * n, n, false, true);
+    expect(Buffer.from(blocks.buffer).equals(Buffer.from(whole.buffer))).toBe(true);
+  });
+
+  it('refuses leading dimensions narrower than the rows, naming them', () => {
+    const z = new Float64Array(100);
+    expect(() => gemmBlock(4, 5, 3, z, 0, 2, z, 0, 5, z, 0, 5)).toThrow(/gemmBlock: leading dimensions \(2, 5, 5\) smaller than the rows they step over \(3, 5, 5\)/);
+  });
 });
 
 describe('gemmBatched', () => {

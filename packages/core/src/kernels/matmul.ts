@@ -202,7 +202,59 @@ function gemmRows(m: number, n: number, k: number, a: FloatArray, aOff: number, 
   }
 }
 
-function gemmPacked(m: number, n: number, k: number, a: FloatArray, aOff: number, b: FloatArray, bOff: number, c: FloatArray, cOff: number, transA: boolean, transB: boolean): void {
+/**
+ * A block of a larger product through the packed path, with leading dimensions: C[m×n] (row stride
+ * ldc) = op(A)[m×k] · op(B)[k×n], where A's stored rows are `lda` apart (A is m×k, or k×m when
+ * `transA`) and likewise B's rows `ldb` apart. Every element of C is accumulated exactly as `gemm`
+ * accumulates it on its packed path (m, n > 1 and m·n·k ≥ 64), so splitting a product into column
+ * blocks computed separately — on different threads — gives the same bits as computing it whole.
+ */
+export function gemmBlock(
+  m: number,
+  n: number,
+  k: number,
+  a: FloatArray,
+  aOff: number,
+  lda: number,
+  b: FloatArray,
+  bOff: number,
+  ldb: number,
+  c: FloatArray,
+  cOff: number,
+  ldc: number,
+  transA = false,
+  transB = false,
+): void {
+  if (m <= 0 || n <= 0) return;
+  const [ar, ac] = transA ? [k, m] : [m, k];
+  const [br, bc] = transB ? [n, k] : [k, n];
+  if (lda < ac || ldb < bc || ldc < n) throw new RangeError(`gemmBlock: leading dimensions (${lda}, ${ldb}, ${ldc}) smaller than the rows they step over (${ac}, ${bc}, ${n})`);
+  checkExtent('A', a, aOff, (ar - 1) * lda + ac);
+  checkExtent('B', b, bOff, (br - 1) * ldb + bc);
+  checkExtent('C', c, cOff, (m - 1) * ldc + n);
+  if (k <= 0) {
+    for (let i = 0; i < m; i++) c.fill(0, cOff + i * ldc, cOff + i * ldc + n);
+    return;
+  }
+  gemmPacked(m, n, k, a, aOff, b, bOff, c, cOff, transA, transB, lda, ldb, ldc);
+}
+
+function gemmPacked(
+  m: number,
+  n: number,
+  k: number,
+  a: FloatArray,
+  aOff: number,
+  b: FloatArray,
+  bOff: number,
+  c: FloatArray,
+  cOff: number,
+  transA: boolean,
+  transB: boolean,
+  lda = transA ? m : k,
+  ldb = transB ? k : n,
+  ldc = n,
+): void {
   const kc = Math.min(k, KC);
   const mc = Math.min((m + 3) & ~3, MC);
   const nc = Math.min((n + 3) & ~3, NC);
@@ -212,13 +264,13 @@ function gemmPacked(m: number, n: number, k: number, a: FloatArray, aOff: number
     const nb = Math.min(nc, n - jc);
     for (let pc = 0; pc < k; pc += kc) {
       const kb = Math.min(kc, k - pc);
-      if (transB) packBT(b, bOff + jc * k + pc, k, kb, nb, s, bo);
-      else packB(b, bOff + pc * n + jc, n, kb, nb, s, bo);
+      if (transB) packBT(b, bOff + jc * ldb + pc, ldb, kb, nb, s, bo);
+      else packB(b, bOff + pc * ldb + jc, ldb, kb, nb, s, bo);
       for (let ic = 0; ic < m; ic += mc) {
         const mb = Math.min(mc, m - ic);
-        if (transA) packAT(a, aOff + pc * m + ic, m, mb, kb, s);
-        else packA(a, aOff + ic * k + pc, k, mb, kb, s);
-        macroKernel(s, mb, nb, kb, bo, c, cOff + ic * n + jc, n, pc === 0);
+        if (transA) packAT(a, aOff + pc * lda + ic, lda, mb, kb, s);
+        else packA(a, aOff + ic * lda + pc, lda, mb, kb, s);
+        macroKernel(s, mb, nb, kb, bo, c, cOff + ic * ldc + jc, ldc, pc === 0);
       }
     }
   }

@@ -6,7 +6,7 @@ import { linearBackward, linearForward } from './linear.js';
 import { shardLoss } from './loss.js';
 import { reduceInShardOrder } from './reduce.js';
 import { optimizerStep, recycle } from './step.js';
-import { SyncAbort, arriveAndWait, claimEach, decideStep } from './sync.js';
+import { SyncAbort, arriveAndWait, claimEach, decideStep, sharedWeightGradient } from './sync.js';
 
 const view = (h: TensorHandle) => Tensor.fromHandle(h);
 
@@ -44,7 +44,8 @@ export function handleMessage(msg: ActorMsg, onCrash?: () => never): ActorReply 
         const gParams = msg.gParams.map((h) => view(h).data);
         if (msg.layer.spec.type === 'Linear') {
           const w = params[0]!;
-          linearBackward(x.data, x.shape[0]!, w.shape[1]!, w.data, w.shape[0]!, gOut.data, gIn, gParams[0]!, gParams[1] ?? null);
+          linearBackward(x.data, x.shape[0]!, w.shape[1]!, w.data, w.shape[0]!, gOut.data, gIn, msg.shared ? null : gParams[0]!, gParams[1] ?? null);
+          if (msg.shared) sharedWeightGradient(msg.shared.sync, msg.shared.work);
         } else {
           const k = activationKernel(msg.layer.spec);
           if (k) {
@@ -92,7 +93,7 @@ export function handleMessage(msg: ActorMsg, onCrash?: () => never): ActorReply 
         return { ok: true, done, states: out.map((o) => o.next), dead: out.map((o) => o.dead), micros: micros() };
       }
       case 'sync':
-        arriveAndWait(msg.sync, msg.slot);
+        arriveAndWait(msg.sync, msg.slot, msg.help);
         return { ok: true, micros: micros() };
       case 'crash':
         throw new Error('crash messages are only honoured by worker threads that allow them');

@@ -24,10 +24,11 @@ export function linearBackward(
   outF: number,
   g: FloatArray,
   gx: FloatArray | null,
-  gw: FloatArray,
+  gw: FloatArray | null,
   gb: FloatArray | null,
 ): void {
-  kernels.gemm(outF, inF, n, g, 0, x, 0, gw, 0, true, false);
+  // gw null: the caller computes the weight gradient itself (a shared queue of blocks).
+  if (gw) kernels.gemm(outF, inF, n, g, 0, x, 0, gw, 0, true, false);
   if (gb) {
     gb.fill(0);
     for (let i = 0; i < n; i++) {

@@ -1,5 +1,6 @@
 import { clipScale } from '../clip.js';
-import { SYNC, type StepSync } from '../protocol.js';
+import { Tensor, kernels } from '@actorgrad/core';
+import { SYNC, type SharedGemm, type StepSync } from '../protocol.js';
 
 /** Why a replica left a synchronised step early (the engine then rolls back and re-runs the step). */
 export class SyncAbort extends Error {
@@ -9,29 +10,100 @@ export class SyncAbort extends Error {
   }
 }
 
+/** Slots of `StepSync.coop`: a wake counter bumped on every event waiters care about, then per shard its queue. */
+const WAKE = 0;
+const OPEN = (s: number) => 1 + 3 * s;
+const CLAIMED = (s: number) => 2 + 3 * s;
+const DONE = (s: number) => 3 + 3 * s;
+
 /** Throws `SyncAbort` if the engine (or a failing replica) has called the step off. */
 export function checkAbort(sync: StepSync): void {
   if (Atomics.load(sync.ctl, SYNC.abort) !== 0) throw new SyncAbort('aborted');
 }
 
+/** Wakes every replica waiting in this step (on the wake counter or on a queue). */
+function wakeAll(sync: StepSync): void {
+  Atomics.add(sync.coop, WAKE, 1);
+  Atomics.notify(sync.coop, WAKE);
+}
+
+/** Calls the step off: every replica leaves at its next check (the engine then rolls back). */
+export function abortStep(sync: StepSync): void {
+  Atomics.store(sync.ctl, SYNC.abort, 1);
+  wakeAll(sync);
+  for (let s = 0; s < sync.losses.length; s++) Atomics.notify(sync.coop, DONE(s));
+}
+
+/** Waits on `slot` of `arr` while it holds `value`, checking for an abort; throws `SyncAbort` at the deadline. */
+function waitChange(sync: StepSync, arr: Int32Array, slot: number, value: number, deadline: number, what: string): void {
+  checkAbort(sync);
+  const left = deadline - performance.now();
+  if (left <= 0) throw new SyncAbort(`waited ${sync.timeoutMs} ms for ${what}`);
+  // Short waits, so that an abort (which notifies) is noticed soon whatever happens.
+  Atomics.wait(arr, slot, value, Math.min(left, 20));
+}
+
 /**
- * A barrier: counts this replica in at `slot` and waits until all `parties` are in. Gives up (throws
- * `SyncAbort`) when the step is aborted or after `timeoutMs` — a replica whose thread died never
- * arrives, and nobody may wait for it forever.
+ * A barrier: counts this replica in at `slot` and waits until all `parties` are in, meanwhile
+ * taking blocks of other shards' shared weight gradients (`help`). Gives up (throws `SyncAbort`)
+ * when the step is aborted or after `timeoutMs` — a replica whose thread died never arrives, and
+ * nobody may wait for it forever.
  */
-export function arriveAndWait(sync: StepSync, slot: number): void {
+export function arriveAndWait(sync: StepSync, slot: number, help: SharedGemm[] = []): void {
   const { ctl, parties } = sync;
   Atomics.add(ctl, slot, 1);
-  Atomics.notify(ctl, slot);
+  wakeAll(sync);
   const deadline = performance.now() + sync.timeoutMs;
   for (;;) {
     checkAbort(sync);
+    const epoch = Atomics.load(sync.coop, WAKE);
     const arrived = Atomics.load(ctl, slot);
     if (arrived >= parties) return;
-    const left = deadline - performance.now();
-    if (left <= 0) throw new SyncAbort(`waited ${sync.timeoutMs} ms for ${parties - arrived} of ${parties} replicas`);
-    // Short waits, so that an abort (which notifies) or a missed wake-up is noticed soon.
-    Atomics.wait(ctl, slot, arrived, Math.min(left, 20));
+    if (help.some((work) => takeBlock(sync, work))) continue;
+    waitChange(sync, sync.coop, WAKE, epoch, deadline, `${parties - arrived} of ${parties} replicas`);
+  }
+}
+
+/** Block j of a shared weight gradient: columns [j·in/blocks, (j+1)·in/blocks) of gW = gᵀ·x. */
+function computeBlock(work: SharedGemm, j: number): void {
+  const x = Tensor.fromHandle(work.x);
+  const g = Tensor.fromHandle(work.g);
+  const gw = Tensor.fromHandle(work.gw);
+  const [n, inF] = x.shape as [number, number];
+  const outF = g.shape[1]!;
+  const c0 = Math.round((j * inF) / work.blocks);
+  const c1 = Math.round(((j + 1) * inF) / work.blocks);
+  kernels.gemmBlock(outF, c1 - c0, n, g.data, 0, outF, x.data, c0, inF, gw.data, c0, inF, true, false);
+}
+
+/** Claims and computes one block of `work` if its queue is open and not exhausted; says whether it did. */
+export function takeBlock(sync: StepSync, work: SharedGemm): boolean {
+  const { coop } = sync;
+  const s = work.shard;
+  if (Atomics.load(coop, OPEN(s)) === 0 || Atomics.load(coop, CLAIMED(s)) >= work.blocks) return false;
+  const j = Atomics.add(coop, CLAIMED(s), 1);
+  if (j >= work.blocks) return false;
+  computeBlock(work, j);
+  Atomics.add(coop, DONE(s), 1);
+  Atomics.notify(coop, DONE(s));
+  return true;
+}
+
+/**
+ * The owner's side of a shared weight gradient: open the queue (waking helpers), take blocks until
+ * none is left, then wait until the blocks others took are done.
+ */
+export function sharedWeightGradient(sync: StepSync, work: SharedGemm): void {
+  const { coop } = sync;
+  const s = work.shard;
+  Atomics.store(coop, OPEN(s), 1);
+  wakeAll(sync);
+  while (takeBlock(sync, work)) checkAbort(sync);
+  const deadline = performance.now() + sync.timeoutMs;
+  for (;;) {
+    const done = Atomics.load(coop, DONE(s));
+    if (done >= work.blocks) return;
+    waitChange(sync, coop, DONE(s), done, deadline, `blocks of shard ${s}'s weight gradient taken by another replica`);
   }
 }
 

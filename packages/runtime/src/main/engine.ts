@@ -2,10 +2,11 @@ import { type ArrayTree, type FloatArray, Tensor, type TensorHandle, fmtShape, n
 import type { Schedule } from '@actorgrad/optim';
 import { type MonoTypeOperatorFunction, type Observable, type OperatorFunction, Subject, concat, defer, firstValueFrom, map, of, pipe, retry, timer } from 'rxjs';
 import { transformationOf } from '../actors/step.js';
+import { abortStep } from '../actors/sync.js';
 import { Arena } from '../arena.js';
 import type { EngineEvent } from '../events.js';
 import { backwardThrough, clipGradients, computeLoss, forwardThrough, gatherInOrder, optimizerStep, planShards, reduceGradients, scatter, type Shard } from '../operators/index.js';
-import { type ActorMsg, type ActorReply, type LayerDesc, type LossKind, type LossMsg, type OptimizerConfig, type ReduceMsg, type StepItem, type StepMsg, type StepSync, SYNC, type WorkerInfo } from '../protocol.js';
+import { type ActorMsg, type ActorReply, type LayerDesc, type LossKind, type LossMsg, type OptimizerConfig, type ReduceMsg, type SharedGemm, type BackwardMsg, type StepItem, type StepMsg, type StepSync, SYNC, type WorkerInfo } from '../protocol.js';
 import { Actor } from './actor.js';
 import { type Executor, inlineExecutor, poolExecutor } from './executor.js';
 import { type Placement, type ResolvedPlacement, auto, resolvePlacement } from './placement.js';
@@ -78,6 +79,9 @@ interface Chunk {
  * as it learns that a replica failed or its thread died.
  */
 export const SYNC_TIMEOUT_MS = 5_000;
+
+/** Column blocks of a shared weight gradient (each ≈ 1/8 of the first layer's backward). */
+const SHARED_BLOCKS = 8;
 
 /** A loss stop that also leaves its value where the other replicas of a synchronised step read it. */
 function withLosses(stop: RouteStop, losses: Float64Array): RouteStop {
@@ -427,23 +431,32 @@ export class Engine {
         op: 'step', actor: owner(0).name, optimizer: this.opts.optimizer, lr, gradScale: 1,
         items: this.chunks.map(stepItem), sync: { ...sync, clipNorm: this.opts.clipNorm ?? null },
       };
+      // The first layer's weight gradient (the last and, for wide inputs, the biggest message of a
+      // shard's pass) goes through a shared queue of blocks: a replica that is done with its own
+      // pass helps the others with theirs instead of waiting at the barrier.
+      const first0 = this.layers[0]!;
+      const share = R > 1 && first0.desc.spec.type === 'Linear';
+      const works: SharedGemm[] = share
+        ? bufs.map((b) => ({ shard: b.shard.index, x: handle(b.acts[0]!), g: handle(b.gActs[1]!), gw: handle(b.pGrads[0]![0]!), blocks: SHARED_BLOCKS }))
+        : [];
+      const bwdStopShared = (l: number, b: ShardBuffers): RouteStop => {
+        const stop = bwdStop(l, b);
+        if (!share || l !== 0) return stop;
+        return { actor: stop.actor, msg: { ...(stop.msg as BackwardMsg), shared: { sync, work: works[b.shard.index]! } } };
+      };
       const routes = bufs.map((b, r) => {
         const at = owner(r);
         return [
           ...this.layers.map((_, l) => fwdStop(l, b)),
           withLosses(lossStop(b), sync.losses),
-          ...this.layers.map((_, l) => bwdStop(L - 1 - l, b)),
-          { actor: at, msg: { op: 'sync', actor: at.name, sync, slot: SYNC.arrivedReduce } },
+          ...this.layers.map((_, l) => bwdStopShared(L - 1 - l, b)),
+          { actor: at, msg: { op: 'sync', actor: at.name, sync, slot: SYNC.arrivedReduce, help: works } },
           { actor: at, msg: reduceMsg },
           { actor: at, msg: { op: 'sync', actor: at.name, sync, slot: SYNC.arrivedStep } },
           { actor: at, msg: stepMsg },
         ] satisfies RouteStop[];
       });
-      const abort = () => {
-        Atomics.store(sync.ctl, SYNC.abort, 1);
-        Atomics.notify(sync.ctl, SYNC.arrivedReduce);
-        Atomics.notify(sync.ctl, SYNC.arrivedStep);
-      };
+      const abort = () => abortStep(sync);
       const replies = await Promise.all(
         routes.map((stops, r) => {
           for (const s of stops) this.announce(s.actor, s.msg, r);
@@ -632,9 +645,11 @@ export class Engine {
       losses: shared(Float64Array, this.placement.shards),
       stepped: shared(Int32Array, chunks),
       timeoutMs: SYNC_TIMEOUT_MS,
+      coop: shared(Int32Array, 1 + 3 * this.placement.shards),
     };
     const s = this.sync;
     s.ctl.fill(0);
+    s.coop.fill(0);
     s.stepped.fill(0);
     s.sq.fill(Number.NaN);
     s.losses.fill(Number.NaN);

@@ -1,0 +1,62 @@
+import { Rng, randn } from '@actorgrad/core';
+import { describe, expect, it } from 'vitest';
+import { SYNC, type SharedGemm, type StepSync } from '../protocol.js';
+import { linearBackward } from './linear.js';
+import { SyncAbort, abortStep, arriveAndWait, decideStep, sharedWeightGradient, takeBlock } from './sync.js';
+
+const shared = <T>(Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number) => new Ctor(new SharedArrayBuffer(n * Ctor.BYTES_PER_ELEMENT));
+
+function stepSync(parties: number, shards: number, timeoutMs = 2_000): StepSync {
+  return {
+    ctl: shared(Int32Array, SYNC.size),
+    parties,
+    sq: shared(Float64Array, 3),
+    losses: shared(Float64Array, shards),
+    stepped: shared(Int32Array, 3),
+    timeoutMs,
+    coop: shared(Int32Array, 1 + 3 * shards),
+  };
+}
+
+describe('shared weight gradients', () => {
+  it('blocks taken by a helper and by the owner add up to the bits of the whole gᵀ·x', () => {
+    const rng = new Rng(3);
+    const [n, inF, outF] = [16, 100, 24];
+    const x = randn([n, inF], { rng });
+    const g = randn([n, outF], { rng });
+    const gw = randn([outF, inF], { dtype: 'float64', rng }); // garbage to overwrite
+    const want = new Float64Array(outF * inF);
+    linearBackward(x.data, n, inF, new Float32Array(outF * inF), outF, g.data, null, want, null);
+    const sync = stepSync(2, 2);
+    const work: SharedGemm = { shard: 1, x: x.handle(), g: g.handle(), gw: gw.handle(), blocks: 7 };
+    expect(takeBlock(sync, work)).toBe(false); // the owner has not opened the queue yet
+    Atomics.store(sync.coop, 1 + 3 * 1, 1); // what the owner does first
+    for (let i = 0; i < 3; i++) expect(takeBlock(sync, work)).toBe(true); // a helper takes 3 blocks
+    sharedWeightGradient(sync, work); // the owner takes the other 4 and returns when all 7 are done
+    expect(takeBlock(sync, work)).toBe(false);
+    expect(Array.from(sync.coop.subarray(4, 7))).toEqual([1, 7, 7]); // open, claimed, done
+    expect(Buffer.from((gw.data as Float64Array).buffer).equals(Buffer.from(want.buffer))).toBe(true);
+  });
+
+  it('a barrier gives up when the step is aborted, or when the others never come', () => {
+    const sync = stepSync(2, 1, 50);
+    const t0 = performance.now();
+    expect(() => arriveAndWait(sync, SYNC.arrivedReduce)).toThrow(/synchronised step abandoned: waited 50 ms for 1 of 2 replicas/);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(45);
+    abortStep(sync);
+    expect(() => arriveAndWait(sync, SYNC.arrivedStep)).toThrow(SyncAbort);
+    expect(() => arriveAndWait(sync, SYNC.arrivedStep)).toThrow(/aborted/);
+  });
+
+  it('every replica decides the same: non-finite loss first, then non-finite norm, else the clipping scale', () => {
+    const sync = stepSync(2, 2);
+    sync.losses.set([0.5, 0.25]);
+    sync.sq.set([9, 16, 0]);
+    expect(decideStep(sync, null)).toEqual({ scale: 1 });
+    expect(decideStep(sync, 1)).toEqual({ scale: 1 / (5 + 1e-6) });
+    sync.sq[2] = Number.POSITIVE_INFINITY;
+    expect(decideStep(sync, null)).toEqual({ nonFinite: { what: 'gradient norm', value: Number.POSITIVE_INFINITY } });
+    sync.losses[1] = Number.NaN;
+    expect(decideStep(sync, null)).toEqual({ nonFinite: { what: 'loss', value: Number.NaN } });
+  });
+});
