@@ -1,25 +1,38 @@
 import type { FloatArray } from '@actorgrad/core';
-import { scratch } from './scratch.js';
 
 /**
  * grads[j] = Σ_s shardGrads[s][j], added in shard order (s = 0, 1, …) in float64 and rounded once
  * to the parameter dtype, so the result depends only on the shard count, never on threads.
- * Returns Σ grads[j]² (float64) for each j; the engine adds them in a fixed order for the global norm.
+ * Returns Σ grads[j]² (float64, of the rounded values) for each j; the engine adds them in a fixed
+ * order for the global norm. One pass per chunk: each element is summed, stored and squared at once.
  */
 export function reduceInShardOrder(shardGrads: FloatArray[][], grads: FloatArray[]): number[] {
   return grads.map((g, j) => {
-    let sq = 0;
+    const shards = shardGrads.map((s) => s[j]!);
     const n = g.length;
-    const acc = scratch('float64', n, 'reduce');
-    const first = shardGrads[0]?.[j];
-    if (first) for (let i = 0; i < n; i++) acc[i] = first[i]!;
-    else acc.fill(0, 0, n);
-    for (const shard of shardGrads.slice(1)) {
-      const s = shard[j]!;
-      for (let i = 0; i < n; i++) acc[i] += s[i]!;
+    let sq = 0;
+    if (shards.length === 0) {
+      g.fill(0);
+      return 0;
     }
-    g.set(acc.subarray(0, n));
-    for (let i = 0; i < n; i++) sq += g[i]! * g[i]!;
+    if (shards.length === 2) {
+      // The common case (two replicas), without the inner loop over shards.
+      const [a, b] = shards as [FloatArray, FloatArray];
+      for (let i = 0; i < n; i++) {
+        g[i] = a[i]! + b[i]!;
+        const r = g[i]!;
+        sq += r * r;
+      }
+      return sq;
+    }
+    const first = shards[0]!;
+    for (let i = 0; i < n; i++) {
+      let acc = first[i]!;
+      for (let s = 1; s < shards.length; s++) acc += shards[s]![i]!;
+      g[i] = acc;
+      const r = g[i]!;
+      sq += r * r;
+    }
     return sq;
   });
 }
