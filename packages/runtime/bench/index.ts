@@ -12,6 +12,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { Rng, nn, randn, tensor } from '@actorgrad/core';
 import { firstValueFrom } from 'rxjs';
 import { Bench } from 'tinybench';
+import { describeProbe, probeHost } from './host-probe.js';
 import { Actor, type Engine, type Placement, createEngine, dataParallel, hybrid, inline, inlineExecutor, pipeline, poolExecutor } from '../src/index.js';
 
 const BATCH = 128;
@@ -37,6 +38,7 @@ const allPlacements: [string, Placement][] = [
 ];
 const placements = allPlacements.filter(([name]) => !only || name === 'inline' || name.startsWith('dataParallel'));
 
+const before = await probeHost();
 const engines = new Map<string, Engine>();
 for (const [name, p] of placements) {
   const e = await createEngine({ model: model(), loss: 'crossEntropy', optimizer: { name: 'adam', options: { lr: 1e-3 } }, placement: p });
@@ -112,6 +114,9 @@ if (has('inline(2 shards)')) console.log(`dataParallel(2) / inline(2 shards) —
 if (has('pipeline(4 micro-batches, 2 threads)')) {
   console.log(`pipeline(4) / inline = ${ratio('pipeline(4 micro-batches, 2 threads)', 'inline')}×;  hybrid / inline = ${ratio('hybrid(2 replicas × 2 micro-batches)', 'inline')}×`);
 }
+const after = await probeHost();
+console.log(`host probe (two threads timing a fixed loop), before: ${describeProbe(before)}`);
+console.log(`host probe, after: ${describeProbe(after)}`);
 console.log(`machine: ${availableParallelism()} cores, ${cpus()[0]?.model ?? '?'}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${ROUNDS} rounds`);
 
 for (const e of engines.values()) await e.close();
