@@ -1,4 +1,4 @@
-export { Engine, ActorError, NonFiniteError, createEngine, type EngineOptions, type Batch, type StepResult } from './main/engine.js';
+export { Engine, ActorError, NonFiniteError, CHUNK, LEGACY_CHUNK, createEngine, type EngineOptions, type Batch, type StepResult } from './main/engine.js';
 export { inline, dataParallel, pipeline, hybrid, auto, resolvePlacement, type Placement, type ResolvedPlacement } from './main/placement.js';
 export { Arena } from './arena.js';
 export { Actor } from './main/actor.js';

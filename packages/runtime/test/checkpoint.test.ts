@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng, data, nn, tensor } from '@actorgrad/core';
 import { describe, expect, it } from 'vitest';
-import { type EngineEvent, type FitOptions, Trainer, inline, lambdaCallback, loadCheckpoint, modelCheckpoint, saveCheckpoint } from '../src/index.js';
+import { CHUNK, type EngineEvent, type FitOptions, Trainer, inline, lambdaCallback, loadCheckpoint, modelCheckpoint, saveCheckpoint } from '../src/index.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'actorgrad-ckpt-'));
 function spirals(seed: number) {
@@ -59,6 +59,8 @@ describe('checkpoint files', () => {
     // And the library loads what it wrote into an identical model.
     const ck = await loadCheckpoint(join(dir, 'ck.safetensors'));
     expect(ck.state.step).toBe(8);
+    // The optimiser states say how big their chunks are, so another chunk size can still load them.
+    expect(ck.state.optimizerChunk).toBe(CHUNK);
     for (const [k, p] of ck.model.namedParameters()) expect(Array.from(p.data)).toEqual(Array.from(model.parameters()[k]!.data));
   });
 

@@ -81,7 +81,10 @@ export async function saveCheckpoint(
   };
   // Encode both first: a bad value fails here, before any file is touched.
   const weights = encodeSafetensors(tensorsFromCore(model.parameters()), metadata);
-  const optim = stateToSafetensors({ optimizer: state.optimizerStates, callbacks: state.callbacks }, { format: CHECKPOINT_FORMAT, checkpoint_id: id });
+  const optim = stateToSafetensors(
+    { optimizer: state.optimizerStates, callbacks: state.callbacks },
+    { format: CHECKPOINT_FORMAT, checkpoint_id: id, ...(state.optimizerChunk !== undefined && { optimizer_chunk: String(state.optimizerChunk) }) },
+  );
   const optPath = optimizerPath(path);
   const staged = `${optPath}.next`;
   await writeFileAtomic(staged, optim);
@@ -147,10 +150,15 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
     fail(path, `weights do not fit the model spec: ${(e as Error).message}`);
   }
   const { state: extra } = stateFromSafetensors<{ optimizer: unknown[]; callbacks: Record<string, unknown> }>(optim, optPath);
+  const chunkMeta = optim.metadata.optimizer_chunk;
+  const optimizerChunk = chunkMeta === undefined ? undefined : Number(chunkMeta);
+  if (optimizerChunk !== undefined && !(Number.isInteger(optimizerChunk) && optimizerChunk > 0)) fail(optPath, `__metadata__ 'optimizer_chunk' must be a positive integer, got ${JSON.stringify(chunkMeta)}`);
   const state: TrainingState = {
     epoch: Number(meta.epoch),
     step: Number(meta.step),
     optimizerStates: extra.optimizer,
+    // Absent in checkpoints written before the chunk size was recorded (they used 65 536).
+    ...(optimizerChunk !== undefined && { optimizerChunk }),
     lrOverride: parse<number | null>(path, meta, 'lr_override'),
     callbacks: extra.callbacks,
     history: parse(path, meta, 'history'),

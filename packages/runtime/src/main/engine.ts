@@ -11,6 +11,7 @@ import { Actor } from './actor.js';
 import { type Executor, inlineExecutor, poolExecutor } from './executor.js';
 import { type Placement, type ResolvedPlacement, auto, resolvePlacement } from './placement.js';
 import { type RouteReply, type RouteStop, sendRoute } from './route.js';
+import { chunkLayout, rechunk } from './chunks.js';
 
 export interface EngineOptions {
   /** A `Sequential` model: each of its layers becomes an actor. */
@@ -89,8 +90,15 @@ function withLosses(stop: RouteStop, losses: Float64Array): RouteStop {
   return { actor: stop.actor, msg: { ...(stop.msg as LossMsg), losses } };
 }
 
-/** Elements per optimiser chunk. */
-export const CHUNK = 65_536;
+/**
+ * Elements per optimiser chunk. Chunks are what the replicas claim in the reduction and the
+ * optimiser step, so they should be small next to a replica's share (a 200 k-element weight is 13
+ * chunks) yet big enough that per-chunk costs vanish. Checkpoints record it (`optimizer_chunk`).
+ */
+export const CHUNK = 16_384;
+
+/** The chunk size of checkpoints that do not record one (written before it was recorded). */
+export const LEGACY_CHUNK = 65_536;
 
 interface ShardBuffers {
   shard: Shard;
@@ -211,17 +219,11 @@ export class Engine {
       };
     });
     const init = transformationOf(opts.optimizer, this.lrAt(0));
-    this.chunks = this.layers.flatMap((l, layer) =>
-      l.params.flatMap((p, param) => {
-        // Equal parts of at most CHUNK elements, so the replicas get balanced work.
-        const parts = Math.ceil(p.size / CHUNK);
-        return Array.from({ length: parts }, (_, c) => {
-          const lo = Math.round((c * p.size) / parts);
-          const hi = Math.round(((c + 1) * p.size) / parts);
-          return { layer, param, lo, hi, state: init.init({ [l.keys[param]!]: p.data.subarray(lo, hi) }) };
-        });
-      }),
-    );
+    // Equal parts of at most CHUNK elements, so the replicas get balanced work.
+    this.chunks = chunkLayout(this.paramSizes(), CHUNK).map(({ layer, param, lo, hi }) => {
+      const l = this.layers[layer]!;
+      return { layer, param, lo, hi, state: init.init({ [l.keys[param]!]: l.params[param]!.data.subarray(lo, hi) }) };
+    });
     this.groups = balancedGroups(this.chunks, placement.replicas);
     this.recycle = this.chunks.map(() => []);
     this.lossActors = Array.from({ length: placement.replicas }, (_, r) => new Actor(`loss ${opts.loss}#${r}`, executor));
@@ -274,6 +276,27 @@ export class Engine {
     });
     // The dead arrays belonged to the replaced states; whether the new ones use them is unknown.
     this.recycle = this.chunks.map(() => []);
+  }
+
+  private paramSizes(): number[][] {
+    return this.layers.map((l) => l.params.map((p) => p.size));
+  }
+
+  /**
+   * Sets the optimiser states from states saved with chunks of `chunk` elements (a checkpoint
+   * records it; before it did, chunks had 65 536): re-chunked if that is not this engine's `CHUNK`.
+   */
+  loadOptimizerStates(states: unknown[], chunk: number): void {
+    if (chunk === CHUNK) {
+      this.optimizerStates = states;
+      return;
+    }
+    const sizes = this.paramSizes();
+    const from = chunkLayout(sizes, chunk);
+    if (!Array.isArray(states) || states.length !== from.length) {
+      throw new RangeError(`Engine: expected ${from.length} optimiser chunk states (chunks of ${chunk}), got ${Array.isArray(states) ? states.length : typeof states}`);
+    }
+    this.optimizerStates = rechunk(states, from, chunkLayout(sizes, CHUNK));
   }
 
   /** Sets the step counter (when resuming from a checkpoint). */

@@ -2,7 +2,7 @@ import { type Tensor, data as coreData, fmtShape, type nn, noGrad, zeros } from 
 import { Subject } from 'rxjs';
 import { saveCheckpoint } from '../checkpoint/checkpoint.js';
 import type { EngineEvent } from '../events.js';
-import { Engine, NonFiniteError } from '../main/engine.js';
+import { CHUNK, Engine, LEGACY_CHUNK, NonFiniteError } from '../main/engine.js';
 import type { Placement } from '../main/placement.js';
 import type { LossKind, OptimizerConfig } from '../protocol.js';
 import type { Callback, Data, History, Logs, TrainContext } from './callback.js';
@@ -16,6 +16,8 @@ export interface TrainingState {
   /** Steps completed. */
   step: number;
   optimizerStates: unknown[];
+  /** Elements per chunk of `optimizerStates` (the engine's `CHUNK` when saved; absent in older checkpoints: 65 536). */
+  optimizerChunk?: number;
   lrOverride: number | null;
   callbacks: Record<string, unknown>;
   history: History;
@@ -101,7 +103,7 @@ export class Trainer {
     });
     const sub = engine.events$.subscribe((e) => this.events$.next(e));
     if (resume) {
-      engine.optimizerStates = resume.optimizerStates;
+      engine.loadOptimizerStates(resume.optimizerStates, resume.optimizerChunk ?? LEGACY_CHUNK);
       engine.stepCount = resume.step;
       for (const c of callbacks) if (c.setState && c.name in resume.callbacks) c.setState(resume.callbacks[c.name]);
     }
@@ -118,6 +120,7 @@ export class Trainer {
       epoch,
       step: engine.stepCount,
       optimizerStates: engine.optimizerStates,
+      optimizerChunk: CHUNK,
       lrOverride,
       callbacks: Object.fromEntries(callbacks.filter((c) => c.state).map((c) => [c.name, c.state!()])),
       history,
