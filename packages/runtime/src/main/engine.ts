@@ -141,7 +141,10 @@ export class ActorError extends Error {
 const handles = new WeakMap<Tensor, TensorHandle>();
 const handle = (t: Tensor): TensorHandle => {
   let h = handles.get(t);
-  if (!h) handles.set(t, (h = t.handle()));
+  if (!h) {
+    h = t.handle();
+    handles.set(t, h);
+  }
   return h;
 };
 
@@ -149,9 +152,15 @@ const handle = (t: Tensor): TensorHandle => {
 const chunkHandles = new WeakMap<Tensor, Map<number, TensorHandle>>();
 const chunkHandle = (t: Tensor, lo: number, hi: number): TensorHandle => {
   let byLo = chunkHandles.get(t);
-  if (!byLo) chunkHandles.set(t, (byLo = new Map()));
+  if (!byLo) {
+    byLo = new Map();
+    chunkHandles.set(t, byLo);
+  }
   let h = byLo.get(lo);
-  if (!h || h.shape[0] !== hi - lo) byLo.set(lo, (h = new Tensor(t.data.subarray(lo, hi), [hi - lo]).handle()));
+  if (!h || h.shape[0] !== hi - lo) {
+    h = new Tensor(t.data.subarray(lo, hi), [hi - lo]).handle();
+    byLo.set(lo, h);
+  }
   return h;
 };
 
