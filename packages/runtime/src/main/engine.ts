@@ -1,7 +1,7 @@
 import { type ArrayTree, type FloatArray, Tensor, type TensorHandle, fmtShape, nn, noGrad, zeros } from '@actorgrad/core';
-import type { Schedule } from '@actorgrad/optim';
+import { type Schedule, withPool } from '@actorgrad/optim';
 import { type MonoTypeOperatorFunction, type Observable, type OperatorFunction, Subject, concat, defer, firstValueFrom, map, of, pipe, retry, timer } from 'rxjs';
-import { transformationOf } from '../actors/step.js';
+import { SlabPool, intoSlabs, transformationOf } from '../actors/step.js';
 import { abortStep } from '../actors/sync.js';
 import { Arena } from '../arena.js';
 import type { EngineEvent } from '../events.js';
@@ -228,10 +228,12 @@ export class Engine {
       };
     });
     const init = transformationOf(opts.optimizer, this.lrAt(0));
+    // Initial states in slabs of shared memory (a step message then carries a few buffers, not one per array).
+    const slabs = new SlabPool();
     // Equal parts of at most CHUNK elements, so the replicas get balanced work.
     this.chunks = chunkLayout(this.paramSizes(), CHUNK).map(({ layer, param, lo, hi }) => {
       const l = this.layers[layer]!;
-      return { layer, param, lo, hi, state: init.init({ [l.keys[param]!]: l.params[param]!.data.subarray(lo, hi) }) };
+      return { layer, param, lo, hi, state: withPool(slabs, () => init.init({ [l.keys[param]!]: l.params[param]!.data.subarray(lo, hi) })) };
     });
     this.groups = balancedGroups(this.chunks, placement.replicas);
     this.recycle = this.chunks.map(() => []);
@@ -280,8 +282,9 @@ export class Engine {
     if (!Array.isArray(states) || states.length !== this.chunks.length) {
       throw new RangeError(`Engine: expected ${this.chunks.length} optimiser chunk states, got ${Array.isArray(states) ? states.length : typeof states}`);
     }
+    const slabs = new SlabPool();
     this.chunks.forEach((c, i) => {
-      c.state = states[i];
+      c.state = intoSlabs(states[i], slabs);
     });
     // The dead arrays belonged to the replaced states; whether the new ones use them is unknown.
     this.recycle = this.chunks.map(() => []);
