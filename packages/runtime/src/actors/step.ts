@@ -1,6 +1,7 @@
 import { type ArrayTree, type DType, allocShared, type FloatArray, viewOf } from '@actorgrad/core';
 import * as optim from '@actorgrad/optim';
 import type { OptimizerConfig } from '../protocol.js';
+import { fusedAdam } from './fused-adam.js';
 
 type Alias = (o: Record<string, unknown>) => optim.GradientTransformation;
 
@@ -91,8 +92,31 @@ export function recycle(arrays: Iterable<FloatArray>): void {
  * add it to the parameters in place. Returns the next optimiser state, and the arrays of the old
  * state that it no longer references. Those are *not* recycled here: if the engine rolls the step
  * back, the old state is live again; it hands them back (`recycle`) once the step has committed.
+ * Adam without weight decay or AMSGrad, on one parameter (an optimiser chunk), takes the fused
+ * path (`fusedAdam`: the same bits in one pass); everything else goes through optim.
  */
 export function optimizerStep(
+  cfg: OptimizerConfig,
+  lr: number,
+  gradScale: number,
+  keys: string[],
+  params: FloatArray[],
+  grads: FloatArray[],
+  state: unknown,
+): { next: unknown; dead: FloatArray[] } {
+  if (keys.length === 1) {
+    transformationOf(cfg, lr); // validates the configuration, with optim's messages
+    const fused = fusedAdam(cfg, lr, gradScale, keys[0]!, params[0]!, grads[0]!, state, (like) => {
+      const dtype = like instanceof Float64Array ? 'float64' : 'float32';
+      return pool.take(dtype, like.length) ?? allocShared(dtype, like.length);
+    });
+    if (fused) return fused;
+  }
+  return generalOptimizerStep(cfg, lr, gradScale, keys, params, grads, state);
+}
+
+/** `optimizerStep` through optim's transformation, for any optimiser (the reference for the fused paths). */
+export function generalOptimizerStep(
   cfg: OptimizerConfig,
   lr: number,
   gradScale: number,

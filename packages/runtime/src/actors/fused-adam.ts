@@ -1,0 +1,89 @@
+import type { FloatArray } from '@actorgrad/core';
+import type { OptimizerConfig } from '../protocol.js';
+
+/** The state of optim's `adam` alias without weight decay: chain(scaleByAdam, scaleByLearningRate). */
+type AdamChainState = [{ count: number; mu: Record<string, FloatArray>; nu: Record<string, FloatArray>; nuMax: null }, { count: number }];
+
+function isAdamChainState(s: unknown, key: string, length: number): s is AdamChainState {
+  if (!Array.isArray(s) || s.length !== 2) return false;
+  const [a, r] = s as [Record<string, unknown> | null, Record<string, unknown> | null];
+  if (!a || !r || typeof a.count !== 'number' || typeof r.count !== 'number' || a.nuMax !== null) return false;
+  const mu = a.mu as Record<string, FloatArray> | undefined;
+  const nu = a.nu as Record<string, FloatArray> | undefined;
+  if (!mu || !nu || Object.keys(mu).length !== 1 || Object.keys(nu).length !== 1) return false;
+  return mu[key]?.length === length && nu[key]?.length === length;
+}
+
+/**
+ * optim's `adam` (no weight decay, no AMSGrad) on one parameter, in one pass instead of four
+ * (moments and update, learning rate, sum into the parameter, each through memory), with the same
+ * arithmetic in the same order: every intermediate that optim stores in an array of the
+ * parameter's dtype is rounded to it here (`Math.fround` for float32), so parameters and state come
+ * out bit for bit as `optimizerStep`'s general path gives them (tested). Returns null when the
+ * configuration or the state is not that (the caller then takes the general path).
+ *
+ * The arithmetic, per element, as optim does it: `g ← g·scale` (a copy, when clipping),
+ * `m = β₁m₀ + (1−β₁)g`, `v = β₂v₀ + (1−β₂)g²` (stored), `u = m / (1−β₁ᵗ) / (√v / √(1−β₂ᵗ) + ε)` from
+ * the unrounded m and v (stored), `u' = −η·u` (stored), `p ← p + u'`.
+ */
+export function fusedAdam(
+  cfg: OptimizerConfig,
+  lr: number,
+  gradScale: number,
+  key: string,
+  param: FloatArray,
+  grad: FloatArray,
+  state: unknown,
+  alloc: (like: FloatArray) => FloatArray,
+): { next: AdamChainState; dead: FloatArray[] } | null {
+  if (cfg.name !== 'adam') return null;
+  const o = cfg.options;
+  if ((o.weightDecay !== undefined && o.weightDecay !== 0) || o.amsgrad === true) return null;
+  if (!isAdamChainState(state, key, param.length) || grad.length !== param.length) return null;
+  const [adam, rate] = state;
+  const m0 = adam.mu[key]!;
+  const v0 = adam.nu[key]!;
+  const f32 = param instanceof Float32Array && grad instanceof Float32Array && m0 instanceof Float32Array && v0 instanceof Float32Array;
+  const f64 = param instanceof Float64Array && grad instanceof Float64Array && m0 instanceof Float64Array && v0 instanceof Float64Array;
+  if (!f32 && !f64) return null;
+  const [b1, b2] = (o.betas as [number, number] | undefined) ?? [0.9, 0.999];
+  const eps = (o.eps as number | undefined) ?? 1e-8;
+  const c1 = 1 - b1;
+  const c2 = 1 - b2;
+  const t = adam.count + 1;
+  const bc1 = 1 - b1 ** t;
+  const bc2Sqrt = Math.sqrt(1 - b2 ** t);
+  const factor = -lr;
+  const m = alloc(m0);
+  const v = alloc(v0);
+  const n = param.length;
+  if (f32) {
+    const fr = Math.fround;
+    // Clipping scales a copy of the gradient first (as optim's input): done here as one pass.
+    const g = gradScale === 1 ? grad : scaledCopy(grad as Float32Array, gradScale);
+    for (let i = 0; i < n; i++) {
+      const gi = g[i]!;
+      const mi = b1 * m0[i]! + c1 * gi;
+      const vi = b2 * v0[i]! + c2 * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      param[i] = param[i]! + fr(factor * fr(mi / bc1 / (Math.sqrt(vi) / bc2Sqrt + eps)));
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const gi = gradScale === 1 ? grad[i]! : grad[i]! * gradScale;
+      const mi = b1 * m0[i]! + c1 * gi;
+      const vi = b2 * v0[i]! + c2 * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      param[i] = param[i]! + factor * (mi / bc1 / (Math.sqrt(vi) / bc2Sqrt + eps));
+    }
+  }
+  return { next: [{ count: t, mu: { [key]: m }, nu: { [key]: v }, nuMax: null }, { count: rate.count + 1 }], dead: [m0, v0] };
+}
+
+function scaledCopy(g: Float32Array, scale: number): Float32Array {
+  const out = new Float32Array(g.length);
+  for (let i = 0; i < g.length; i++) out[i] = g[i]! * scale;
+  return out;
+}
