@@ -26,15 +26,31 @@ describe('SlabPool', () => {
     expect([...c].every((v) => v === 0)).toBe(true);
   });
 
-  it('opens a new slab when one is full, and leaves arrays bigger than a quarter slab to the caller', () => {
+  it('opens a new slab when one is full, and leaves arrays bigger than a quarter of the largest slab to the caller', () => {
     const pool = new SlabPool(4096);
     const first = pool.take('float32', 256)!; // 1024 bytes
     const rest = [1, 2, 3].map(() => pool.take('float32', 256)!);
+    expect(first.buffer.byteLength).toBe(4096);
     expect(rest.every((x) => x.buffer === first.buffer)).toBe(true);
     const next = pool.take('float32', 256)!;
     expect(next.buffer).not.toBe(first.buffer);
     expect(next.byteOffset).toBe(0);
     expect(pool.take('float32', 257)).toBeUndefined();
+  });
+
+  it('starts with small slabs and doubles them up to the largest', () => {
+    const pool = new SlabPool(1 << 20);
+    const sizes: number[] = [];
+    let last: ArrayBufferLike | null = null;
+    for (let i = 0; i < 200; i++) {
+      const a = pool.take('float32', 4096)!; // 16 KiB each
+      if (a.buffer !== last) sizes.push(a.buffer.byteLength);
+      last = a.buffer;
+    }
+    expect(sizes.slice(0, 5)).toEqual([64 << 10, 128 << 10, 256 << 10, 512 << 10, 1 << 20]);
+    expect(sizes.slice(5).every((s) => s === 1 << 20)).toBe(true);
+    // One array of a tiny model: one small slab.
+    expect(new SlabPool().take('float32', 10)!.buffer.byteLength).toBe(64 << 10);
   });
 
   it('hands back recycled arrays first', () => {
@@ -54,7 +70,7 @@ describe('SlabPool', () => {
     const arrays = [...optim.arraysIn(next)];
     expect(arrays.length).toBeGreaterThanOrEqual(2);
     const slab = arrays[0]!.buffer;
-    expect(slab.byteLength).toBe(1 << 20);
+    expect(slab.byteLength).toBe(64 << 10);
     expect(arrays.every((x) => x.buffer === slab)).toBe(true);
   });
 });

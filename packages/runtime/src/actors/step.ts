@@ -5,31 +5,38 @@ import { fusedAdam } from './fused-adam.js';
 
 type Alias = (o: Record<string, unknown>) => optim.GradientTransformation;
 
-/** Bytes of one slab of optimiser arrays. */
+/** Largest slab of optimiser arrays, in bytes. */
 export const SLAB_BYTES = 4 << 20;
+/** First slab size, in bytes: slabs double from here, so a tiny model does not pin megabytes. */
+const FIRST_SLAB_BYTES = 64 << 10;
 
 /**
  * Recycled arrays first, then new ones carved from slabs of shared memory (cache-line aligned)
  * instead of one SharedArrayBuffer each: a step message and its reply carry every chunk's state,
  * and the structured clone pays per buffer, not per view — 88 buffers in one step message were
- * ≈ 0.2 ms to post and receive. Arrays larger than a quarter slab get buffers of their own.
+ * ≈ 0.2 ms to post and receive. Slabs start at 64 KiB and double up to `maxBytes`; arrays larger
+ * than a quarter of that get buffers of their own.
  */
 export class SlabPool extends optim.ArrayPool {
   private slab: SharedArrayBuffer | null = null;
   private used = 0;
+  private next: number;
 
-  constructor(private readonly slabBytes = SLAB_BYTES) {
+  constructor(private readonly maxBytes = SLAB_BYTES) {
     super();
+    this.next = Math.min(FIRST_SLAB_BYTES, maxBytes);
   }
 
   override take(dtype: DType, length: number): FloatArray | undefined {
     const recycled = super.take(dtype, length);
     if (recycled) return recycled;
     const bytes = (length * (dtype === 'float64' ? 8 : 4) + 63) & ~63;
-    if (bytes > this.slabBytes / 4) return undefined; // the caller allocates a buffer of its own
+    if (bytes > this.maxBytes / 4) return undefined; // the caller allocates a buffer of its own
     if (!this.slab || this.used + bytes > this.slab.byteLength) {
-      this.slab = new SharedArrayBuffer(this.slabBytes);
+      const size = Math.min(this.maxBytes, Math.max(this.next, 4 * bytes));
+      this.slab = new SharedArrayBuffer(size);
       this.used = 0;
+      this.next = Math.min(this.maxBytes, 2 * size);
     }
     const out = viewOf(this.slab, this.used, length, dtype);
     this.used += bytes;
