@@ -2,7 +2,7 @@ import { Rng, randn } from '@actorgrad/core';
 import { describe, expect, it } from 'vitest';
 import { SYNC, type SharedGemm, type StepSync } from '../protocol.js';
 import { linearBackward } from './linear.js';
-import { SyncAbort, abortStep, arriveAndWait, decideStep, sharedWeightGradient, takeBlock } from './sync.js';
+import { SyncAbort, abortStep, arriveAndWait, blockEdge, decideStep, sharedWeightGradient, takeBlock } from './sync.js';
 
 const shared = <T>(Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number) => new Ctor(new SharedArrayBuffer(n * Ctor.BYTES_PER_ELEMENT));
 
@@ -58,5 +58,23 @@ describe('shared weight gradients', () => {
     expect(decideStep(sync, null)).toEqual({ nonFinite: { what: 'gradient norm', value: Number.POSITIVE_INFINITY } });
     sync.losses[1] = Number.NaN;
     expect(decideStep(sync, null)).toEqual({ nonFinite: { what: 'loss', value: Number.NaN } });
+  });
+});
+
+describe('blockEdge', () => {
+  it('splits the columns into blocks that start on multiples of 4, in order, covering every column once', () => {
+    for (const [cols, blocks] of [[784, 8], [784, 4], [10, 8], [3, 2], [256, 8], [1001, 7]] as const) {
+      const edges = Array.from({ length: blocks + 1 }, (_, j) => blockEdge(j, cols, blocks));
+      expect(edges[0]).toBe(0);
+      expect(edges[blocks]).toBe(cols);
+      for (let j = 0; j < blocks; j++) {
+        expect(edges[j + 1]!).toBeGreaterThanOrEqual(edges[j]!);
+        if (j > 0 && edges[j]! < cols) expect(edges[j]! % 4).toBe(0);
+      }
+    }
+    // 784 columns in 8 blocks: widths 96–100, none ragged but the last.
+    const w = Array.from({ length: 8 }, (_, j) => blockEdge(j + 1, 784, 8) - blockEdge(j, 784, 8));
+    expect(w.reduce((a, b) => a + b, 0)).toBe(784);
+    expect(Math.max(...w) - Math.min(...w)).toBeLessThanOrEqual(4);
   });
 });

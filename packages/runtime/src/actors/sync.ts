@@ -64,15 +64,23 @@ export function arriveAndWait(sync: StepSync, slot: number, help: SharedGemm[] =
   }
 }
 
-/** Block j of a shared weight gradient: columns [j·in/blocks, (j+1)·in/blocks) of gW = gᵀ·x. */
+/**
+ * Where block j of `blocks` starts among `cols` columns: near j·cols/blocks, on a multiple of 4 (the
+ * GEMM's micro-panel width, so no block but the last has a ragged edge panel).
+ */
+export function blockEdge(j: number, cols: number, blocks: number): number {
+  return j >= blocks ? cols : Math.min(cols, 4 * Math.round((j * cols) / (4 * blocks)));
+}
+
+/** Block j of a shared weight gradient: columns [blockEdge(j), blockEdge(j + 1)) of gW = gᵀ·x. */
 function computeBlock(work: SharedGemm, j: number): void {
   const x = Tensor.fromHandle(work.x);
   const g = Tensor.fromHandle(work.g);
   const gw = Tensor.fromHandle(work.gw);
   const [n, inF] = x.shape as [number, number];
   const outF = g.shape[1]!;
-  const c0 = Math.round((j * inF) / work.blocks);
-  const c1 = Math.round(((j + 1) * inF) / work.blocks);
+  const c0 = blockEdge(j, inF, work.blocks);
+  const c1 = blockEdge(j + 1, inF, work.blocks);
   kernels.gemmBlock(outF, c1 - c0, n, g.data, 0, outF, x.data, c0, inF, gw.data, c0, inF, true, false);
 }
 
