@@ -4,7 +4,7 @@ export * from './apply-updates.js';
 export * from './alias.js';
 // Explicit, so that it shadows the structurally identical ParamLike of second-order/.
 export { Optimizer, type OptimizerStateDict, type ParamLike } from './optimizer.js';
-export { ArrayPool, arraysIn, withPool } from './recycle.js';
+export { ArrayPool, allocArray, arraysIn, withPool } from './recycle.js';
 export * from './state-dict.js';
 export * from './transform/identity.js';
 export * from './transform/scale.js';

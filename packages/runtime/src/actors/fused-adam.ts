@@ -1,4 +1,5 @@
-import type { FloatArray } from '@actorgrad/core';
+import { type FloatArray, dtypeOf } from '@actorgrad/core';
+import { allocArray } from '@actorgrad/optim';
 import type { OptimizerConfig } from '../protocol.js';
 
 /** The state of optim's `adam` alias without weight decay: chain(scaleByAdam, scaleByLearningRate). */
@@ -20,7 +21,8 @@ function isAdamChainState(s: unknown, key: string, length: number): s is AdamCha
  * arithmetic in the same order: every intermediate that optim stores in an array of the
  * parameter's dtype is rounded to it here (`Math.fround` for float32), so parameters and state come
  * out bit for bit as `optimizerStep`'s general path gives them (tested). Returns null when the
- * configuration or the state is not that (the caller then takes the general path).
+ * configuration or the state is not that (the caller then takes the general path). New moments come
+ * from `allocArray`, i.e. from the pool of the enclosing `withPool`.
  *
  * The arithmetic, per element, as optim does it: `g ← g·scale` (a copy, when clipping),
  * `m = β₁m₀ + (1−β₁)g`, `v = β₂v₀ + (1−β₂)g²` (stored), `u = m / (1−β₁ᵗ) / (√v / √(1−β₂ᵗ) + ε)` from
@@ -34,7 +36,6 @@ export function fusedAdam(
   param: FloatArray,
   grad: FloatArray,
   state: unknown,
-  alloc: (like: FloatArray) => FloatArray,
 ): { next: AdamChainState; dead: FloatArray[] } | null {
   if (cfg.name !== 'adam') return null;
   const o = cfg.options;
@@ -54,8 +55,8 @@ export function fusedAdam(
   const bc1 = 1 - b1 ** t;
   const bc2Sqrt = Math.sqrt(1 - b2 ** t);
   const factor = -lr;
-  const m = alloc(m0);
-  const v = alloc(v0);
+  const m = allocArray(dtypeOf(m0), m0.length);
+  const v = allocArray(dtypeOf(v0), v0.length);
   const n = param.length;
   if (f32) {
     const fr = Math.fround;

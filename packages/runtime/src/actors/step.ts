@@ -1,4 +1,4 @@
-import { type ArrayTree, type DType, allocShared, type FloatArray, viewOf } from '@actorgrad/core';
+import { type ArrayTree, type DType, type FloatArray, dtypeOf, viewOf } from '@actorgrad/core';
 import * as optim from '@actorgrad/optim';
 import type { OptimizerConfig } from '../protocol.js';
 import { fusedAdam } from './fused-adam.js';
@@ -54,8 +54,7 @@ const pool = new SlabPool();
 export function intoSlabs<T>(state: T, slabs: optim.ArrayPool): T {
   const copy = (v: unknown): unknown => {
     if (v instanceof Float32Array || v instanceof Float64Array) {
-      const dtype = v instanceof Float64Array ? 'float64' : 'float32';
-      const out = slabs.take(dtype, v.length) ?? allocShared(dtype, v.length);
+      const out = optim.allocArray(dtypeOf(v), v.length);
       out.set(v);
       return out;
     }
@@ -63,7 +62,7 @@ export function intoSlabs<T>(state: T, slabs: optim.ArrayPool): T {
     if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)]));
     return v;
   };
-  return copy(state) as T;
+  return optim.withPool(slabs, () => copy(state)) as T;
 }
 
 /** The optimiser aliases a job may name; each is rebuilt per step with that step's learning rate. */
@@ -111,28 +110,23 @@ export function optimizerStep(
   grads: FloatArray[],
   state: unknown,
 ): { next: unknown; dead: FloatArray[] } {
+  const t = transformationOf(cfg, lr); // also validates the configuration, with optim's messages
   if (keys.length === 1) {
-    transformationOf(cfg, lr); // validates the configuration, with optim's messages
-    const fused = fusedAdam(cfg, lr, gradScale, keys[0]!, params[0]!, grads[0]!, state, (like) => {
-      const dtype = like instanceof Float64Array ? 'float64' : 'float32';
-      return pool.take(dtype, like.length) ?? allocShared(dtype, like.length);
-    });
+    const fused = optim.withPool(pool, () => fusedAdam(cfg, lr, gradScale, keys[0]!, params[0]!, grads[0]!, state));
     if (fused) return fused;
   }
-  return generalOptimizerStep(cfg, lr, gradScale, keys, params, grads, state);
+  return applyTransformation(t, gradScale, keys, params, grads, state);
 }
 
-/** `optimizerStep` through optim's transformation, for any optimiser (the reference for the fused paths). */
-export function generalOptimizerStep(
-  cfg: OptimizerConfig,
-  lr: number,
+/** `optimizerStep` through an optim transformation, for any optimiser (the reference for the fused paths). */
+export function applyTransformation(
+  t: optim.GradientTransformation,
   gradScale: number,
   keys: string[],
   params: FloatArray[],
   grads: FloatArray[],
   state: unknown,
 ): { next: unknown; dead: FloatArray[] } {
-  const t = transformationOf(cfg, lr);
   const p: ArrayTree = {};
   const g: ArrayTree = {};
   keys.forEach((k, i) => {
