@@ -58,10 +58,10 @@ export function fusedAdam(
   const m = allocArray(dtypeOf(m0), m0.length);
   const v = allocArray(dtypeOf(v0), v0.length);
   const n = param.length;
+  // Clipping scales a copy of the gradient first, as optim's input (`optimizerStep`'s general path).
+  const g = gradScale === 1 ? grad : scaledCopy(grad, gradScale);
   if (f32) {
     const fr = Math.fround;
-    // Clipping scales a copy of the gradient first (as optim's input): done here as one pass.
-    const g = gradScale === 1 ? grad : scaledCopy(grad as Float32Array, gradScale);
     for (let i = 0; i < n; i++) {
       const gi = g[i]!;
       const mi = b1 * m0[i]! + c1 * gi;
@@ -72,7 +72,7 @@ export function fusedAdam(
     }
   } else {
     for (let i = 0; i < n; i++) {
-      const gi = gradScale === 1 ? grad[i]! : grad[i]! * gradScale;
+      const gi = g[i]!;
       const mi = b1 * m0[i]! + c1 * gi;
       const vi = b2 * v0[i]! + c2 * gi * gi;
       m[i] = mi;
@@ -83,8 +83,9 @@ export function fusedAdam(
   return { next: [{ count: t, mu: { [key]: m }, nu: { [key]: v }, nuMax: null }, { count: rate.count + 1 }], dead: [m0, v0] };
 }
 
-function scaledCopy(g: Float32Array, scale: number): Float32Array {
-  const out = new Float32Array(g.length);
+/** `scale · g` into a new (unshared) array of g's dtype: the gradient an optimiser sees after clipping. */
+export function scaledCopy(g: FloatArray, scale: number): FloatArray {
+  const out = g instanceof Float64Array ? new Float64Array(g.length) : new Float32Array(g.length);
   for (let i = 0; i < g.length; i++) out[i] = g[i]! * scale;
   return out;
 }

@@ -1,7 +1,7 @@
 import { type ArrayTree, type DType, type FloatArray, dtypeOf, viewOf } from '@actorgrad/core';
 import * as optim from '@actorgrad/optim';
 import type { OptimizerConfig } from '../protocol.js';
-import { fusedAdam } from './fused-adam.js';
+import { fusedAdam, scaledCopy } from './fused-adam.js';
 
 type Alias = (o: Record<string, unknown>) => optim.GradientTransformation;
 
@@ -131,14 +131,8 @@ export function applyTransformation(
   const g: ArrayTree = {};
   keys.forEach((k, i) => {
     p[k] = params[i]!;
-    const src = grads[i]!;
-    if (gradScale === 1) g[k] = src;
-    else {
-      // Scaled into a copy: the reduced gradients stay as they were (the engine reports them).
-      const scaled = src instanceof Float64Array ? new Float64Array(src.length) : new Float32Array(src.length);
-      for (let j = 0; j < src.length; j++) scaled[j] = src[j]! * gradScale;
-      g[k] = scaled;
-    }
+    // Scaled into a copy: the reduced gradients stay as they were (the engine reports them).
+    g[k] = gradScale === 1 ? grads[i]! : scaledCopy(grads[i]!, gradScale);
   });
   const [updates, next] = optim.withPool(pool, () => t.update(g, state, p));
   keys.forEach((k, i) => {
