@@ -10,6 +10,8 @@ export class Arena {
   private buffer: SharedArrayBuffer;
   private offset = 0;
   private needed = 0;
+  /** Bumped whenever `reset` replaces the buffer: equal generations and equal allocations, equal memory. */
+  generation = 0;
 
   constructor(
     readonly name: string,
@@ -50,6 +52,7 @@ export class Arena {
   reset(): void {
     if (this.needed > this.buffer.byteLength) {
       this.buffer = new SharedArrayBuffer(Math.ceil(this.needed * 1.25));
+      this.generation++;
     }
     this.offset = 0;
     this.needed = 0;

@@ -1,4 +1,5 @@
 import type { FloatArray, ModuleSpec, TensorHandle } from '@actorgrad/core';
+import type { ChunkSlots } from './actors/slots.js';
 
 /**
  * The messages actors exchange with the pool. Every tensor travels as a `TensorHandle` over a
@@ -85,10 +86,17 @@ export interface ReduceMsg {
   /** Reduced gradients, one per parameter chunk, in the parameter's dtype. */
   grads: TensorHandle[];
   /**
-   * In a synchronised step: the replicas share the chunks, each claiming the next unclaimed one,
-   * and write each chunk's Σg² to `sync.sq` (the reply then carries no values).
+   * In a synchronised step: the replicas share the chunks, each claiming the next unclaimed one
+   * (its home range first, see `home`), and write each chunk's Σg² to `sync.sq` (the reply then
+   * carries no values).
    */
   sync?: StepSync;
+  /**
+   * In a synchronised step: the replica sending it. Replica r claims from the r-th of `parties`
+   * equal ranges of chunks first, so that the same chunks are reduced and stepped by the same
+   * thread step after step (their gradients, optimiser state and backups stay in its caches).
+   */
+  home?: number;
 }
 
 export interface OptimizerConfig {
@@ -108,6 +116,8 @@ export interface StepItem {
   recycle?: FloatArray[];
   /** In a synchronised step: where the chunk is copied before it is stepped (for a roll-back). */
   backup?: TensorHandle;
+  /** In a step program: the chunk's optimiser state lives in these slots (`state` is then unused). */
+  slots?: ChunkSlots;
 }
 
 export interface StepMsg {
@@ -125,6 +135,10 @@ export interface StepMsg {
    * and derives the clipping scale itself, so `gradScale` is ignored.
    */
   sync?: StepSync & { clipNorm: number | null };
+  /** In a synchronised step: the replica sending it (as `ReduceMsg.home`). */
+  home?: number;
+  /** In a step program: which slot holds the current optimiser states (see `StepItem.slots`). */
+  parity?: 0 | 1;
 }
 
 /**
@@ -145,12 +159,25 @@ export interface StepSync {
   stepped: Int32Array;
   /** How long a replica waits for the others at a barrier before giving up (ms). */
   timeoutMs: number;
+  /**
+   * How long a replica spins (ms) before it sleeps at a barrier or on another replica's blocks. A
+   * sleeping thread takes ≈ 0.25 ms to wake on this machine, longer than most waits inside a step;
+   * 0 when there are more replicas than cores (a spinning replica would take a core from another).
+   */
+  spinMs: number;
   /** Shared weight-gradient queues: [wake counter, then per shard: open, claimed, done]. */
   coop: Int32Array;
 }
 
-/** The slots of `StepSync.ctl`. */
-export const SYNC = { arrivedReduce: 0, arrivedStep: 1, claimReduce: 2, claimStep: 3, abort: 4, size: 5 } as const;
+/**
+ * The slots of `StepSync.ctl`: two barriers, the abort flag, then the claim counters — per kind of
+ * claimed work (`CLAIM`), one per replica, counting the claims taken from that replica's home range.
+ */
+export const SYNC = { arrivedReduce: 0, arrivedStep: 1, abort: 2, claims: 3 } as const;
+/** The kinds of work the replicas of a synchronised step claim chunk by chunk. */
+export const CLAIM = { reduce: 0, step: 1 } as const;
+/** Int32 slots of `StepSync.ctl` for `parties` replicas. */
+export const syncCtlSize = (parties: number) => SYNC.claims + 2 * parties;
 
 /** A barrier of a synchronised step: wait until every replica has arrived (or the step is aborted). */
 export interface SyncMsg {
@@ -179,7 +206,37 @@ export interface RouteMsg {
   msgs: ActorMsg[];
 }
 
-export type ActorMsg = ForwardMsg | BackwardMsg | LossMsg | ReduceMsg | StepMsg | SyncMsg | CrashMsg | RouteMsg;
+/**
+ * A synchronised step as a *program*: the routes of every replica (see the engine's synchronised
+ * step) are sent to a thread once and kept there; each step then sends only what changes — the
+ * step number, the learning rate, the slot parity of the optimiser states and where each shard's
+ * inputs and targets are. A thread that does not hold program `id` answers `missing` and gets it
+ * again (`program` set).
+ */
+export interface ProgramMsg {
+  op: 'program';
+  actor: string;
+  /** Unique per program (a program is rebuilt when the batch shape, the buffers or the states change). */
+  id: string;
+  /** The replica whose route to run. */
+  replica: number;
+  step: number;
+  lr: number;
+  parity: 0 | 1;
+  /** Per shard: its rows of the batch's inputs and targets. */
+  shards: { x: TensorHandle; target: TensorHandle }[];
+  /** The program itself, when the thread may not hold it yet. */
+  program?: StepProgram;
+}
+
+/** The part of a step program that stays: per replica, its route's messages. */
+export interface StepProgram {
+  routes: ActorMsg[][];
+  /** Per shard: the handles (referenced by the routes) whose memory each step re-points at its batch. */
+  inputs: { x: TensorHandle; target: TensorHandle }[];
+}
+
+export type ActorMsg = ForwardMsg | BackwardMsg | LossMsg | ReduceMsg | StepMsg | SyncMsg | CrashMsg | RouteMsg | ProgramMsg;
 
 /**
  * What a message returns. Errors thrown by a layer come back as values, so that a rejected task
@@ -201,7 +258,17 @@ export type ActorReply =
       replies?: ActorReply[];
       micros: number;
     }
-  | { ok: false; error: string; at?: number; replies?: ActorReply[]; micros: number; /** Left a synchronised step that was called off, or whose barrier timed out. */ aborted?: boolean };
+  | {
+      ok: false;
+      error: string;
+      at?: number;
+      replies?: ActorReply[];
+      micros: number;
+      /** Left a synchronised step that was called off, or whose barrier timed out. */
+      aborted?: boolean;
+      /** A step program this thread does not hold (send it again with the program). */
+      missing?: boolean;
+    };
 
 /** What a worker thread reports about itself through its control API. */
 export interface WorkerInfo {

@@ -1,11 +1,12 @@
 import { Tensor, type TensorHandle } from '@actorgrad/core';
-import { type ActorMsg, type ActorReply, type StepItem, SYNC } from '../protocol.js';
+import { type ActorMsg, type ActorReply, type StepItem, CLAIM } from '../protocol.js';
 import { activationKernel } from './activation.js';
 import { genericBackward, genericForward } from './generic.js';
 import { linearBackward, linearForward } from './linear.js';
 import { shardLoss } from './loss.js';
 import { reduceInShardOrder } from './reduce.js';
-import { optimizerStep, recycle } from './step.js';
+import { installedRoute } from './program.js';
+import { optimizerStep, recycle, stepInSlots } from './step.js';
 import { SyncAbort, arriveAndWait, claimEach, decideStep, sharedWeightGradient } from './sync.js';
 
 const view = (h: TensorHandle) => Tensor.fromHandle(h);
@@ -16,6 +17,11 @@ const view = (h: TensorHandle) => Tensor.fromHandle(h);
  */
 export function handleMessage(msg: ActorMsg, onCrash?: () => never): ActorReply {
   if (msg.op === 'route') return handleRoute(msg.msgs, onCrash);
+  if (msg.op === 'program') {
+    const msgs = installedRoute(msg);
+    if (!msgs) return { ok: false, error: `step program ${msg.id} is not held by this thread`, missing: true, micros: 0 };
+    return handleRoute(msgs, onCrash);
+  }
   if (msg.op === 'crash' && onCrash) onCrash();
   const t0 = performance.now();
   const micros = () => Math.round((performance.now() - t0) * 1000);
@@ -63,7 +69,7 @@ export function handleMessage(msg: ActorMsg, onCrash?: () => never): ActorReply 
         const chunk = (j: number) => reduceInShardOrder(msg.shardGrads.map((s) => [view(s[j]!).data]), [view(msg.grads[j]!).data])[0]!;
         const { sync } = msg;
         if (!sync) return { ok: true, values: msg.grads.map((_, j) => chunk(j)), micros: micros() };
-        claimEach(sync, SYNC.claimReduce, msg.grads.length, (j) => {
+        claimEach(sync, CLAIM.reduce, msg.grads.length, msg.home ?? 0, (j) => {
           sync.sq[j] = chunk(j);
         });
         return { ok: true, micros: micros() };
@@ -82,14 +88,16 @@ export function handleMessage(msg: ActorMsg, onCrash?: () => never): ActorReply 
         if ('nonFinite' in decision) return { ok: true, nonFinite: decision.nonFinite, micros: micros() };
         const done: number[] = [];
         const out: ReturnType<typeof stepItem>[] = [];
-        claimEach(sync, SYNC.claimStep, msg.items.length, (j) => {
+        claimEach(sync, CLAIM.step, msg.items.length, msg.home ?? 0, (j) => {
           const it = msg.items[j]!;
           view(it.backup!).data.set(view(it.param).data);
           Atomics.store(sync.stepped, j, 1);
-          out.push(stepItem(it, decision.scale));
+          if (it.slots) stepInSlots(msg.optimizer, msg.lr, decision.scale, it.key, view(it.param).data, view(it.grad).data, it.slots, msg.parity ?? 0);
+          else out.push(stepItem(it, decision.scale));
           Atomics.store(sync.stepped, j, 2);
           done.push(j);
         });
+        if (out.length === 0) return { ok: true, done, micros: micros() }; // states in slots
         return { ok: true, done, states: out.map((o) => o.next), dead: out.map((o) => o.dead), micros: micros() };
       }
       case 'sync':

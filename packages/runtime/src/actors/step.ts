@@ -2,6 +2,7 @@ import { type ArrayTree, type DType, type FloatArray, dtypeOf, viewOf } from '@a
 import * as optim from '@actorgrad/optim';
 import type { OptimizerConfig } from '../protocol.js';
 import { fusedAdam, scaledCopy } from './fused-adam.js';
+import { type ChunkSlots, OrderedPool, inSlots, slotState, storeSlot } from './slots.js';
 
 type Alias = (o: Record<string, unknown>) => optim.GradientTransformation;
 
@@ -116,6 +117,22 @@ export function optimizerStep(
     if (fused) return fused;
   }
   return applyTransformation(t, gradScale, keys, params, grads, state);
+}
+
+/**
+ * `optimizerStep` on state kept in slots (see `slots.ts`): reads the state in slot `p`, writes the
+ * next one into slot 1 − p — the fused Adam straight into it, anything else through a copy — and
+ * leaves slot p as it was (a roll-back only has to keep p).
+ */
+export function stepInSlots(cfg: OptimizerConfig, lr: number, gradScale: number, key: string, param: FloatArray, grad: FloatArray, s: ChunkSlots, p: 0 | 1): void {
+  const t = transformationOf(cfg, lr);
+  const q = (1 - p) as 0 | 1;
+  const state = slotState(s, p);
+  const fused = optim.withPool(new OrderedPool(s.arrays[q], pool), () => fusedAdam(cfg, lr, gradScale, key, param, grad, state));
+  const next = fused ? fused.next : applyTransformation(t, gradScale, [key], [param], [grad], state).next;
+  storeSlot(s, q, next);
+  // Arrays of `next` that are not the slot's own were copied into it: scratch now.
+  recycle([...optim.arraysIn(next)].filter((a) => !inSlots(s, a)));
 }
 
 /** `optimizerStep` through an optim transformation, for any optimiser (the reference for the fused paths). */

@@ -1,19 +1,20 @@
 import { Rng, randn } from '@actorgrad/core';
 import { describe, expect, it } from 'vitest';
-import { SYNC, type SharedGemm, type StepSync } from '../protocol.js';
+import { CLAIM, SYNC, syncCtlSize, type SharedGemm, type StepSync } from '../protocol.js';
 import { linearBackward } from './linear.js';
-import { SyncAbort, abortStep, arriveAndWait, blockEdge, decideStep, sharedWeightGradient, takeBlock } from './sync.js';
+import { SyncAbort, abortStep, arriveAndWait, blockEdge, claimEach, decideStep, sharedWeightGradient, takeBlock } from './sync.js';
 
 const shared = <T>(Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number) => new Ctor(new SharedArrayBuffer(n * Ctor.BYTES_PER_ELEMENT));
 
 function stepSync(parties: number, shards: number, timeoutMs = 2_000): StepSync {
   return {
-    ctl: shared(Int32Array, SYNC.size),
+    ctl: shared(Int32Array, syncCtlSize(parties)),
     parties,
     sq: shared(Float64Array, 3),
     losses: shared(Float64Array, shards),
     stepped: shared(Int32Array, 3),
     timeoutMs,
+    spinMs: 0.1,
     coop: shared(Int32Array, 1 + 3 * shards),
   };
 }
@@ -58,6 +59,28 @@ describe('shared weight gradients', () => {
     expect(decideStep(sync, null)).toEqual({ nonFinite: { what: 'gradient norm', value: Number.POSITIVE_INFINITY } });
     sync.losses[1] = Number.NaN;
     expect(decideStep(sync, null)).toEqual({ nonFinite: { what: 'loss', value: Number.NaN } });
+  });
+});
+
+describe('claimEach', () => {
+  it('a replica claims its home range first, then what is left of the others, and nothing twice', () => {
+    const sync = stepSync(3, 3);
+    const seen: number[][] = [[], [], []];
+    // Replica 2 claims two of its own (10 indices over 3 replicas: ranges 0–2, 3–5, 6–9)…
+    let left = 2;
+    expect(() =>
+      claimEach(sync, CLAIM.step, 10, 2, (j) => {
+        seen[2]!.push(j);
+        if (--left === 0) throw new Error('pause');
+      }),
+    ).toThrow('pause');
+    // …replica 0 then takes all of its own, the rest of replica 1's and 2's.
+    claimEach(sync, CLAIM.step, 10, 0, (j) => seen[0]!.push(j));
+    claimEach(sync, CLAIM.step, 10, 1, (j) => seen[1]!.push(j));
+    expect(seen).toEqual([[0, 1, 2, 3, 4, 5, 8, 9], [], [6, 7]]);
+    // The other kind of work has counters of its own (4 indices: ranges 0, 1, 2–3).
+    claimEach(sync, CLAIM.reduce, 4, 1, (j) => seen[1]!.push(j));
+    expect(seen[1]).toEqual([1, 2, 3, 0]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { clipScale } from '../clip.js';
 import { Tensor, kernels } from '@actorgrad/core';
-import { SYNC, type SharedGemm, type StepSync } from '../protocol.js';
+import { type CLAIM, SYNC, type SharedGemm, type StepSync } from '../protocol.js';
 
 /** Why a replica left a synchronised step early (the engine then rolls back and re-runs the step). */
 export class SyncAbort extends Error {
@@ -37,10 +37,18 @@ export function abortStep(sync: StepSync): void {
 /** Waits on `slot` of `arr` while it holds `value`, checking for an abort; throws `SyncAbort` at the deadline. */
 function waitChange(sync: StepSync, arr: Int32Array, slot: number, value: number, deadline: number, what: string): void {
   checkAbort(sync);
-  const left = deadline - performance.now();
+  const now = performance.now();
+  const left = deadline - now;
   if (left <= 0) throw new SyncAbort(`waited ${sync.timeoutMs} ms for ${what}`);
-  // Short waits, so that an abort (which notifies) is noticed soon whatever happens.
-  Atomics.wait(arr, slot, value, Math.min(left, 20));
+  // Spin first: most waits inside a step are shorter than waking a sleeping thread.
+  const spinUntil = now + sync.spinMs;
+  while (Atomics.load(arr, slot) === value) {
+    if (performance.now() >= spinUntil) {
+      // Short waits, so that an abort (which notifies) is noticed soon whatever happens.
+      Atomics.wait(arr, slot, value, Math.min(left, 20));
+      return;
+    }
+  }
 }
 
 /**
@@ -115,13 +123,26 @@ export function sharedWeightGradient(sync: StepSync, work: SharedGemm): void {
   }
 }
 
-/** Runs `work(j)` for each index j in [0, n) that this replica claims first from the counter at `slot`. */
-export function claimEach(sync: StepSync, slot: number, n: number, work: (j: number) => void): void {
-  for (;;) {
-    checkAbort(sync);
-    const j = Atomics.add(sync.ctl, slot, 1);
-    if (j >= n) return;
-    work(j);
+/**
+ * Runs `work(j)` for each index j in [0, n) that this replica claims first. The indices are cut
+ * into `parties` equal ranges, one per replica; replica `home` claims from its own range first, then
+ * helps with the others' (in order after its own). Every index is claimed exactly once, by whoever
+ * gets there first; when the replicas keep pace, each takes the same indices step after step.
+ */
+export function claimEach(sync: StepSync, kind: (typeof CLAIM)[keyof typeof CLAIM], n: number, home: number, work: (j: number) => void): void {
+  const { ctl, parties } = sync;
+  for (let k = 0; k < parties; k++) {
+    const r = (home + k) % parties;
+    const lo = Math.floor((r * n) / parties);
+    const size = Math.floor(((r + 1) * n) / parties) - lo;
+    const slot = SYNC.claims + kind * parties + r;
+    for (;;) {
+      checkAbort(sync);
+      if (Atomics.load(ctl, slot) >= size) break;
+      const i = Atomics.add(ctl, slot, 1);
+      if (i >= size) break;
+      work(lo + i);
+    }
   }
 }
 

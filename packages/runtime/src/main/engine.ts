@@ -2,13 +2,14 @@ import { type ArrayTree, type FloatArray, Tensor, type TensorHandle, fmtShape, n
 import { type Schedule, withPool } from '@actorgrad/optim';
 import { type MonoTypeOperatorFunction, type Observable, type OperatorFunction, Subject, concat, defer, firstValueFrom, map, of, pipe, retry, timer } from 'rxjs';
 import { SlabPool, intoSlabs, transformationOf } from '../actors/step.js';
+import { type ChunkSlots, makeSlots, slotState } from '../actors/slots.js';
 import { abortStep } from '../actors/sync.js';
 import { Arena } from '../arena.js';
 import type { EngineEvent } from '../events.js';
 import { backwardThrough, clipGradients, computeLoss, forwardThrough, gatherInOrder, optimizerStep, planShards, reduceGradients, scatter, type Shard } from '../operators/index.js';
-import { type ActorMsg, type ActorReply, type LayerDesc, type LossKind, type LossMsg, type OptimizerConfig, type ReduceMsg, type SharedGemm, type BackwardMsg, type StepItem, type StepMsg, type StepSync, SYNC, type WorkerInfo } from '../protocol.js';
+import { type ActorMsg, type ActorReply, type LayerDesc, type LossKind, type LossMsg, type OptimizerConfig, type ProgramMsg, type ReduceMsg, type SharedGemm, type BackwardMsg, type StepItem, type StepMsg, type StepProgram, type StepSync, SYNC, syncCtlSize, type WorkerInfo } from '../protocol.js';
 import { Actor } from './actor.js';
-import { type Executor, inlineExecutor, poolExecutor } from './executor.js';
+import { type Executor, defaultThreads, inlineExecutor, poolExecutor } from './executor.js';
 import { type Placement, type ResolvedPlacement, auto, resolvePlacement } from './placement.js';
 import { type RouteReply, type RouteStop, sendRoute } from './route.js';
 import { chunkLayout, rechunk } from './chunks.js';
@@ -81,6 +82,8 @@ interface Chunk {
  * as it learns that a replica failed or its thread died.
  */
 export const SYNC_TIMEOUT_MS = 5_000;
+/** How long a replica spins before sleeping at a barrier of a synchronised step (see `StepSync.spinMs`). */
+const SYNC_SPIN_MS = 0.3;
 
 /** Column blocks of a shared weight gradient (each ≈ 1/8 of the first layer's backward). */
 const SHARED_BLOCKS = 8;
@@ -99,6 +102,24 @@ export const CHUNK = 16_384;
 
 /** The chunk size of checkpoints that do not record one (written before it was recorded). */
 export const LEGACY_CHUNK = 65_536;
+
+/** A step program as the engine keeps it (see `ProgramMsg`). */
+interface Program {
+  id: string;
+  /** Batch shape, dtypes, training mode and step-arena generation it was built for. */
+  key: string;
+  sync: StepSync;
+  /** Per replica: its route (actors to reserve, messages to announce and name in errors). */
+  stops: RouteStop[][];
+  body: StepProgram;
+  /** Per chunk: its optimiser state's slots, and the state object of the current slot. */
+  slots: ChunkSlots[];
+  trees: unknown[];
+  /** The slot that holds the current states. */
+  parity: 0 | 1;
+  /** Whether a step has sent it yet. */
+  sent: boolean;
+}
 
 interface ShardBuffers {
   shard: Shard;
@@ -189,6 +210,11 @@ export class Engine {
   private recycle: FloatArray[][];
   /** Shared memory of the synchronised step, allocated on first use. */
   private sync: StepSync | null = null;
+  /** The step program of the synchronised step, for the last batch shape (see `synchronised` in `step`). */
+  private program: Program | null = null;
+  /** Makes program ids unique across engines that share a thread (inline, tests). */
+  private readonly uid = Math.random().toString(36).slice(2, 10);
+  private programs = 0;
   private readonly lossActors: Actor[];
   /** Parameters' gradients and backups (for re-running a lost optimiser step); never reset. */
   private readonly persistent: Arena;
@@ -420,13 +446,16 @@ export class Engine {
     const bufs = planShards(n, this.placement.shards).map((s) => this.allocShard(s, batch, outF));
     const training = this.opts.model.training;
     const shardStop = (actors: Actor[], b: ShardBuffers) => actors[b.shard.index % R]!;
+    // Handles for the messages; while a step program is built, its own handles for the batch's rows.
+    let own: Map<Tensor, TensorHandle> | null = null;
+    const h = (t: Tensor): TensorHandle => own?.get(t) ?? handle(t);
     const fwdStop = (l: number, b: ShardBuffers): RouteStop => {
       const layer = this.layers[l]!;
       return {
         actor: shardStop(layer.replicas, b),
         msg: {
           op: 'forward', actor: layer.replicas[0]!.name, layer: layer.desc, step, shard: b.shard.index, seed, training,
-          x: handle(b.acts[l]!), out: handle(b.acts[l + 1]!), params: layer.paramHandles,
+          x: h(b.acts[l]!), out: h(b.acts[l + 1]!), params: layer.paramHandles,
         },
       };
     };
@@ -436,7 +465,7 @@ export class Engine {
         actor: shardStop(layer.replicas, b),
         msg: {
           op: 'backward', actor: layer.replicas[0]!.name, layer: layer.desc, step, shard: b.shard.index, seed,
-          x: handle(b.acts[l]!), gOut: handle(b.gActs[l + 1]!), gIn: l > 0 ? handle(b.gActs[l]!) : null,
+          x: h(b.acts[l]!), gOut: h(b.gActs[l + 1]!), gIn: l > 0 ? h(b.gActs[l]!) : null,
           params: layer.paramHandles, gParams: b.pGrads[l]!.map(handle),
         },
       };
@@ -445,7 +474,7 @@ export class Engine {
       actor: shardStop(this.lossActors, b),
       msg: {
         op: 'loss', actor: this.lossActors[0]!.name, kind: this.opts.loss, shard: b.shard.index,
-        pred: handle(b.acts[L]!), target: handle(b.target), gPred: handle(b.gActs[L]!), batchSize: n,
+        pred: h(b.acts[L]!), target: h(b.target), gPred: h(b.gActs[L]!), batchSize: n,
       },
     });
     const one = ({ actor, msg }: RouteStop, shard: number | null) => this.send(actor, msg, shard);
@@ -471,68 +500,51 @@ export class Engine {
      * The synchronised step (every replica serves one shard and has a thread of its own): one route
      * per replica — its shard's forward, loss and backward, a barrier, its claims of the reduction,
      * a barrier, its claims of the optimiser step — coordinated through shared memory, with no trip
-     * through the main thread in between. Resolves to null when a thread died or a barrier timed out:
-     * whatever was stepped is then put back and the step runs again message by message.
+     * through the main thread in between. The routes are a step program (`ProgramMsg`): built and
+     * sent once, then re-run each step with only the step number, learning rate, slot parity and the
+     * batch's rows; the optimiser states stay in their slots (`actors/slots.ts`). Resolves to null
+     * when a thread died or a barrier timed out: whatever was stepped is then put back and the step
+     * runs again message by message.
      */
     const synchronised = async (): Promise<{ losses: number[]; gradNorm: number } | null> => {
       const sync = this.syncMemory();
-      const first = this.layers.findIndex((l) => l.params.length > 0);
-      const owner = (r: number) => this.layers[Math.max(first, 0)]!.replicas[r]!;
-      const chunkViews = (t: (c: Chunk) => Tensor) => this.chunks.map((c) => view(t(c), c));
-      const reduceMsg: ReduceMsg = {
-        op: 'reduce', actor: owner(0).name, sync,
-        shardGrads: bufs.map((b) => chunkViews((c) => b.pGrads[c.layer]![c.param]!)),
-        grads: chunkViews((c) => this.layers[c.layer]!.grads[c.param]!),
-      };
-      const stepMsg: StepMsg = {
-        op: 'step', actor: owner(0).name, optimizer: this.opts.optimizer, lr, gradScale: 1,
-        items: this.chunks.map(stepItem), sync: { ...sync, clipNorm: this.opts.clipNorm ?? null },
-      };
-      // The first layer's weight gradient (the last and, for wide inputs, the biggest message of a
-      // shard's pass) goes through a shared queue of blocks: a replica that is done with its own
-      // pass helps the others with theirs instead of waiting at the barrier.
-      const first0 = this.layers[0]!;
-      const share = R > 1 && first0.desc.spec.type === 'Linear';
-      const works: SharedGemm[] = share
-        ? bufs.map((b) => ({ shard: b.shard.index, x: handle(b.acts[0]!), g: handle(b.gActs[1]!), gw: handle(b.pGrads[0]![0]!), blocks: SHARED_BLOCKS }))
-        : [];
-      const bwdStopShared = (l: number, b: ShardBuffers): RouteStop => {
-        const stop = bwdStop(l, b);
-        if (!share || l !== 0) return stop;
-        return { actor: stop.actor, msg: { ...(stop.msg as BackwardMsg), shared: { sync, work: works[b.shard.index]! } } };
-      };
-      const routes = bufs.map((b, r) => {
-        const at = owner(r);
-        return [
-          ...this.layers.map((_, l) => fwdStop(l, b)),
-          withLosses(lossStop(b), sync.losses),
-          ...this.layers.map((_, l) => bwdStopShared(L - 1 - l, b)),
-          { actor: at, msg: { op: 'sync', actor: at.name, sync, slot: SYNC.arrivedReduce, help: works } },
-          { actor: at, msg: reduceMsg },
-          { actor: at, msg: { op: 'sync', actor: at.name, sync, slot: SYNC.arrivedStep } },
-          { actor: at, msg: stepMsg },
-        ] satisfies RouteStop[];
+      const key = `${fmtShape(batch.x.shape)}|${batch.x.dtype}|${batch.y.dtype}|${fmtShape(batch.y.shape.slice(1))}|${training}|${this.stepArena.generation}`;
+      let prog = this.program;
+      if (!prog || prog.key !== key || prog.sync !== sync || prog.trees.some((t, i) => t !== this.chunks[i]!.state)) {
+        prog = this.program = buildProgram(key, sync);
+      }
+      const program = prog;
+      const parity = program.parity;
+      const shards = bufs.map((b) => ({ x: b.acts[0]!.handle(), target: b.target.handle() }));
+      const post = (r: number, body: boolean): ProgramMsg => ({
+        op: 'program', actor: program.stops[r]![0]!.actor.name, id: program.id, replica: r, step, lr, parity, shards, ...(body && { program: program.body }),
       });
+      // The first step of a program brings it; a thread that was not sent it (a replaced one) asks again.
+      const body = !program.sent;
+      program.sent = true;
       const abort = () => abortStep(sync);
+      const run = (r: number, withBody: boolean) => firstValueFrom(sendRoute(this.executor, program.stops[r]!, post(r, withBody)));
       const replies = await Promise.all(
-        routes.map((stops, r) => {
+        program.stops.map((stops, r) => {
           for (const s of stops) this.announce(s.actor, s.msg, r);
-          return firstValueFrom(sendRoute(this.executor, stops)).then(
-            (reply) => {
-              if (!reply.ok) abort();
-              return { reply, lost: null };
-            },
-            (lost: unknown) => {
-              abort();
-              return { reply: null, lost };
-            },
-          );
+          return run(r, body)
+            .then((reply) => (!reply.ok && reply.missing ? run(r, true) : reply))
+            .then(
+              (reply) => {
+                if (!reply.ok) abort();
+                return { reply, lost: null };
+              },
+              (lost: unknown) => {
+                abort();
+                return { reply: null, lost };
+              },
+            );
         }),
       );
-      const failed = replies.findIndex(({ reply }) => reply && !reply.ok && !reply.aborted);
-      const lost = replies.find(({ reply }) => !reply || (!reply.ok && reply.aborted));
+      const failed = replies.findIndex(({ reply }) => reply && !reply.ok && !reply.aborted && !reply.missing);
+      const lost = replies.find(({ reply }) => !reply || (!reply.ok && (reply.aborted || reply.missing)));
       if (failed >= 0 || lost) {
-        // Put back every chunk that was backed up (it may be half stepped); no state was adopted.
+        // Put back every chunk that was backed up (it may be half stepped); the states' slot p is untouched.
         this.chunks.forEach((c, ci) => {
           if (Atomics.load(sync.stepped, ci) === 0) return;
           const layer = this.layers[c.layer]!;
@@ -541,7 +553,7 @@ export class Engine {
       }
       if (failed >= 0) {
         const reply = replies[failed]!.reply as Extract<RouteReply, { ok: false }>;
-        const stop = routes[failed]![reply.at]!;
+        const stop = program.stops[failed]![reply.at]!;
         throw new ActorError(stop.actor.name, stop.msg.op, 'shard' in stop.msg ? stop.msg.shard : null, reply.error);
       }
       if (lost) {
@@ -550,16 +562,80 @@ export class Engine {
         return null;
       }
       const oks = replies.map(({ reply }) => reply as Extract<RouteReply, { ok: true }>);
-      const decided = oks[0]!.replies[routes[0]!.length - 1] as OkReply;
+      const decided = oks[0]!.replies[program.stops[0]!.length - 1] as OkReply;
       if (decided.nonFinite) throw new NonFiniteError(step, decided.nonFinite.what, decided.nonFinite.value);
-      let adopted = 0;
-      for (const { replies: rs } of oks) {
-        const r = rs[rs.length - 1] as OkReply;
-        r.done!.forEach((ci, k) => adopt(ci, r.states![k], r.dead![k]));
-        adopted += r.done!.length;
-      }
-      if (adopted !== this.chunks.length) throw new Error(`engine: internal error: ${adopted} of ${this.chunks.length} optimiser chunks were stepped`);
+      const stepped = oks.reduce((a, { replies: rs }) => a + (rs[rs.length - 1] as OkReply).done!.length, 0);
+      if (stepped !== this.chunks.length) throw new Error(`engine: internal error: ${stepped} of ${this.chunks.length} optimiser chunks were stepped`);
+      // Commit: the next states are in the other slot.
+      program.parity = (1 - parity) as 0 | 1;
+      this.chunks.forEach((c, ci) => {
+        c.state = slotState(program.slots[ci]!, program.parity);
+        program.trees[ci] = c.state;
+      });
       return { losses: oks.map(({ replies: rs }) => (rs[L] as OkReply).value!), gradNorm: Math.sqrt(sync.sq.reduce((a, b) => a + b, 0)) };
+    };
+
+    /**
+     * Builds the step program for this batch shape (see `synchronised`): the optimiser states move
+     * into slots, and the shards' inputs and targets get handles of the program's own (each step
+     * re-points them; the shared `handle` memo must not be changed under anyone else).
+     */
+    const buildProgram = (key: string, sync: StepSync): Program => {
+      const slots = this.chunks.map((c) => makeSlots(c.state));
+      const trees = slots.map((sl, ci) => {
+        const t = slotState(sl, 0);
+        this.chunks[ci]!.state = t;
+        return t;
+      });
+      const inputs = bufs.map((b) => ({ x: b.acts[0]!.handle(), target: b.target.handle() }));
+      own = new Map(bufs.flatMap((b, i) => [[b.acts[0]!, inputs[i]!.x], [b.target, inputs[i]!.target]]));
+      try {
+        const first = this.layers.findIndex((l) => l.params.length > 0);
+        const owner = (r: number) => this.layers[Math.max(first, 0)]!.replicas[r]!;
+        const chunkViews = (t: (c: Chunk) => Tensor) => this.chunks.map((c) => view(t(c), c));
+        const reduceMsg: ReduceMsg = {
+          op: 'reduce', actor: owner(0).name, sync,
+          shardGrads: bufs.map((b) => chunkViews((c) => b.pGrads[c.layer]![c.param]!)),
+          grads: chunkViews((c) => this.layers[c.layer]!.grads[c.param]!),
+        };
+        const stepMsg: StepMsg = {
+          op: 'step', actor: owner(0).name, optimizer: this.opts.optimizer, lr, gradScale: 1, parity: 0,
+          items: this.chunks.map((c, ci) => {
+            const layer = this.layers[c.layer]!;
+            return { key: layer.keys[c.param]!, param: view(layer.params[c.param]!, c), grad: view(layer.grads[c.param]!, c), state: null, backup: view(layer.backups[c.param]!, c), slots: slots[ci]! };
+          }),
+          sync: { ...sync, clipNorm: this.opts.clipNorm ?? null },
+        };
+        // The first layer's weight gradient (the last and, for wide inputs, the biggest message of a
+        // shard's pass) goes through a shared queue of blocks: a replica that is done with its own
+        // pass helps the others with theirs instead of waiting at the barrier.
+        const first0 = this.layers[0]!;
+        const share = R > 1 && first0.desc.spec.type === 'Linear';
+        const works: SharedGemm[] = share
+          ? bufs.map((b) => ({ shard: b.shard.index, x: h(b.acts[0]!), g: h(b.gActs[1]!), gw: h(b.pGrads[0]![0]!), blocks: SHARED_BLOCKS }))
+          : [];
+        const bwdStopShared = (l: number, b: ShardBuffers): RouteStop => {
+          const stop = bwdStop(l, b);
+          if (!share || l !== 0) return stop;
+          return { actor: stop.actor, msg: { ...(stop.msg as BackwardMsg), shared: { sync, work: works[b.shard.index]! } } };
+        };
+        const stops = bufs.map((b, r) => {
+          const at = owner(r);
+          return [
+            ...this.layers.map((_, l) => fwdStop(l, b)),
+            withLosses(lossStop(b), sync.losses),
+            ...this.layers.map((_, l) => bwdStopShared(L - 1 - l, b)),
+            { actor: at, msg: { op: 'sync', actor: at.name, sync, slot: SYNC.arrivedReduce, help: works } },
+            { actor: at, msg: { ...reduceMsg, home: r } },
+            { actor: at, msg: { op: 'sync', actor: at.name, sync, slot: SYNC.arrivedStep } },
+            { actor: at, msg: { ...stepMsg, home: r } },
+          ] satisfies RouteStop[];
+        });
+        const id = `${this.uid}:${++this.programs}`;
+        return { id, key, sync, stops, body: { routes: stops.map((r) => r.map((s) => s.msg)), inputs }, slots, trees, parity: 0, sent: false };
+      } finally {
+        own = null;
+      }
     };
 
     /** Message by message: the step as a pipeline of named operators (pipelined placements, and the fallback). */
@@ -696,12 +772,13 @@ export class Engine {
     const chunks = this.chunks.length;
     const shared = <T>(Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number) => new Ctor(new SharedArrayBuffer(n * Ctor.BYTES_PER_ELEMENT));
     this.sync ??= {
-      ctl: shared(Int32Array, SYNC.size),
+      ctl: shared(Int32Array, syncCtlSize(R)),
       parties: R,
       sq: shared(Float64Array, chunks),
       losses: shared(Float64Array, this.placement.shards),
       stepped: shared(Int32Array, chunks),
       timeoutMs: SYNC_TIMEOUT_MS,
+      spinMs: R <= defaultThreads() ? SYNC_SPIN_MS : 0,
       coop: shared(Int32Array, 1 + 3 * this.placement.shards),
     };
     const s = this.sync;

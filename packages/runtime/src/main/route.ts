@@ -10,7 +10,7 @@ export interface RouteStop {
 }
 
 /** What a route returns: one reply per stop that ran (all of them unless one failed, which is then the last). */
-export type RouteReply = { ok: true; replies: ActorReply[] } | { ok: false; at: number; error: string; replies: ActorReply[]; aborted: boolean };
+export type RouteReply = { ok: true; replies: ActorReply[] } | { ok: false; at: number; error: string; replies: ActorReply[]; aborted: boolean; missing: boolean };
 
 /**
  * Runs a chain of actor messages that depend on each other — a shard's forward pass through every
@@ -21,8 +21,11 @@ export type RouteReply = { ok: true; replies: ActorReply[] } | { ok: false; at: 
  *
  * A rejected task (a dead thread) rejects the observable and may be retried: every message of a
  * route overwrites its outputs, so re-running the whole route is harmless.
+ *
+ * `post`, if given, is what goes to the pool instead of the stops' messages: a step program's
+ * message (`ProgramMsg`), which runs the same messages from the copy the thread holds.
  */
-export function sendRoute(executor: Executor, stops: RouteStop[]): Observable<RouteReply> {
+export function sendRoute(executor: Executor, stops: RouteStop[], post?: ActorMsg): Observable<RouteReply> {
   return defer(() => {
     const counts = new Map<Actor, number>();
     for (const s of stops) counts.set(s.actor, (counts.get(s.actor) ?? 0) + 1);
@@ -31,14 +34,14 @@ export function sendRoute(executor: Executor, stops: RouteStop[]): Observable<Ro
     const releaseAll = () => {
       for (const h of holds) h.release();
     };
-    const msg: RouteMsg = { op: 'route', actor: stops[0]?.actor.name ?? 'route', msgs: stops.map((s) => s.msg) };
+    const msg: ActorMsg = post ?? ({ op: 'route', actor: stops[0]?.actor.name ?? 'route', msgs: stops.map((s) => s.msg) } satisfies RouteMsg);
     return forkJoin(holds.map((h) => h.held)).pipe(
       mergeMap(() => executor.run(msg)),
       map((r): RouteReply => {
         const replies = r.replies ?? [];
         replies.forEach((one, i) => stops[i]!.actor.record(stops[i]!.msg.op, one.micros));
         if (r.ok) return { ok: true, replies };
-        return { ok: false, at: r.at ?? replies.length - 1, error: r.error, replies, aborted: r.aborted ?? false };
+        return { ok: false, at: r.at ?? replies.length - 1, error: r.error, replies, aborted: r.aborted ?? false, missing: r.missing ?? false };
       }),
       (src) =>
         new Observable<RouteReply>((sub) => {
