@@ -111,4 +111,21 @@ describe('step programs', () => {
     expect(got.posts.slice(0, 6)).toEqual([true, true, false, false, false, false]);
     expect(got.posts.slice(6).filter((p) => p)).toEqual([true]);
   });
+
+  it("returnPredictions: the outputs a program step leaves in its buffers are the batch's predictions", async () => {
+    const outputs = async (placement: Placement) => {
+      const engine = await createEngine({ model: mlp(4, [20, 16, 5], 0), loss: 'crossEntropy', optimizer: adam, placement, returnPredictions: true });
+      try {
+        const got: Buffer[] = [];
+        for (const n of [24, 24, 16, 24]) {
+          const { predictions } = await engine.step(batch(n, n, 20, 5));
+          got.push(Buffer.from(predictions!.data.buffer, predictions!.data.byteOffset, predictions!.data.byteLength));
+        }
+        return Buffer.concat(got);
+      } finally {
+        await engine.close();
+      }
+    };
+    expect((await outputs(dataParallel({ replicas: 2, threads: 2 }))).equals(await outputs(inline({ shards: 2 })))).toBe(true);
+  });
 });

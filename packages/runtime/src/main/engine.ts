@@ -111,6 +111,8 @@ interface Program {
   sync: StepSync;
   /** Per replica: its route (actors to reserve, messages to announce and name in errors). */
   stops: RouteStop[][];
+  /** The step buffers its routes use (outputs for `returnPredictions`). */
+  bufs: ShardBuffers[];
   body: StepProgram;
   /** Per chunk: its optimiser state's slots, and the state object of the current slot. */
   slots: ChunkSlots[];
@@ -212,6 +214,8 @@ export class Engine {
   private sync: StepSync | null = null;
   /** The step program of the synchronised step, for the last batch shape (see `synchronised` in `step`). */
   private program: Program | null = null;
+  /** The program whose slots hold newer optimiser states than the chunks' state objects (see `materialise`). */
+  private pending: Program | null = null;
   /** Makes program ids unique across engines that share a thread (inline, tests). */
   private readonly uid = Math.random().toString(36).slice(2, 10);
   private programs = 0;
@@ -301,6 +305,7 @@ export class Engine {
    * Its arrays are the engine's own, reused two steps later: copy (or serialise) them before then.
    */
   get optimizerStates(): unknown[] {
+    this.materialise();
     return this.chunks.map((c) => c.state);
   }
 
@@ -309,6 +314,7 @@ export class Engine {
       throw new RangeError(`Engine: expected ${this.chunks.length} optimiser chunk states, got ${Array.isArray(states) ? states.length : typeof states}`);
     }
     const slabs = new SlabPool();
+    this.pending = null;
     this.chunks.forEach((c, i) => {
       c.state = intoSlabs(states[i], slabs);
     });
@@ -442,8 +448,13 @@ export class Engine {
     const seed = this.opts.seed ?? 0;
     const n = batch.x.shape[0]!;
     const outF = this.inFeatures === null ? probeOutFeatures(this.opts.model, batch.x.shape[1]!) : this.outFeatures;
-    this.stepArena.reset();
-    const bufs = planShards(n, this.placement.shards).map((s) => this.allocShard(s, batch, outF));
+    const shardPlan = planShards(n, this.placement.shards);
+    // The step's buffers, allocated when first needed: a step program that holds its own skips this.
+    let bufs: ShardBuffers[] = [];
+    const allocate = () => {
+      this.stepArena.reset();
+      bufs = shardPlan.map((s) => this.allocShard(s, batch, outF));
+    };
     const training = this.opts.model.training;
     const shardStop = (actors: Actor[], b: ShardBuffers) => actors[b.shard.index % R]!;
     // Handles for the messages; while a step program is built, its own handles for the batch's rows.
@@ -492,7 +503,8 @@ export class Engine {
       this.chunks[ci]!.state = state;
       dead[ci] = deadArrays ?? [];
     };
-    const prevStates = this.chunks.map((c) => c.state);
+    // The optimiser states before a message-by-message step (that path replaces them; a step program does not).
+    let prevStates: unknown[] | null = null;
     // Parameters backed up by the main thread before a (message-by-message) step message goes out.
     const stepped: { p: FloatArray; backup: FloatArray }[] = [];
 
@@ -510,12 +522,14 @@ export class Engine {
       const sync = this.syncMemory();
       const key = `${fmtShape(batch.x.shape)}|${batch.x.dtype}|${batch.y.dtype}|${fmtShape(batch.y.shape.slice(1))}|${training}|${this.stepArena.generation}`;
       let prog = this.program;
-      if (!prog || prog.key !== key || prog.sync !== sync || prog.trees.some((t, i) => t !== this.chunks[i]!.state)) {
+      // Valid while built for this batch shape and these states (unless they are still in its slots).
+      if (!prog || prog.key !== key || prog.sync !== sync || (this.pending !== prog && prog.trees.some((t, i) => t !== this.chunks[i]!.state))) {
+        allocate();
         prog = this.program = buildProgram(key, sync);
       }
       const program = prog;
       const parity = program.parity;
-      const shards = bufs.map((b) => ({ x: b.acts[0]!.handle(), target: b.target.handle() }));
+      const shards = shardPlan.map((sh) => ({ x: rows(batch.x, sh.start, sh.end).handle(), target: rows(batch.y, sh.start, sh.end).handle() }));
       const post = (r: number, body: boolean): ProgramMsg => ({
         op: 'program', actor: program.stops[r]![0]!.actor.name, id: program.id, replica: r, step, lr, parity, shards, ...(body && { program: program.body }),
       });
@@ -566,12 +580,9 @@ export class Engine {
       if (decided.nonFinite) throw new NonFiniteError(step, decided.nonFinite.what, decided.nonFinite.value);
       const stepped = oks.reduce((a, { replies: rs }) => a + (rs[rs.length - 1] as OkReply).done!.length, 0);
       if (stepped !== this.chunks.length) throw new Error(`engine: internal error: ${stepped} of ${this.chunks.length} optimiser chunks were stepped`);
-      // Commit: the next states are in the other slot.
+      // Commit: the next states are in the other slot (the chunks' state objects are made when asked for).
       program.parity = (1 - parity) as 0 | 1;
-      this.chunks.forEach((c, ci) => {
-        c.state = slotState(program.slots[ci]!, program.parity);
-        program.trees[ci] = c.state;
-      });
+      this.pending = program;
       return { losses: oks.map(({ replies: rs }) => (rs[L] as OkReply).value!), gradNorm: Math.sqrt(sync.sq.reduce((a, b) => a + b, 0)) };
     };
 
@@ -581,6 +592,7 @@ export class Engine {
      * re-points them; the shared `handle` memo must not be changed under anyone else).
      */
     const buildProgram = (key: string, sync: StepSync): Program => {
+      this.materialise();
       const slots = this.chunks.map((c) => makeSlots(c.state));
       const trees = slots.map((sl, ci) => {
         const t = slotState(sl, 0);
@@ -632,7 +644,7 @@ export class Engine {
           ] satisfies RouteStop[];
         });
         const id = `${this.uid}:${++this.programs}`;
-        return { id, key, sync, stops, body: { routes: stops.map((r) => r.map((s) => s.msg)), inputs }, slots, trees, parity: 0, sent: false };
+        return { id, key, sync, stops, bufs, body: { routes: stops.map((r) => r.map((s) => s.msg)), inputs }, slots, trees, parity: 0, sent: false };
       } finally {
         own = null;
       }
@@ -640,6 +652,9 @@ export class Engine {
 
     /** Message by message: the step as a pipeline of named operators (pipelined placements, and the fallback). */
     const messageByMessage = async (): Promise<{ losses: number[]; gradNorm: number }> => {
+      if (bufs.length === 0) allocate();
+      this.materialise();
+      prevStates = this.chunks.map((c) => c.state);
       // One reduce and one step message per replica (see `balancedGroups`). Norms come back per
       // chunk and are added in chunk order, so the grouping never changes a bit of the result.
       const groups = this.groups;
@@ -740,6 +755,8 @@ export class Engine {
       this.steps++;
       const result: StepResult = { step, loss: lossSum, gradNorm, lr, samples: n, ms };
       if (this.opts.returnPredictions) {
+        // A step program's outputs are in the buffers it was built with.
+        if (bufs.length === 0) bufs = this.program!.bufs;
         const last = bufs[0]!.acts[L]!;
         const preds = zeros([n, ...last.shape.slice(1)], { dtype: last.dtype });
         const per = last.size / last.shape[0]!;
@@ -756,14 +773,28 @@ export class Engine {
     } catch (e) {
       await this.drain();
       for (const { p, backup } of stepped) p.set(backup);
-      this.chunks.forEach((c, i) => {
-        c.state = prevStates[i];
-      });
+      const before = prevStates;
+      if (before) {
+        this.chunks.forEach((c, i) => {
+          c.state = before[i];
+        });
+      }
       this.events.next({ type: 'error', step, message: e instanceof Error ? e.message : String(e) });
       throw e;
     } finally {
       this.busy = false;
     }
+  }
+
+  /** Brings the chunks' state objects up to date with the program's slots, if a step program left them behind. */
+  private materialise(): void {
+    const prog = this.pending;
+    if (!prog) return;
+    this.pending = null;
+    this.chunks.forEach((c, ci) => {
+      c.state = slotState(prog.slots[ci]!, prog.parity);
+      prog.trees[ci] = c.state;
+    });
   }
 
   /** The synchronised step's shared memory, cleared for a new step. */
