@@ -223,8 +223,8 @@ export interface ProgramMsg {
   step: number;
   lr: number;
   parity: 0 | 1;
-  /** Per shard: its rows of the batch's inputs and targets. */
-  shards: { x: TensorHandle; target: TensorHandle }[];
+  /** Per shard: its rows of the batch's inputs and targets (none: the program's own inputs hold them). */
+  shards?: { x: TensorHandle; target: TensorHandle }[];
   /** The program itself, when the thread may not hold it yet. */
   program?: StepProgram;
 }
@@ -236,7 +236,44 @@ export interface StepProgram {
   inputs: { x: TensorHandle; target: TensorHandle }[];
 }
 
-export type ActorMsg = ForwardMsg | BackwardMsg | LossMsg | ReduceMsg | StepMsg | SyncMsg | CrashMsg | RouteMsg | ProgramMsg;
+/**
+ * Shared memory through which the engine drives resident step loops (`ResidentMsg`): a bell the
+ * engine rings once per step, the step's parameters, and what each replica reports back.
+ */
+export interface ResidentCtl {
+  /** Int32 slots, see `RESIDENT` (per-replica slots follow the fixed ones). */
+  i32: Int32Array;
+  /** [step, learning rate, slot parity, then per replica the value of a non-finite loss or norm]. */
+  f64: Float64Array;
+  /** Per replica, per message of its route: the message's time (µs). */
+  micros: Float64Array;
+}
+
+/** Slots of `ResidentCtl.i32`; then per replica r: status (3 + r), chunks stepped (3 + R + r), non-finite what (3 + 2R + r). */
+export const RESIDENT = { bell: 0, quit: 1, done: 2, fixed: 3 } as const;
+/** A replica's status in `ResidentCtl.i32`. */
+export const RESIDENT_STATUS = { pending: 0, ok: 1, failed: 2 } as const;
+
+/**
+ * A resident step loop (worker threads only): holds step program `id` and runs replica `replica`'s
+ * route each time the bell rings, with the step number, learning rate and parity from `ctl` and the
+ * batch already copied into the program's own inputs. It reports through `ctl` and keeps the thread
+ * until the engine sets `quit`, or until its route fails (it then returns that route's reply). A
+ * step then costs no pool task: no message to post, clone and answer, and the replicas' threads are
+ * woken together by one notify.
+ */
+export interface ResidentMsg {
+  op: 'resident';
+  actor: string;
+  id: string;
+  replica: number;
+  program: StepProgram;
+  ctl: ResidentCtl;
+  /** The bell's value when the loop was posted: it runs at the next ring after it. */
+  bell: number;
+}
+
+export type ActorMsg = ForwardMsg | BackwardMsg | LossMsg | ReduceMsg | StepMsg | SyncMsg | CrashMsg | RouteMsg | ProgramMsg | ResidentMsg;
 
 /**
  * What a message returns. Errors thrown by a layer come back as values, so that a rejected task

@@ -5,8 +5,8 @@ import { batch, mlp, paramBytes } from './helpers.js';
 
 /**
  * The synchronised step runs as a step program: its routes are sent to the threads once and re-run
- * each step with the step number, learning rate, slot parity and the batch's rows, and the
- * optimiser states stay in slots of shared memory. These tests check that this changes no bit —
+ * each step — on a pool by resident loops woken by a bell, inline by a small program message — and
+ * the optimiser states stay in slots of shared memory. These tests check that this changes no bit —
  * of the parameters or of the optimiser states — whatever happens between steps.
  */
 
@@ -29,8 +29,8 @@ interface Run {
   params: Buffer;
   states: Buffer;
   warnings: string[];
-  /** The program messages posted: whether each carried the program. */
-  posts: boolean[];
+  /** Program-related pool tasks: 'loop' (a resident loop started), 'program+' / 'program' (a program message with / without the program). */
+  posts: string[];
 }
 
 async function train(placement: Placement, optimizer: OptimizerConfig, sizes: number[], between?: (e: Engine, step: number) => Promise<void> | void): Promise<Run> {
@@ -40,13 +40,7 @@ async function train(placement: Placement, optimizer: OptimizerConfig, sizes: nu
   engine.events$.subscribe((e: EngineEvent) => {
     if (e.type === 'warning') warnings.push(e.message);
   });
-  const posts: boolean[] = [];
-  const executor = (engine as unknown as { executor: { run: (m: ActorMsg) => unknown } }).executor;
-  const run = executor.run.bind(executor);
-  executor.run = (m: ActorMsg) => {
-    if (m.op === 'program') posts.push(m.program !== undefined);
-    return run(m);
-  };
+  const posts = watchPosts(engine);
   try {
     for (const [s, n] of sizes.entries()) {
       await between?.(engine, s);
@@ -58,12 +52,25 @@ async function train(placement: Placement, optimizer: OptimizerConfig, sizes: nu
   }
 }
 
+/** Records the program-related tasks an engine posts (see `Run.posts`). */
+function watchPosts(engine: Engine): string[] {
+  const posts: string[] = [];
+  const executor = (engine as unknown as { executor: { run: (m: ActorMsg) => unknown } }).executor;
+  const run = executor.run.bind(executor);
+  executor.run = (m: ActorMsg) => {
+    if (m.op === 'resident') posts.push('loop');
+    if (m.op === 'program') posts.push(m.program ? 'program+' : 'program');
+    return run(m);
+  };
+  return posts;
+}
+
 const adam = { name: 'adam', options: { lr: 1e-2 } };
 const sizes = [24, 24, 24, 24, 24, 24];
 
 describe('step programs', () => {
   it.each([adam, { name: 'rmsprop', options: { lr: 1e-2, momentum: 0.9 } }, { name: 'adamw', options: { lr: 1e-2, weightDecay: 0.1 } }])(
-    '$name: parameters and optimiser states are the bits of message-by-message steps; the program is sent once',
+    '$name: parameters and optimiser states are the bits of message-by-message steps; the loops start once',
     async (optimizer) => {
       const ref = await train(inline({ shards: 2 }), optimizer, sizes);
       const got = await train(dataParallel({ replicas: 2, threads: 2 }), optimizer, sizes);
@@ -71,8 +78,8 @@ describe('step programs', () => {
       expect(got.params.equals(ref.params)).toBe(true);
       expect(got.states.equals(ref.states)).toBe(true);
       expect(got.warnings).toEqual([]);
-      // Two replicas: the first step's two messages bring the program, the others do not.
-      expect(got.posts).toEqual([true, true, ...Array(2 * (sizes.length - 1)).fill(false)]);
+      // Two replicas: two resident loops, started by the first step, run all six.
+      expect(got.posts).toEqual(['loop', 'loop']);
     },
   );
 
@@ -82,7 +89,7 @@ describe('step programs', () => {
     const got = await train(dataParallel({ replicas: 2, threads: 2 }), adam, varied);
     expect(got.params.equals(ref.params)).toBe(true);
     expect(got.states.equals(ref.states)).toBe(true);
-    expect(got.posts.map((p) => (p ? 1 : 0))).toEqual([1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0]);
+    expect(got.posts).toEqual(Array(6).fill('loop')); // three programs, two loops each
   });
 
   it('optimiser states set between steps (a checkpoint loaded) go into new slots', async () => {
@@ -93,10 +100,10 @@ describe('step programs', () => {
     });
     expect(got.params.equals(ref.params)).toBe(true);
     expect(got.states.equals(ref.states)).toBe(true);
-    expect(got.posts.filter((p) => p).length).toBe(4);
+    expect(got.posts).toEqual(Array(4).fill('loop'));
   });
 
-  it('a thread replaced between steps does not hold the program: it asks for it and the step goes on, bit for bit', async () => {
+  it('a thread replaced between steps ends its loop: the loops start again and the run goes on, bit for bit', async () => {
     const placement = dataParallel({ replicas: 2, threads: 2 });
     const ref = await train(placement, adam, sizes);
     const got = await train(placement, adam, sizes, async (e, s) => {
@@ -107,9 +114,27 @@ describe('step programs', () => {
     expect(got.params.equals(ref.params)).toBe(true);
     expect(got.states.equals(ref.states)).toBe(true);
     expect(got.warnings).toEqual([]); // not lost, not re-run message by message
-    // Step 3 (messages 6 and 7): one thread no longer had the program and got it again.
-    expect(got.posts.slice(0, 6)).toEqual([true, true, false, false, false, false]);
-    expect(got.posts.slice(6).filter((p) => p)).toEqual([true]);
+    expect(got.posts).toEqual(Array(4).fill('loop'));
+  });
+
+  it('inline, a program message per step; a thread that no longer holds the program (it holds four) asks for it again', async () => {
+    const placement = inline();
+    const alone = await train(placement, adam, sizes);
+    expect(alone.posts).toEqual(['program+', ...Array(sizes.length - 1).fill('program')]);
+    // Five engines on one thread, stepped in turn: each step finds its program evicted by the others'.
+    const models = Array.from({ length: 5 }, () => mlp(11, [20, 40, 24, 5]));
+    const engines = await Promise.all(models.map((model) => createEngine({ model, loss: 'crossEntropy', optimizer: adam, placement, seed: 3, clipNorm: 0.5 })));
+    const posts = engines.map(watchPosts);
+    try {
+      for (const [s, n] of sizes.entries()) for (const e of engines) await e.step(batch(500 + s, n, 20, 5));
+    } finally {
+      await Promise.all(engines.map((e) => e.close()));
+    }
+    for (const [i, model] of models.entries()) {
+      expect(paramBytes(model).equals(alone.params), `engine ${i}`).toBe(true);
+      expect(posts[i]![0]).toBe('program+');
+      expect(posts[i]!.slice(1).filter((p) => p === 'program+').length, `engine ${i}: resent programs`).toBe(sizes.length - 1);
+    }
   });
 
   it("returnPredictions: the outputs a program step leaves in its buffers are the batch's predictions", async () => {

@@ -105,6 +105,8 @@ export function handleMessage(msg: ActorMsg, onCrash?: () => never): ActorReply 
         return { ok: true, micros: micros() };
       case 'crash':
         throw new Error('crash messages are only honoured by worker threads that allow them');
+      case 'resident':
+        throw new Error('resident step loops run only on worker threads');
     }
     throw new Error(`unknown op ${(msg as { op: string }).op}`);
   } catch (e) {

@@ -46,11 +46,13 @@ export function installedRoute(msg: ProgramMsg): ActorMsg[] | null {
   const h = held.get(msg.id) ?? (msg.program ? hold(msg.id, msg.program) : null);
   if (!h) return null;
   const { inputs, routes } = h.program;
-  if (msg.shards.length !== inputs.length) throw new RangeError(`step program: ${msg.shards.length} shards, the program has ${inputs.length}`);
-  msg.shards.forEach((s, i) => {
-    repoint(inputs[i]!.x, s.x, `shard ${i}'s inputs`);
-    repoint(inputs[i]!.target, s.target, `shard ${i}'s targets`);
-  });
+  if (msg.shards) {
+    if (msg.shards.length !== inputs.length) throw new RangeError(`step program: ${msg.shards.length} shards, the program has ${inputs.length}`);
+    msg.shards.forEach((s, i) => {
+      repoint(inputs[i]!.x, s.x, `shard ${i}'s inputs`);
+      repoint(inputs[i]!.target, s.target, `shard ${i}'s targets`);
+    });
+  }
   for (const m of h.pass) m.step = msg.step;
   for (const m of h.steps) {
     m.lr = msg.lr;

@@ -11,7 +11,8 @@ import { type ActorMsg, type ActorReply, type LayerDesc, type LossKind, type Los
 import { Actor } from './actor.js';
 import { type Executor, defaultThreads, inlineExecutor, poolExecutor } from './executor.js';
 import { type Placement, type ResolvedPlacement, auto, resolvePlacement } from './placement.js';
-import { type RouteReply, type RouteStop, sendRoute } from './route.js';
+import { type ReplicaOutcome, ResidentLoops } from './resident.js';
+import { type RouteReply, type RouteStop, holdRoute, sendRoute } from './route.js';
 import { chunkLayout, rechunk } from './chunks.js';
 
 export interface EngineOptions {
@@ -113,6 +114,8 @@ interface Program {
   stops: RouteStop[][];
   /** The step buffers its routes use (outputs for `returnPredictions`). */
   bufs: ShardBuffers[];
+  /** Per shard: the program's own inputs and targets (resident loops), or null (re-pointed per step). */
+  own: { x: Tensor; target: Tensor }[] | null;
   body: StepProgram;
   /** Per chunk: its optimiser state's slots, and the state object of the current slot. */
   slots: ChunkSlots[];
@@ -216,6 +219,8 @@ export class Engine {
   private program: Program | null = null;
   /** The program whose slots hold newer optimiser states than the chunks' state objects (see `materialise`). */
   private pending: Program | null = null;
+  /** Resident step loops running the current program (pool executors), made on first use. */
+  private loops: ResidentLoops | null = null;
   /** Makes program ids unique across engines that share a thread (inline, tests). */
   private readonly uid = Math.random().toString(36).slice(2, 10);
   private programs = 0;
@@ -296,7 +301,9 @@ export class Engine {
   }
 
   /** Each worker thread's counters (messages, busy time, heap), asked over its comlink control API. */
-  workerInfo(): Promise<WorkerInfo[]> {
+  async workerInfo(): Promise<WorkerInfo[]> {
+    // Resident step loops hold the threads; they start again at the next step.
+    await this.loops?.stop();
     return this.executor.workerInfo();
   }
 
@@ -529,16 +536,22 @@ export class Engine {
       }
       const program = prog;
       const parity = program.parity;
+      const abort = () => abortStep(sync);
+      const replies = program.own ? await onLoops(program, parity, abort) : await byMessages(program, parity, abort);
+      return conclude(program, parity, replies);
+    };
+
+    /** A step of a program as one program message per replica (the inline executor's way: it re-points the program's inputs at the batch). */
+    const byMessages = (program: Program, parity: 0 | 1, abort: () => void): Promise<ReplicaOutcome[]> => {
       const shards = shardPlan.map((sh) => ({ x: rows(batch.x, sh.start, sh.end).handle(), target: rows(batch.y, sh.start, sh.end).handle() }));
       const post = (r: number, body: boolean): ProgramMsg => ({
         op: 'program', actor: program.stops[r]![0]!.actor.name, id: program.id, replica: r, step, lr, parity, shards, ...(body && { program: program.body }),
       });
-      // The first step of a program brings it; a thread that was not sent it (a replaced one) asks again.
+      // The first step of a program brings it; a thread that was not sent it asks again.
       const body = !program.sent;
       program.sent = true;
-      const abort = () => abortStep(sync);
       const run = (r: number, withBody: boolean) => firstValueFrom(sendRoute(this.executor, program.stops[r]!, post(r, withBody)));
-      const replies = await Promise.all(
+      return Promise.all(
         program.stops.map((stops, r) => {
           for (const s of stops) this.announce(s.actor, s.msg, r);
           return run(r, body)
@@ -555,6 +568,40 @@ export class Engine {
             );
         }),
       );
+    };
+
+    /**
+     * A step of a program on resident loops (pool executors): the batch is copied into the
+     * program's own inputs, every actor on the routes is reserved, the bell rung; each message's
+     * time comes back through shared memory.
+     */
+    const onLoops = async (program: Program, parity: 0 | 1, abort: () => void): Promise<ReplicaOutcome[]> => {
+      program.own!.forEach(({ x, target }, i) => {
+        const sh = shardPlan[i]!;
+        x.data.set(rows(batch.x, sh.start, sh.end).data);
+        target.data.set(rows(batch.y, sh.start, sh.end).data);
+      });
+      const routeLength = program.stops[0]!.length;
+      if (this.loops === null) this.loops = new ResidentLoops(this.executor, R, routeLength);
+      await this.loops.ensure(program.id, program.body, program.stops);
+      const releases = await Promise.all(program.stops.map((stops) => holdRoute(stops)));
+      program.stops.forEach((stops, r) => {
+        for (const s of stops) this.announce(s.actor, s.msg, r);
+      });
+      try {
+        const outcomes = await this.loops.step(step, lr, parity, abort);
+        outcomes.forEach(({ reply }, r) => {
+          reply?.replies.forEach((one, k) => program.stops[r]![k]!.actor.record(program.stops[r]![k]!.msg.op, one.micros));
+        });
+        return outcomes;
+      } finally {
+        for (const release of releases) release();
+      }
+    };
+
+    /** How a program step ended: throws a replica's error, resolves null if lost, else the losses and norm. */
+    const conclude = (program: Program, parity: 0 | 1, replies: ReplicaOutcome[]): { losses: number[]; gradNorm: number } | null => {
+      const sync = program.sync;
       const failed = replies.findIndex(({ reply }) => reply && !reply.ok && !reply.aborted && !reply.missing);
       const lost = replies.find(({ reply }) => !reply || (!reply.ok && (reply.aborted || reply.missing)));
       if (failed >= 0 || lost) {
@@ -583,7 +630,8 @@ export class Engine {
       // Commit: the next states are in the other slot (the chunks' state objects are made when asked for).
       program.parity = (1 - parity) as 0 | 1;
       this.pending = program;
-      return { losses: oks.map(({ replies: rs }) => (rs[L] as OkReply).value!), gradNorm: Math.sqrt(sync.sq.reduce((a, b) => a + b, 0)) };
+      // Replica r served shard r: the losses in shard order.
+      return { losses: Array.from(sync.losses), gradNorm: Math.sqrt(sync.sq.reduce((a, b) => a + b, 0)) };
     };
 
     /**
@@ -599,7 +647,10 @@ export class Engine {
         this.chunks[ci]!.state = t;
         return t;
       });
-      const inputs = bufs.map((b) => ({ x: b.acts[0]!.handle(), target: b.target.handle() }));
+      // On a pool, resident loops run the program: its inputs are buffers of its own, into which each
+      // step copies the batch's rows. Inline, each program message re-points them at the batch.
+      const ownInputs = this.executor.kind === 'pool' ? bufs.map((b) => ({ x: zeros(b.acts[0]!.shape, { dtype: b.acts[0]!.dtype }), target: zeros(b.target.shape, { dtype: b.target.dtype }) })) : null;
+      const inputs = bufs.map((b, i) => ({ x: (ownInputs?.[i]?.x ?? b.acts[0]!).handle(), target: (ownInputs?.[i]?.target ?? b.target).handle() }));
       own = new Map(bufs.flatMap((b, i) => [[b.acts[0]!, inputs[i]!.x], [b.target, inputs[i]!.target]]));
       try {
         const first = this.layers.findIndex((l) => l.params.length > 0);
@@ -644,7 +695,7 @@ export class Engine {
           ] satisfies RouteStop[];
         });
         const id = `${this.uid}:${++this.programs}`;
-        return { id, key, sync, stops, bufs, body: { routes: stops.map((r) => r.map((s) => s.msg)), inputs }, slots, trees, parity: 0, sent: false };
+        return { id, key, sync, stops, bufs, own: ownInputs, body: { routes: stops.map((r) => r.map((s) => s.msg)), inputs }, slots, trees, parity: 0, sent: false };
       } finally {
         own = null;
       }
@@ -652,6 +703,8 @@ export class Engine {
 
     /** Message by message: the step as a pipeline of named operators (pipelined placements, and the fallback). */
     const messageByMessage = async (): Promise<{ losses: number[]; gradNorm: number }> => {
+      // The pool's threads are needed for messages of their own now.
+      await this.loops?.stop();
       if (bufs.length === 0) allocate();
       this.materialise();
       prevStates = this.chunks.map((c) => c.state);
@@ -841,6 +894,7 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     this.events.complete();
+    await this.loops?.stop();
     await this.executor.close();
   }
 }

@@ -1,4 +1,4 @@
-import { Observable, defer, forkJoin, map, mergeMap } from 'rxjs';
+import { Observable, defer, firstValueFrom, forkJoin, map, mergeMap } from 'rxjs';
 import type { ActorMsg, ActorReply, RouteMsg } from '../protocol.js';
 import type { Actor } from './actor.js';
 import type { Executor } from './executor.js';
@@ -53,4 +53,24 @@ export function sendRoute(executor: Executor, stops: RouteStop[], post?: ActorMs
         }),
     );
   });
+}
+
+/**
+ * Reserves every actor on a route (in route order, like `sendRoute`) for messages run elsewhere —
+ * by a resident step loop; resolves with the release once all of them are held.
+ */
+export function holdRoute(stops: RouteStop[]): Promise<() => void> {
+  const counts = new Map<Actor, number>();
+  for (const s of stops) counts.set(s.actor, (counts.get(s.actor) ?? 0) + 1);
+  const holds = [...counts].map(([actor, n]) => actor.reserve(n));
+  const release = () => {
+    for (const h of holds) h.release();
+  };
+  return firstValueFrom(forkJoin(holds.map((h) => h.held))).then(
+    () => release,
+    (e: unknown) => {
+      release();
+      throw e;
+    },
+  );
 }

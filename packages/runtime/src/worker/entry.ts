@@ -2,6 +2,7 @@ import { workerData } from 'node:worker_threads';
 import { handleMessage } from '../actors/handle.js';
 import type { ActorMsg, ActorReply, ControlTask, PumpTask } from '../protocol.js';
 import { countMessage, pumpControl, serveControl } from './control.js';
+import { residentLoop } from './resident.js';
 
 const allowCrash = Boolean((workerData as { allowCrash?: boolean } | undefined)?.allowCrash);
 
@@ -15,6 +16,7 @@ export default function run(task: Task): ActorReply | Promise<ActorReply> {
     return { ok: true, micros: 0 };
   }
   if (task.op === 'pump') return pumpControl(task.barrier, task.parties, task.done).then(() => ({ ok: true, micros: 0 }));
+  if (task.op === 'resident') return residentLoop(task, allowCrash ? () => process.exit(1) : undefined);
   const reply = handleMessage(task, allowCrash ? () => process.exit(1) : undefined);
   countMessage(reply.micros);
   return reply;

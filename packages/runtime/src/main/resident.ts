@@ -1,0 +1,140 @@
+import { firstValueFrom } from 'rxjs';
+import { type ActorReply, RESIDENT, RESIDENT_STATUS, type ResidentCtl, type ResidentMsg, type StepProgram } from '../protocol.js';
+import type { Executor } from './executor.js';
+import type { RouteReply, RouteStop } from './route.js';
+
+/** `Atomics.waitAsync` (Node ≥ 16; not in this TypeScript lib yet). */
+const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: false; value: string } | { async: true; value: Promise<string> } }).waitAsync;
+
+/** What one replica's route of a step came to: its reply, or why it was lost (its thread died). */
+export type ReplicaOutcome = { reply: RouteReply; lost: null } | { reply: null; lost: unknown };
+
+interface Running {
+  id: string;
+  /** Per replica: its loop's pool task (settles when the loop ends). */
+  tasks: Promise<ActorReply>[];
+  /** Set when a loop ended outside a step (its thread died between steps). */
+  broken: boolean;
+}
+
+/**
+ * The engine's side of resident step loops (`ResidentMsg`): one pool task per replica that stays on
+ * its thread and runs the step program's route each time the bell rings. A step is then: write the
+ * step's parameters, ring, wait until every replica has reported — no task to post, clone, wake a
+ * thread for and answer per step. Loops end when `stop` is called (before the pool is used for
+ * anything else), when a route fails, or when their thread dies; `ensure` starts them again.
+ */
+export class ResidentLoops {
+  readonly ctl: ResidentCtl;
+  private running: Running | null = null;
+
+  constructor(
+    private readonly executor: Executor,
+    private readonly replicas: number,
+    private readonly routeLength: number,
+  ) {
+    const shared = <T>(Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number) => new Ctor(new SharedArrayBuffer(n * Ctor.BYTES_PER_ELEMENT));
+    this.ctl = {
+      i32: shared(Int32Array, RESIDENT.fixed + 3 * replicas),
+      f64: shared(Float64Array, 3 + replicas),
+      micros: shared(Float64Array, replicas * routeLength),
+    };
+  }
+
+  /** Whether loops of program `id` are running and whole. */
+  holds(id: string): boolean {
+    return this.running !== null && this.running.id === id && !this.running.broken;
+  }
+
+  /** Starts the loops of program `id` (ending any others first). */
+  async ensure(id: string, program: StepProgram, stops: RouteStop[][]): Promise<void> {
+    if (this.holds(id)) return;
+    await this.stop();
+    const bell = Atomics.load(this.ctl.i32, RESIDENT.bell);
+    const run: Running = { id, tasks: [], broken: false };
+    run.tasks = stops.map((route, r) => {
+      const msg: ResidentMsg = { op: 'resident', actor: route[0]!.actor.name, id, replica: r, program, ctl: this.ctl, bell };
+      const task = firstValueFrom(this.executor.run(msg));
+      // A loop only ends by itself inside a step (which awaits it); one that ends between steps lost its thread.
+      task.then(
+        () => undefined,
+        () => {
+          run.broken = true;
+        },
+      );
+      return task;
+    });
+    this.running = run;
+  }
+
+  /**
+   * Runs one step on the loops: `parameters` are written, the bell rung, and the replicas' reports
+   * awaited. If a loop ends instead of reporting (its route failed, or its thread died), `abort` is
+   * called so that the others leave their barriers, and every loop is awaited: they are all gone then.
+   */
+  async step(step: number, lr: number, parity: 0 | 1, abort: () => void): Promise<ReplicaOutcome[]> {
+    const run = this.running;
+    if (!run) throw new Error('resident loops: not running');
+    const { i32, f64, micros } = this.ctl;
+    const R = this.replicas;
+    f64[0] = step;
+    f64[1] = lr;
+    f64[2] = parity;
+    i32.fill(0, RESIDENT.done);
+    Atomics.add(i32, RESIDENT.bell, 1);
+    Atomics.notify(i32, RESIDENT.bell);
+    const ended = run.tasks.map((t, r) => t.then((reply) => ({ r, reply, error: null }), (error: unknown) => ({ r, reply: null, error })));
+    const anyEnded = Promise.race(ended);
+    let early = false;
+    for (let done = Atomics.load(i32, RESIDENT.done); done < R; done = Atomics.load(i32, RESIDENT.done)) {
+      const w = waitAsync(i32, RESIDENT.done, done);
+      if (!w.async) continue;
+      if ((await Promise.race([w.value.then(() => null), anyEnded])) !== null) {
+        early = true;
+        break;
+      }
+    }
+    const ok = (r: number) => Atomics.load(i32, RESIDENT.fixed + r) === RESIDENT_STATUS.ok;
+    const okOutcome = (r: number): ReplicaOutcome => {
+      const at = (k: number) => micros[r * this.routeLength + k]!;
+      const replies: ActorReply[] = Array.from({ length: this.routeLength }, (_, k) => ({ ok: true, micros: at(k) }));
+      const what = i32[RESIDENT.fixed + 2 * R + r];
+      replies[this.routeLength - 1] = {
+        ok: true,
+        micros: at(this.routeLength - 1),
+        done: new Array<number>(i32[RESIDENT.fixed + R + r]!).fill(0),
+        ...(what !== 0 && { nonFinite: { what: what === 1 ? 'loss' : 'gradient norm', value: f64[3 + r]! } }),
+      };
+      return { reply: { ok: true, replies }, lost: null };
+    };
+    if (!early && Array.from({ length: R }, (_, r) => ok(r)).every(Boolean)) return Array.from({ length: R }, (_, r) => okOutcome(r));
+    // A route failed or a thread died: the others are told to leave the step, and the loops to end.
+    abort();
+    this.running = null;
+    Atomics.store(i32, RESIDENT.quit, 1);
+    Atomics.add(i32, RESIDENT.bell, 1);
+    Atomics.notify(i32, RESIDENT.bell);
+    const outcomes = await Promise.all(ended);
+    Atomics.store(i32, RESIDENT.quit, 0);
+    return outcomes.map(({ r, reply, error }): ReplicaOutcome => {
+      if (ok(r)) return okOutcome(r);
+      if (!reply) return { reply: null, lost: error };
+      if (reply.ok) return { reply: null, lost: new Error(`the resident loop of replica ${r} ended without reporting`) };
+      const replies = reply.replies ?? [];
+      return { reply: { ok: false, at: reply.at ?? replies.length - 1, error: reply.error, replies, aborted: reply.aborted ?? false, missing: reply.missing ?? false }, lost: null };
+    });
+  }
+
+  /** Ends the loops (they leave at the next ring) and waits until their threads are free. */
+  async stop(): Promise<void> {
+    const run = this.running;
+    if (!run) return;
+    this.running = null;
+    const { i32 } = this.ctl;
+    Atomics.store(i32, RESIDENT.quit, 1);
+    Atomics.add(i32, RESIDENT.bell, 1);
+    Atomics.notify(i32, RESIDENT.bell);
+    await Promise.allSettled(run.tasks);
+    Atomics.store(i32, RESIDENT.quit, 0);
+  }
+}

@@ -1,0 +1,43 @@
+import { handleMessage } from '../actors/handle.js';
+import { type ActorReply, type ProgramMsg, RESIDENT, RESIDENT_STATUS, type ResidentMsg } from '../protocol.js';
+import { countMessage } from './control.js';
+
+/**
+ * A resident step loop (see `ResidentMsg`): waits for the bell, runs its replica's route of the step
+ * program, reports, and waits again — until the engine sets `quit` (returns ok) or the route fails
+ * (returns the route's reply: the engine reads which message failed and why from it).
+ */
+export function residentLoop(task: ResidentMsg, onCrash?: () => never): ActorReply {
+  const { ctl, replica: r } = task;
+  const { i32, f64, micros } = ctl;
+  const R = (i32.length - RESIDENT.fixed) / 3;
+  let seen = task.bell;
+  let program: ResidentMsg['program'] | undefined = task.program;
+  let busy = 0;
+  for (;;) {
+    while (Atomics.load(i32, RESIDENT.bell) === seen) Atomics.wait(i32, RESIDENT.bell, seen);
+    seen = Atomics.load(i32, RESIDENT.bell);
+    if (Atomics.load(i32, RESIDENT.quit) !== 0) return { ok: true, micros: busy };
+    const msg: ProgramMsg = { op: 'program', actor: task.actor, id: task.id, replica: r, step: f64[0]!, lr: f64[1]!, parity: f64[2] === 1 ? 1 : 0, ...(program && { program }) };
+    program = undefined; // held from now on
+    const reply = handleMessage(msg, onCrash);
+    countMessage(reply.micros);
+    busy += reply.micros;
+    const replies = reply.replies ?? [];
+    const width = micros.length / R;
+    replies.forEach((one, k) => {
+      micros[r * width + k] = one.micros;
+    });
+    const last = replies[replies.length - 1];
+    if (reply.ok && last?.ok) {
+      i32[RESIDENT.fixed + R + r] = last.done?.length ?? 0;
+      const nf = last.nonFinite;
+      i32[RESIDENT.fixed + 2 * R + r] = nf ? (nf.what === 'loss' ? 1 : 2) : 0;
+      if (nf) f64[3 + r] = nf.value;
+    }
+    Atomics.store(i32, RESIDENT.fixed + r, reply.ok ? RESIDENT_STATUS.ok : RESIDENT_STATUS.failed);
+    Atomics.add(i32, RESIDENT.done, 1);
+    Atomics.notify(i32, RESIDENT.done);
+    if (!reply.ok) return reply;
+  }
+}
