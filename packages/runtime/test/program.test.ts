@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { type Engine, type EngineEvent, type OptimizerConfig, type Placement, createEngine, dataParallel, inline } from '../src/index.js';
 import type { ActorMsg } from '../src/protocol.js';
@@ -153,4 +154,14 @@ describe('step programs', () => {
     };
     expect((await outputs(dataParallel({ replicas: 2, threads: 2 }))).equals(await outputs(inline({ shards: 2 })))).toBe(true);
   });
+
+  it('a process that never closes its engine still exits: idle resident loops end by themselves', () => {
+    const child = new URL('./support/unclosed-child.ts', import.meta.url).pathname;
+    const t0 = Date.now();
+    const out = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', child], { cwd: new URL('..', import.meta.url).pathname, encoding: 'utf8', timeout: 30_000 });
+    expect(out.error, 'the child did not exit by itself within 30 s').toBeUndefined();
+    expect(out.status).toBe(0);
+    expect(out.stdout).toBe('stepped\n');
+    expect(Date.now() - t0).toBeLessThan(30_000);
+  }, 40_000);
 });

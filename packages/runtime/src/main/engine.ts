@@ -86,6 +86,12 @@ export const SYNC_TIMEOUT_MS = 5_000;
 /** How long a replica spins before sleeping at a barrier of a synchronised step (see `StepSync.spinMs`). */
 const SYNC_SPIN_MS = 0.3;
 
+/**
+ * How long resident step loops wait for the next step before they end (a loop's pool task keeps the
+ * process alive; the next step starts them again, ≈ 1 ms).
+ */
+const RESIDENT_IDLE_MS = 100;
+
 /** Column blocks of a shared weight gradient (each ≈ 1/8 of the first layer's backward). */
 const SHARED_BLOCKS = 8;
 
@@ -596,6 +602,7 @@ export class Engine {
         return outcomes;
       } finally {
         for (const release of releases) release();
+        this.loops.stopWhenIdle(RESIDENT_IDLE_MS);
       }
     };
 

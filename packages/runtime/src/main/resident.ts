@@ -27,6 +27,10 @@ interface Running {
 export class ResidentLoops {
   readonly ctl: ResidentCtl;
   private running: Running | null = null;
+  /** A `stop` in progress (loops are told to quit; their threads are not free yet). */
+  private stopping: Promise<void> | null = null;
+  /** Ends idle loops: a loop's task keeps the process alive, an engine nobody steps should not. */
+  private idleTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly executor: Executor,
@@ -48,6 +52,7 @@ export class ResidentLoops {
 
   /** Starts the loops of program `id` (ending any others first). */
   async ensure(id: string, program: StepProgram, stops: RouteStop[][]): Promise<void> {
+    this.clearIdle();
     if (this.holds(id)) return;
     await this.stop();
     const bell = Atomics.load(this.ctl.i32, RESIDENT.bell);
@@ -127,14 +132,31 @@ export class ResidentLoops {
 
   /** Ends the loops (they leave at the next ring) and waits until their threads are free. */
   async stop(): Promise<void> {
+    this.clearIdle();
     const run = this.running;
-    if (!run) return;
-    this.running = null;
-    const { i32 } = this.ctl;
-    Atomics.store(i32, RESIDENT.quit, 1);
-    Atomics.add(i32, RESIDENT.bell, 1);
-    Atomics.notify(i32, RESIDENT.bell);
-    await Promise.allSettled(run.tasks);
-    Atomics.store(i32, RESIDENT.quit, 0);
+    if (run) {
+      this.running = null;
+      const { i32 } = this.ctl;
+      Atomics.store(i32, RESIDENT.quit, 1);
+      Atomics.add(i32, RESIDENT.bell, 1);
+      Atomics.notify(i32, RESIDENT.bell);
+      this.stopping = Promise.allSettled(run.tasks).then(() => {
+        Atomics.store(i32, RESIDENT.quit, 0);
+        this.stopping = null;
+      });
+    }
+    await this.stopping;
+  }
+
+  /** Stops the loops if no step comes within `ms` (called after each step). */
+  stopWhenIdle(ms: number): void {
+    this.clearIdle();
+    this.idleTimer = setTimeout(() => void this.stop(), ms);
+    this.idleTimer.unref();
+  }
+
+  private clearIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
   }
 }
