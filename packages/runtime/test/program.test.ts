@@ -164,4 +164,30 @@ describe('step programs', () => {
     expect(out.stdout).toBe('stepped\n');
     expect(Date.now() - t0).toBeLessThan(30_000);
   }, 40_000);
+
+  it('worker reports asked for while stepping take turns with the steps (the loops hold the threads): same bits, every thread reports', async () => {
+    const placement = dataParallel({ replicas: 2, threads: 2 });
+    const ref = await train(placement, adam, sizes);
+    const reports: number[] = [];
+    const got = await train(placement, adam, sizes, async (e, s) => {
+      if (s === 0) return;
+      // Not awaited by the step: the report waits for the step before it, the step after it for the report.
+      const info = e.workerInfo().then((ws) => reports.push(ws.length));
+      if (s === sizes.length - 1) await info;
+    });
+    expect(got.params.equals(ref.params)).toBe(true);
+    expect(reports).toEqual(Array(sizes.length - 1).fill(2));
+    expect(got.posts).toEqual(Array(2 * sizes.length).fill('loop')); // the loops start again after each report
+    // Asked for while a step runs: it waits for that step.
+    const e = await createEngine({ model: mlp(11, [20, 40, 24, 5]), loss: 'crossEntropy', optimizer: adam, placement, seed: 3 });
+    try {
+      const first = e.step(batch(1, 24, 20, 5));
+      const [result, ws] = await Promise.all([first, e.workerInfo()]);
+      expect(result.step).toBe(0);
+      expect(ws.map((w) => w.messages).reduce((a, b) => a + b, 0)).toBe(2); // the step's two routes, counted
+      expect((await e.step(batch(2, 24, 20, 5))).step).toBe(1);
+    } finally {
+      await e.close();
+    }
+  });
 });

@@ -225,6 +225,9 @@ export class Engine {
   private program: Program | null = null;
   /** The program whose slots hold newer optimiser states than the chunks' state objects (see `materialise`). */
   private pending: Program | null = null;
+  /** The step running, and the worker report running (they take turns with the threads). */
+  private stepping: Promise<unknown> | null = null;
+  private inquiring: Promise<unknown> | null = null;
   /** Resident step loops running the current program (pool executors), made on first use. */
   private loops: ResidentLoops | null = null;
   /** Makes program ids unique across engines that share a thread (inline, tests). */
@@ -308,9 +311,19 @@ export class Engine {
 
   /** Each worker thread's counters (messages, busy time, heap), asked over its comlink control API. */
   async workerInfo(): Promise<WorkerInfo[]> {
-    // Resident step loops hold the threads; they start again at the next step.
-    await this.loops?.stop();
-    return this.executor.workerInfo();
+    // Resident step loops hold the threads: the report waits for a running step, ends the loops
+    // (the next step starts them again) and holds off steps until it is done.
+    while (this.inquiring || this.stepping) await (this.inquiring ?? this.stepping)!.catch(() => undefined);
+    const report = (async () => {
+      await this.loops?.stop();
+      return this.executor.workerInfo();
+    })();
+    this.inquiring = report;
+    try {
+      return await report;
+    } finally {
+      this.inquiring = null;
+    }
   }
 
   /**
@@ -448,7 +461,17 @@ export class Engine {
   }
 
   /** One training step on a batch; resolves when the parameters are updated. */
-  async step(batch: Batch): Promise<StepResult> {
+  step(batch: Batch): Promise<StepResult> {
+    const run = this.runStep(batch);
+    this.stepping = run;
+    const clear = () => {
+      if (this.stepping === run) this.stepping = null;
+    };
+    run.then(clear, clear);
+    return run;
+  }
+
+  private async runStep(batch: Batch): Promise<StepResult> {
     if (this.closed) throw new Error('engine.step: the engine is closed');
     if (this.busy) throw new Error('engine.step: a step is already running; await it first');
     this.validate(batch);
@@ -806,6 +829,8 @@ export class Engine {
     };
 
     try {
+      // A worker report in progress has the threads (see `workerInfo`).
+      if (this.inquiring) await this.inquiring.catch(() => undefined);
       const canSync = this.placement.shards === R && (this.executor.kind === 'inline' ? R === 1 : this.executor.threads >= R);
       const out = (canSync ? await synchronised() : null) ?? (await messageByMessage());
       this.recycle = dead;
