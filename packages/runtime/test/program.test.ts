@@ -36,7 +36,8 @@ interface Run {
 
 async function train(placement: Placement, optimizer: OptimizerConfig, sizes: number[], between?: (e: Engine, step: number) => Promise<void> | void): Promise<Run> {
   const model = mlp(11, [20, 40, 24, 5]);
-  const engine = await createEngine({ model, loss: 'crossEntropy', optimizer, placement, seed: 3, clipNorm: 0.5 });
+  // A schedule: each step's learning rate reaches the threads through the program's parameters.
+  const engine = await createEngine({ model, loss: 'crossEntropy', optimizer, placement, seed: 3, clipNorm: 0.5, schedule: (s) => 0.01 * 0.8 ** s });
   const warnings: string[] = [];
   engine.events$.subscribe((e: EngineEvent) => {
     if (e.type === 'warning') warnings.push(e.message);
@@ -124,7 +125,7 @@ describe('step programs', () => {
     expect(alone.posts).toEqual(['program+', ...Array(sizes.length - 1).fill('program')]);
     // Five engines on one thread, stepped in turn: each step finds its program evicted by the others'.
     const models = Array.from({ length: 5 }, () => mlp(11, [20, 40, 24, 5]));
-    const engines = await Promise.all(models.map((model) => createEngine({ model, loss: 'crossEntropy', optimizer: adam, placement, seed: 3, clipNorm: 0.5 })));
+    const engines = await Promise.all(models.map((model) => createEngine({ model, loss: 'crossEntropy', optimizer: adam, placement, seed: 3, clipNorm: 0.5, schedule: (s) => 0.01 * 0.8 ** s })));
     const posts = engines.map(watchPosts);
     try {
       for (const [s, n] of sizes.entries()) for (const e of engines) await e.step(batch(500 + s, n, 20, 5));
