@@ -611,7 +611,7 @@ export class Engine {
         target.data.set(rows(batch.y, sh.start, sh.end).data);
       });
       const routeLength = program.stops[0]!.length;
-      if (this.loops === null) this.loops = new ResidentLoops(this.executor, R, routeLength);
+      if (this.loops === null) this.loops = new ResidentLoops(this.executor, R, routeLength, defaultThreads());
       await this.loops.ensure(program.id, program.body, program.stops);
       const releases = await Promise.all(program.stops.map((stops) => holdRoute(stops)));
       program.stops.forEach((stops, r) => {

@@ -6,6 +6,9 @@ import type { RouteReply, RouteStop } from './route.js';
 /** `Atomics.waitAsync` (Node ≥ 16; not in this TypeScript lib yet). */
 const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: false; value: string } | { async: true; value: Promise<string> } }).waitAsync;
 
+/** How long the engine spins for the last replicas' reports once one has reported (ms). */
+const END_SPIN_MS = 1;
+
 /** What one replica's route of a step came to: its reply, or why it was lost (its thread died). */
 export type ReplicaOutcome = { reply: RouteReply; lost: null } | { reply: null; lost: unknown };
 
@@ -32,11 +35,16 @@ export class ResidentLoops {
   /** Ends idle loops: a loop's task keeps the process alive, an engine nobody steps should not. */
   private idleTimer: ReturnType<typeof setTimeout> | null = null;
 
+  /** Whether the main thread may spin at the end of a step: only if a core is free once a replica has reported. */
+  private readonly spinAtEnd: boolean;
+
   constructor(
     private readonly executor: Executor,
     private readonly replicas: number,
     private readonly routeLength: number,
+    cores: number,
   ) {
+    this.spinAtEnd = replicas <= cores;
     const shared = <T>(Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number) => new Ctor(new SharedArrayBuffer(n * Ctor.BYTES_PER_ELEMENT));
     this.ctl = {
       i32: shared(Int32Array, RESIDENT.fixed + 3 * replicas),
@@ -91,7 +99,17 @@ export class ResidentLoops {
     const ended = run.tasks.map((t, r) => t.then((reply) => ({ r, reply, error: null }), (error: unknown) => ({ r, reply: null, error })));
     const anyEnded = Promise.race(ended);
     let early = false;
+    let spun = false;
     for (let done = Atomics.load(i32, RESIDENT.done); done < R; done = Atomics.load(i32, RESIDENT.done)) {
+      if (done > 0 && !spun && this.spinAtEnd) {
+        // A replica has reported, so its core is free: spin on it for the others (briefly — a
+        // thread may have died), instead of sleeping and paying a wake-up after the last report
+        // (last report → main thread going on, p25/p50: 2–30/44–104 µs spinning, 53/104–125 µs not).
+        spun = true;
+        const until = performance.now() + END_SPIN_MS;
+        while (Atomics.load(i32, RESIDENT.done) === done && performance.now() < until);
+        continue;
+      }
       const w = waitAsync(i32, RESIDENT.done, done);
       if (!w.async) continue;
       if ((await Promise.race([w.value.then(() => null), anyEnded])) !== null) {
