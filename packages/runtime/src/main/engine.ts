@@ -613,7 +613,8 @@ export class Engine {
       const routeLength = program.stops[0]!.length;
       if (this.loops === null) this.loops = new ResidentLoops(this.executor, R, routeLength, defaultThreads());
       await this.loops.ensure(program.id, program.body, program.stops);
-      const releases = await Promise.all(program.stops.map((stops) => holdRoute(stops)));
+      const holds = program.stops.map((stops) => holdRoute(stops));
+      const releases = holds.every((h) => typeof h === 'function') ? (holds as (() => void)[]) : await Promise.all(holds);
       program.stops.forEach((stops, r) => {
         for (const s of stops) this.announce(s.actor, s.msg, r);
       });

@@ -12,10 +12,19 @@ const END_SPIN_MS = 1;
 /** What one replica's route of a step came to: its reply, or why it was lost (its thread died). */
 export type ReplicaOutcome = { reply: RouteReply; lost: null } | { reply: null; lost: unknown };
 
+interface Ended {
+  r: number;
+  reply: ActorReply | null;
+  error: unknown;
+}
+
 interface Running {
   id: string;
   /** Per replica: its loop's pool task (settles when the loop ends). */
   tasks: Promise<ActorReply>[];
+  /** The same, never rejecting; and the first of them to end (made once: a step only awaits them). */
+  ended: Promise<Ended>[];
+  anyEnded: Promise<Ended>;
   /** Set when a loop ended outside a step (its thread died between steps). */
   broken: boolean;
 }
@@ -64,19 +73,20 @@ export class ResidentLoops {
     if (this.holds(id)) return;
     await this.stop();
     const bell = Atomics.load(this.ctl.i32, RESIDENT.bell);
-    const run: Running = { id, tasks: [], broken: false };
-    run.tasks = stops.map((route, r) => {
+    const tasks = stops.map((route, r) => {
       const msg: ResidentMsg = { op: 'resident', actor: route[0]!.actor.name, id, replica: r, program, ctl: this.ctl, bell };
-      const task = firstValueFrom(this.executor.run(msg));
-      // A loop only ends by itself inside a step (which awaits it); one that ends between steps lost its thread.
-      task.then(
-        () => undefined,
-        () => {
-          run.broken = true;
-        },
-      );
-      return task;
+      return firstValueFrom(this.executor.run(msg));
     });
+    const ended = tasks.map((t, r) => t.then((reply): Ended => ({ r, reply, error: null }), (error: unknown): Ended => ({ r, reply: null, error })));
+    const run: Running = { id, tasks, ended, anyEnded: Promise.race(ended), broken: false };
+    // A loop only ends by itself inside a step (which awaits it); one that fails between steps lost
+    // its thread. Marked straight from the task (not through `ended`): a step that starts right
+    // after a thread died then already knows.
+    for (const t of tasks) {
+      t.catch(() => {
+        run.broken = true;
+      });
+    }
     this.running = run;
   }
 
@@ -96,8 +106,7 @@ export class ResidentLoops {
     i32.fill(0, RESIDENT.done);
     Atomics.add(i32, RESIDENT.bell, 1);
     Atomics.notify(i32, RESIDENT.bell);
-    const ended = run.tasks.map((t, r) => t.then((reply) => ({ r, reply, error: null }), (error: unknown) => ({ r, reply: null, error })));
-    const anyEnded = Promise.race(ended);
+    const { ended, anyEnded } = run;
     let early = false;
     let spun = false;
     for (let done = Atomics.load(i32, RESIDENT.done); done < R; done = Atomics.load(i32, RESIDENT.done)) {

@@ -77,3 +77,42 @@ describe('sendRoute', () => {
     });
   });
 });
+
+describe('Actor.reserve', () => {
+  it('takes an idle actor at once; what comes while it holds waits for the release, in order', () => {
+    const scheduler = testScheduler();
+    const pool = new FakePool(scheduler, { cost });
+    scheduler.run(({ flush }) => {
+      const a = pool.actor('A');
+      const first = a.reserve(2);
+      expect(first.heldNow()).toBe(true);
+      expect(a.queueDepth).toBe(2);
+      const order: string[] = [];
+      a.send(forwardMsg(0, 0)).subscribe(() => order.push('m1'));
+      const second = a.reserve(1); // behind the message: not held yet
+      expect(second.heldNow()).toBe(false);
+      second.held.subscribe({
+        complete: () => {
+          order.push('r2');
+          second.release();
+        },
+      });
+      a.send(forwardMsg(0, 1)).subscribe(() => order.push('m2'));
+      flush();
+      expect(order).toEqual([]); // nothing ran while the first reservation held the actor
+      expect(pool.runs).toEqual([]);
+      expect(a.queueDepth).toBe(5);
+      first.release();
+      first.release(); // twice is once
+      flush();
+      expect(order).toEqual(['m1', 'r2', 'm2']);
+      expect(pool.runs.map((r) => [r.start, r.end])).toEqual([
+        [0, 2],
+        [2, 4],
+      ]);
+      expect(a.queueDepth).toBe(0);
+      expect(a.reserve(1).heldNow()).toBe(true); // idle again
+    });
+  });
+});
+

@@ -57,15 +57,18 @@ export function sendRoute(executor: Executor, stops: RouteStop[], post?: ActorMs
 
 /**
  * Reserves every actor on a route (in route order, like `sendRoute`) for messages run elsewhere —
- * by a resident step loop; resolves with the release once all of them are held.
+ * by a resident step loop; gives the release once all of them are held (at once if every mailbox
+ * was idle, else a promise of it).
  */
-export function holdRoute(stops: RouteStop[]): Promise<() => void> {
+export function holdRoute(stops: RouteStop[]): (() => void) | Promise<() => void> {
   const counts = new Map<Actor, number>();
   for (const s of stops) counts.set(s.actor, (counts.get(s.actor) ?? 0) + 1);
   const holds = [...counts].map(([actor, n]) => actor.reserve(n));
   const release = () => {
     for (const h of holds) h.release();
   };
+  // Every mailbox was idle (the usual case): held already, no need to wait for a turn.
+  if (holds.every((h) => h.heldNow())) return release;
   return firstValueFrom(forkJoin(holds.map((h) => h.held))).then(
     () => release,
     (e: unknown) => {
