@@ -179,6 +179,18 @@ describe('step programs', () => {
     expect(got.params.equals(ref.params)).toBe(true);
     expect(reports).toEqual(Array(sizes.length - 1).fill(2));
     expect(got.posts).toEqual(Array(2 * sizes.length).fill('loop')); // the loops start again after each report
+    // A second step while one runs is refused, and does not pass for the running one.
+    {
+      const e = await createEngine({ model: mlp(11, [20, 40, 24, 5]), loss: 'crossEntropy', optimizer: adam, placement, seed: 3 });
+      try {
+        const first = e.step(batch(1, 24, 20, 5));
+        await expect(e.step(batch(2, 24, 20, 5))).rejects.toThrow(/a step is already running; await it first/);
+        const [result, ws] = await Promise.all([first, e.workerInfo()]);
+        expect([result.step, ws.length]).toEqual([0, 2]);
+      } finally {
+        await e.close();
+      }
+    }
     // Asked for while a step runs: it waits for that step.
     const e = await createEngine({ model: mlp(11, [20, 40, 24, 5]), loss: 'crossEntropy', optimizer: adam, placement, seed: 3 });
     try {

@@ -462,6 +462,8 @@ export class Engine {
 
   /** One training step on a batch; resolves when the parameters are updated. */
   step(batch: Batch): Promise<StepResult> {
+    // Refused (a step is running): that call must not pass for the running step.
+    if (this.busy) return this.runStep(batch);
     const run = this.runStep(batch);
     this.stepping = run;
     const clear = () => {
