@@ -1,5 +1,10 @@
 import { type DType, Tensor, bytesPerElement, viewOf } from '@actorgrad/core';
 
+/** A typed array of `n` elements over a new `SharedArrayBuffer` (coordination words, counters). */
+export function sharedArray<T>(Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number): T {
+  return new Ctor(new SharedArrayBuffer(n * Ctor.BYTES_PER_ELEMENT));
+}
+
 /**
  * A bump allocator over one `SharedArrayBuffer`: tensors are carved out of it and all freed at
  * once by `reset()`. The per-step arena holds activations and per-shard gradients; it is reset

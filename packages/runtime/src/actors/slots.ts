@@ -1,4 +1,4 @@
-import { type FloatArray, dtypeOf } from '@actorgrad/core';
+import { type FloatArray, allocShared, dtypeOf } from '@actorgrad/core';
 import * as optim from '@actorgrad/optim';
 
 /**
@@ -77,25 +77,21 @@ export function unflatten(template: Template, arrays: readonly FloatArray[], num
   return build(template);
 }
 
-const shared = <T extends FloatArray>(like: T): T => {
-  const Ctor = like.constructor as { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number };
-  return new Ctor(new SharedArrayBuffer(Math.max(1, like.length) * Ctor.BYTES_PER_ELEMENT)).subarray(0, like.length) as T;
-};
-
 /**
  * Two slots for a chunk whose current state is `state`: slot 0 holds it (its own arrays when they
  * are already shared memory, else copies), slot 1 gets new arrays of the same dtypes and lengths.
  */
 export function makeSlots(state: unknown): ChunkSlots {
   const { template, sig, arrays, numbers } = flatten(state);
+  const like = (a: FloatArray) => allocShared(dtypeOf(a), a.length);
   const slot0 = arrays.map((a) => {
     if (a.buffer instanceof SharedArrayBuffer) return a;
-    const c = shared(a);
+    const c = like(a);
     c.set(a);
     return c;
   });
-  const slot1 = arrays.map(shared);
-  const nums = () => new Float64Array(new SharedArrayBuffer(Math.max(1, numbers.length) * 8));
+  const slot1 = arrays.map(like);
+  const nums = () => allocShared('float64', numbers.length) as Float64Array;
   const n0 = nums();
   n0.set(numbers);
   return { template, sig, arrays: [slot0, slot1], numbers: [n0, nums()] };

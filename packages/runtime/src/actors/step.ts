@@ -100,7 +100,8 @@ export function recycle(arrays: Iterable<FloatArray>): void {
  * state that it no longer references. Those are *not* recycled here: if the engine rolls the step
  * back, the old state is live again; it hands them back (`recycle`) once the step has committed.
  * Adam without weight decay or AMSGrad, on one parameter (an optimiser chunk), takes the fused
- * path (`fusedAdam`: the same bits in one pass); everything else goes through optim.
+ * path (`fusedAdam`: the same bits in one pass); everything else goes through optim. The fused
+ * path takes its new arrays from `fusedPool` (by default this thread's recycled arrays and slabs).
  */
 export function optimizerStep(
   cfg: OptimizerConfig,
@@ -110,10 +111,11 @@ export function optimizerStep(
   params: FloatArray[],
   grads: FloatArray[],
   state: unknown,
+  fusedPool: optim.ArrayPool = pool,
 ): { next: unknown; dead: FloatArray[] } {
   const t = transformationOf(cfg, lr); // also validates the configuration, with optim's messages
   if (keys.length === 1) {
-    const fused = optim.withPool(pool, () => fusedAdam(cfg, lr, gradScale, keys[0]!, params[0]!, grads[0]!, state));
+    const fused = optim.withPool(fusedPool, () => fusedAdam(cfg, lr, gradScale, keys[0]!, params[0]!, grads[0]!, state));
     if (fused) return fused;
   }
   return applyTransformation(t, gradScale, keys, params, grads, state);
@@ -125,11 +127,9 @@ export function optimizerStep(
  * leaves slot p as it was (a roll-back only has to keep p).
  */
 export function stepInSlots(cfg: OptimizerConfig, lr: number, gradScale: number, key: string, param: FloatArray, grad: FloatArray, s: ChunkSlots, p: 0 | 1): void {
-  const t = transformationOf(cfg, lr);
   const q = (1 - p) as 0 | 1;
-  const state = slotState(s, p);
-  const fused = optim.withPool(new OrderedPool(s.arrays[q], pool), () => fusedAdam(cfg, lr, gradScale, key, param, grad, state));
-  const next = fused ? fused.next : applyTransformation(t, gradScale, [key], [param], [grad], state).next;
+  // The fused path allocates the next moments from the other slot's arrays, in leaf order.
+  const { next } = optimizerStep(cfg, lr, gradScale, [key], [param], [grad], slotState(s, p), new OrderedPool(s.arrays[q], pool));
   storeSlot(s, q, next);
   // Arrays of `next` that are not the slot's own were copied into it: scratch now.
   recycle([...optim.arraysIn(next)].filter((a) => !inSlots(s, a)));

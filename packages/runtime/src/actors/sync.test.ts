@@ -1,21 +1,21 @@
 import { Rng, randn } from '@actorgrad/core';
 import { describe, expect, it } from 'vitest';
 import { CLAIM, SYNC, syncCtlSize, type SharedGemm, type StepSync } from '../protocol.js';
+import { sharedArray } from '../arena.js';
 import { linearBackward } from './linear.js';
 import { SyncAbort, abortStep, arriveAndWait, blockEdge, claimEach, decideStep, sharedWeightGradient, takeBlock } from './sync.js';
 
-const shared = <T>(Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number) => new Ctor(new SharedArrayBuffer(n * Ctor.BYTES_PER_ELEMENT));
 
 function stepSync(parties: number, shards: number, timeoutMs = 2_000): StepSync {
   return {
-    ctl: shared(Int32Array, syncCtlSize(parties)),
+    ctl: sharedArray(Int32Array, syncCtlSize(parties)),
     parties,
-    sq: shared(Float64Array, 3),
-    losses: shared(Float64Array, shards),
-    stepped: shared(Int32Array, 3),
+    sq: sharedArray(Float64Array, 3),
+    losses: sharedArray(Float64Array, shards),
+    stepped: sharedArray(Int32Array, 3),
     timeoutMs,
     spinMs: 0.1,
-    coop: shared(Int32Array, 1 + 3 * shards),
+    coop: sharedArray(Int32Array, 1 + 3 * shards),
   };
 }
 

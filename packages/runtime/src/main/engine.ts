@@ -4,7 +4,7 @@ import { type MonoTypeOperatorFunction, type Observable, type OperatorFunction, 
 import { SlabPool, intoSlabs, transformationOf } from '../actors/step.js';
 import { type ChunkSlots, makeSlots, slotState } from '../actors/slots.js';
 import { abortStep } from '../actors/sync.js';
-import { Arena } from '../arena.js';
+import { Arena, sharedArray } from '../arena.js';
 import type { EngineEvent } from '../events.js';
 import { backwardThrough, clipGradients, computeLoss, forwardThrough, gatherInOrder, optimizerStep, planShards, reduceGradients, scatter, type Shard } from '../operators/index.js';
 import { type ActorMsg, type ActorReply, type LayerDesc, type LossKind, type LossMsg, type OptimizerConfig, type ProgramMsg, type ReduceMsg, type SharedGemm, type BackwardMsg, type StepItem, type StepMsg, type StepProgram, type StepSync, SYNC, syncCtlSize, type WorkerInfo } from '../protocol.js';
@@ -889,16 +889,15 @@ export class Engine {
   private syncMemory(): StepSync {
     const R = this.placement.replicas;
     const chunks = this.chunks.length;
-    const shared = <T>(Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number) => new Ctor(new SharedArrayBuffer(n * Ctor.BYTES_PER_ELEMENT));
     this.sync ??= {
-      ctl: shared(Int32Array, syncCtlSize(R)),
+      ctl: sharedArray(Int32Array, syncCtlSize(R)),
       parties: R,
-      sq: shared(Float64Array, chunks),
-      losses: shared(Float64Array, this.placement.shards),
-      stepped: shared(Int32Array, chunks),
+      sq: sharedArray(Float64Array, chunks),
+      losses: sharedArray(Float64Array, this.placement.shards),
+      stepped: sharedArray(Int32Array, chunks),
       timeoutMs: SYNC_TIMEOUT_MS,
       spinMs: R <= defaultThreads() ? SYNC_SPIN_MS : 0,
-      coop: shared(Int32Array, 1 + 3 * this.placement.shards),
+      coop: sharedArray(Int32Array, 1 + 3 * this.placement.shards),
     };
     const s = this.sync;
     s.ctl.fill(0);

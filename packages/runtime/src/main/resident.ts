@@ -1,5 +1,6 @@
 import { firstValueFrom } from 'rxjs';
 import { type ActorReply, RESIDENT, RESIDENT_STATUS, type ResidentCtl, type ResidentMsg, type StepProgram } from '../protocol.js';
+import { sharedArray } from '../arena.js';
 import type { Executor } from './executor.js';
 import type { RouteReply, RouteStop } from './route.js';
 
@@ -54,11 +55,10 @@ export class ResidentLoops {
     cores: number,
   ) {
     this.spinAtEnd = replicas <= cores;
-    const shared = <T>(Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number) => new Ctor(new SharedArrayBuffer(n * Ctor.BYTES_PER_ELEMENT));
     this.ctl = {
-      i32: shared(Int32Array, RESIDENT.fixed + 3 * replicas),
-      f64: shared(Float64Array, 3 + replicas),
-      micros: shared(Float64Array, replicas * routeLength),
+      i32: sharedArray(Int32Array, RESIDENT.fixed + 3 * replicas),
+      f64: sharedArray(Float64Array, 3 + replicas),
+      micros: sharedArray(Float64Array, replicas * routeLength),
     };
   }
 

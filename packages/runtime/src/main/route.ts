@@ -13,6 +13,22 @@ export interface RouteStop {
 export type RouteReply = { ok: true; replies: ActorReply[] } | { ok: false; at: number; error: string; replies: ActorReply[]; aborted: boolean; missing: boolean };
 
 /**
+ * Reserves every actor on a route, each for its number of stops — synchronously, in route order
+ * (see `Actor.reserve`) — and gives the reservations and a release of them all.
+ */
+function reserveRoute(stops: RouteStop[]): { holds: ReturnType<Actor['reserve']>[]; release: () => void } {
+  const counts = new Map<Actor, number>();
+  for (const s of stops) counts.set(s.actor, (counts.get(s.actor) ?? 0) + 1);
+  const holds = [...counts].map(([actor, n]) => actor.reserve(n));
+  return {
+    holds,
+    release: () => {
+      for (const h of holds) h.release();
+    },
+  };
+}
+
+/**
  * Runs a chain of actor messages that depend on each other — a shard's forward pass through every
  * layer, its loss and its backward pass — as one pool task, instead of one task (and one trip
  * through the main thread) per message. Every actor on the route is reserved first (`Actor.reserve`),
@@ -27,13 +43,7 @@ export type RouteReply = { ok: true; replies: ActorReply[] } | { ok: false; at: 
  */
 export function sendRoute(executor: Executor, stops: RouteStop[], post?: ActorMsg): Observable<RouteReply> {
   return defer(() => {
-    const counts = new Map<Actor, number>();
-    for (const s of stops) counts.set(s.actor, (counts.get(s.actor) ?? 0) + 1);
-    // Synchronously, in route order: see `Actor.reserve`.
-    const holds = [...counts].map(([actor, n]) => actor.reserve(n));
-    const releaseAll = () => {
-      for (const h of holds) h.release();
-    };
+    const { holds, release: releaseAll } = reserveRoute(stops);
     const msg: ActorMsg = post ?? ({ op: 'route', actor: stops[0]?.actor.name ?? 'route', msgs: stops.map((s) => s.msg) } satisfies RouteMsg);
     return forkJoin(holds.map((h) => h.held)).pipe(
       mergeMap(() => executor.run(msg)),
@@ -61,12 +71,7 @@ export function sendRoute(executor: Executor, stops: RouteStop[], post?: ActorMs
  * was idle, else a promise of it).
  */
 export function holdRoute(stops: RouteStop[]): (() => void) | Promise<() => void> {
-  const counts = new Map<Actor, number>();
-  for (const s of stops) counts.set(s.actor, (counts.get(s.actor) ?? 0) + 1);
-  const holds = [...counts].map(([actor, n]) => actor.reserve(n));
-  const release = () => {
-    for (const h of holds) h.release();
-  };
+  const { holds, release } = reserveRoute(stops);
   // Every mailbox was idle (the usual case): held already, no need to wait for a turn.
   if (holds.every((h) => h.heldNow())) return release;
   return firstValueFrom(forkJoin(holds.map((h) => h.held))).then(
