@@ -18,7 +18,7 @@ function data(dtype: 'float32' | 'float64', n: number, seed: number): FloatArray
 }
 
 /** optim's transformation alone, never the fused path. */
-const generalOptimizerStep: typeof optimizerStep = (cfg, lr, ...rest) => applyTransformation(transformationOf(cfg, lr), ...rest);
+const generalOptimizerStep: typeof optimizerStep = (cfg, lr, gradScale, keys, params, grads, state) => applyTransformation(transformationOf(cfg, lr), gradScale, keys, params, grads, state);
 
 /** Runs `steps` optimiser steps through a step function on its own copy of the parameter. */
 function run(step: typeof optimizerStep, cfg: OptimizerConfig, dtype: 'float32' | 'float64', scales: number[]) {
