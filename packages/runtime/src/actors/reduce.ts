@@ -17,7 +17,7 @@ export function reduceInShardOrder(shardGrads: FloatArray[][], grads: FloatArray
  * Chunk j of `reduceInShardOrder`. One loop per shard count, each with no inner loop that may never
  * run: a loop over shards that is never entered leaves its sum without type feedback, and an
  * optimised (on-stack-replaced) outer loop may then box every element it adds — a heap number per
- * parameter per step (4 MB a step for the benchmark MLP on one shard), seen in some runs, not others.
+ * parameter per step (3.7 MB a step for the benchmark MLP on one shard), seen in some runs, not others.
  */
 function reduceChunk(shardGrads: FloatArray[][], j: number, g: FloatArray): number {
   const S = shardGrads.length;
