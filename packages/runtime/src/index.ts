@@ -2,6 +2,7 @@ export { Engine, ActorError, NonFiniteError, CHUNK, LEGACY_CHUNK, createEngine, 
 export { inline, dataParallel, pipeline, hybrid, auto, resolvePlacement, type Placement, type ResolvedPlacement } from './main/placement.js';
 export { Arena } from './arena.js';
 export { Actor } from './main/actor.js';
+export type { StepTimes } from './main/resident.js';
 export { inlineExecutor, poolExecutor, type Executor } from './main/executor.js';
 export type { EngineEvent, ActorStats } from './events.js';
 export type { ActorMsg, ActorReply, ControlApi, LossKind, OptimizerConfig, LayerDesc, WorkerInfo } from './protocol.js';

@@ -243,7 +243,11 @@ export interface StepProgram {
 export interface ResidentCtl {
   /** Int32 slots, see `RESIDENT` (per-replica slots follow the fixed ones). */
   i32: Int32Array;
-  /** [step, learning rate, slot parity, then per replica the value of a non-finite loss or norm]. */
+  /**
+   * [step, learning rate, slot parity, then per replica the value of a non-finite loss or norm, then
+   * per replica when its loop woke for the step and when it reported (epoch ms:
+   * `performance.timeOrigin + performance.now()`, comparable across threads)].
+   */
   f64: Float64Array;
   /** Per replica, per message of its route: the message's time (µs). */
   micros: Float64Array;

@@ -203,4 +203,35 @@ describe('step programs', () => {
       await e.close();
     }
   });
+
+  it('stepTimes: a step on the loops is cut into ordered phases, with every message of both routes; null for a step not on the loops', async () => {
+    const e = await createEngine({ model: mlp(11, [20, 40, 24, 5]), loss: 'crossEntropy', optimizer: adam, placement: dataParallel({ replicas: 2, threads: 2 }), seed: 3 });
+    const inl = await createEngine({ model: mlp(11, [20, 40, 24, 5]), loss: 'crossEntropy', optimizer: adam, placement: inline(), seed: 3 });
+    try {
+      expect(e.stepTimes()).toBeNull(); // no step yet
+      const t0 = performance.timeOrigin + performance.now();
+      await e.step(batch(1, 24, 20, 5));
+      const t1 = performance.timeOrigin + performance.now();
+      const times = e.stepTimes()!;
+      expect(times.replicas).toHaveLength(2);
+      expect(t0).toBeLessThanOrEqual(times.bellAt);
+      for (const rep of times.replicas) {
+        // Clocks of different threads: the same epoch, to well under a millisecond.
+        expect(rep.wokeAt).toBeGreaterThan(times.bellAt - 0.5);
+        expect(rep.reportedAt).toBeGreaterThan(rep.wokeAt);
+        expect(times.sawAt).toBeGreaterThan(rep.reportedAt - 0.5);
+        // The route: forward through the 7 layers (Linear, ReLU, Dropout twice, then Linear), the loss, backward,
+        // a barrier, the reduction, a barrier, the optimiser.
+        expect(rep.messages.map((m) => m.op)).toEqual([...Array(7).fill('forward'), 'loss', ...Array(7).fill('backward'), 'sync', 'reduce', 'sync', 'step']);
+        expect(rep.messages.every((m) => m.micros >= 0)).toBe(true);
+        const busy = rep.messages.reduce((a, m) => a + m.micros, 0) / 1000;
+        expect(busy).toBeLessThanOrEqual(rep.reportedAt - rep.wokeAt + 0.01);
+      }
+      expect(times.sawAt).toBeLessThanOrEqual(t1);
+      await inl.step(batch(1, 24, 20, 5));
+      expect(inl.stepTimes()).toBeNull(); // inline runs no loops
+    } finally {
+      await Promise.all([e.close(), inl.close()]);
+    }
+  });
 });

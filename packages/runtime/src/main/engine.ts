@@ -11,7 +11,7 @@ import { type ActorMsg, type ActorReply, type LayerDesc, type LossKind, type Los
 import { Actor } from './actor.js';
 import { type Executor, defaultThreads, inlineExecutor, poolExecutor } from './executor.js';
 import { type Placement, type ResolvedPlacement, auto, resolvePlacement } from './placement.js';
-import { type ReplicaOutcome, ResidentLoops } from './resident.js';
+import { type ReplicaOutcome, ResidentLoops, type StepTimes } from './resident.js';
 import { type RouteReply, type RouteStop, holdRoute, sendRoute } from './route.js';
 import { chunkLayout, rechunk } from './chunks.js';
 
@@ -230,6 +230,8 @@ export class Engine {
   private inquiring: Promise<unknown> | null = null;
   /** Resident step loops running the current program (pool executors), made on first use. */
   private loops: ResidentLoops | null = null;
+  /** Whether the last step ran on the resident loops (and `stepTimes` describes it). */
+  private lastOnLoops = false;
   /** Makes program ids unique across engines that share a thread (inline, tests). */
   private readonly uid = Math.random().toString(36).slice(2, 10);
   private programs = 0;
@@ -478,6 +480,7 @@ export class Engine {
     if (this.busy) throw new Error('engine.step: a step is already running; await it first');
     this.validate(batch);
     this.busy = true;
+    this.lastOnLoops = false;
     const t0 = performance.now();
     const step = this.steps;
     const lr = this.lrAt(step);
@@ -622,6 +625,7 @@ export class Engine {
       });
       try {
         const outcomes = await this.loops.step(step, lr, parity, abort);
+        this.lastOnLoops = true;
         outcomes.forEach(({ reply }, r) => {
           reply?.replies.forEach((one, k) => program.stops[r]![k]!.actor.record(program.stops[r]![k]!.msg.op, one.micros));
         });
@@ -906,6 +910,16 @@ export class Engine {
     s.sq.fill(Number.NaN);
     s.losses.fill(Number.NaN);
     return s;
+  }
+
+  /**
+   * Diagnostics: when the phases of the last step happened, if it ran on resident step loops (a
+   * synchronised step on a pool) — the bell, each replica's wake-up and report, the engine seeing
+   * the last report, and each replica's messages with their times; null otherwise.
+   * `bench/timeline.ts` turns these into where a step's time goes.
+   */
+  stepTimes(): StepTimes | null {
+    return this.lastOnLoops ? (this.loops?.lastTimes() ?? null) : null;
   }
 
   /** Publishes an event on `events$` (the Trainer reports runs, epochs and checkpoints here). */

@@ -13,6 +13,18 @@ const END_SPIN_MS = 1;
 /** What one replica's route of a step came to: its reply, or why it was lost (its thread died). */
 export type ReplicaOutcome = { reply: RouteReply; lost: null } | { reply: null; lost: unknown };
 
+/**
+ * When the phases of the last step on the loops happened (epoch ms, `performance.timeOrigin +
+ * performance.now()` on each thread): the bell, each replica's wake-up and report, and when the
+ * engine saw the last report; and each replica's messages with their times. For measuring where a
+ * step's time goes (`bench/timeline.ts`).
+ */
+export interface StepTimes {
+  bellAt: number;
+  sawAt: number;
+  replicas: { wokeAt: number; reportedAt: number; messages: { op: string; micros: number }[] }[];
+}
+
 interface Ended {
   r: number;
   reply: ActorReply | null;
@@ -57,10 +69,15 @@ export class ResidentLoops {
     this.spinAtEnd = replicas <= cores;
     this.ctl = {
       i32: sharedArray(Int32Array, RESIDENT.fixed + 3 * replicas),
-      f64: sharedArray(Float64Array, 3 + replicas),
+      f64: sharedArray(Float64Array, 3 + 3 * replicas),
       micros: sharedArray(Float64Array, replicas * routeLength),
     };
   }
+
+  /** The ops of each replica's route (for `lastTimes`), and when the last step's bell rang and its last report was seen. */
+  private ops: string[][] = [];
+  private bellAt = Number.NaN;
+  private sawAt = Number.NaN;
 
   /** Whether loops of program `id` are running and whole. */
   holds(id: string): boolean {
@@ -73,6 +90,7 @@ export class ResidentLoops {
     if (this.holds(id)) return;
     await this.stop();
     const bell = Atomics.load(this.ctl.i32, RESIDENT.bell);
+    this.ops = stops.map((route) => route.map((s) => s.msg.op));
     const tasks = stops.map((route, r) => {
       const msg: ResidentMsg = { op: 'resident', actor: route[0]!.actor.name, id, replica: r, program, ctl: this.ctl, bell };
       return firstValueFrom(this.executor.run(msg));
@@ -104,6 +122,7 @@ export class ResidentLoops {
     f64[1] = lr;
     f64[2] = parity;
     i32.fill(0, RESIDENT.done);
+    this.bellAt = performance.timeOrigin + performance.now();
     Atomics.add(i32, RESIDENT.bell, 1);
     Atomics.notify(i32, RESIDENT.bell);
     const { ended, anyEnded } = run;
@@ -126,6 +145,7 @@ export class ResidentLoops {
         break;
       }
     }
+    this.sawAt = performance.timeOrigin + performance.now();
     const ok = (r: number) => Atomics.load(i32, RESIDENT.fixed + r) === RESIDENT_STATUS.ok;
     const okOutcome = (r: number): ReplicaOutcome => {
       const at = (k: number) => micros[r * this.routeLength + k]!;
@@ -155,6 +175,22 @@ export class ResidentLoops {
       const replies = reply.replies ?? [];
       return { reply: { ok: false, at: reply.at ?? replies.length - 1, error: reply.error, replies, aborted: reply.aborted ?? false, missing: reply.missing ?? false }, lost: null };
     });
+  }
+
+  /** The times of the last step run on the loops (see `StepTimes`); null before the first. */
+  lastTimes(): StepTimes | null {
+    if (Number.isNaN(this.bellAt)) return null;
+    const { f64, micros } = this.ctl;
+    const R = this.replicas;
+    return {
+      bellAt: this.bellAt,
+      sawAt: this.sawAt,
+      replicas: this.ops.map((ops, r) => ({
+        wokeAt: f64[3 + R + 2 * r]!,
+        reportedAt: f64[3 + R + 2 * r + 1]!,
+        messages: ops.map((op, k) => ({ op, micros: micros[r * this.routeLength + k]! })),
+      })),
+    };
   }
 
   /** Ends the loops (they leave at the next ring) and waits until their threads are free. */

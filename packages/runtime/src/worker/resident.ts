@@ -17,6 +17,7 @@ export function residentLoop(task: ResidentMsg, onCrash?: () => never): ActorRep
   for (;;) {
     while (Atomics.load(i32, RESIDENT.bell) === seen) Atomics.wait(i32, RESIDENT.bell, seen);
     seen = Atomics.load(i32, RESIDENT.bell);
+    f64[3 + R + 2 * r] = performance.timeOrigin + performance.now();
     if (Atomics.load(i32, RESIDENT.quit) !== 0) return { ok: true, micros: busy };
     const msg: ProgramMsg = { op: 'program', actor: task.actor, id: task.id, replica: r, step: f64[0]!, lr: f64[1]!, parity: f64[2] === 1 ? 1 : 0, ...(program && { program }) };
     program = undefined; // held from now on
@@ -35,6 +36,7 @@ export function residentLoop(task: ResidentMsg, onCrash?: () => never): ActorRep
       i32[RESIDENT.fixed + 2 * R + r] = nf ? (nf.what === 'loss' ? 1 : 2) : 0;
       if (nf) f64[3 + r] = nf.value;
     }
+    f64[3 + R + 2 * r + 1] = performance.timeOrigin + performance.now();
     Atomics.store(i32, RESIDENT.fixed + r, reply.ok ? RESIDENT_STATUS.ok : RESIDENT_STATUS.failed);
     Atomics.add(i32, RESIDENT.done, 1);
     Atomics.notify(i32, RESIDENT.done);
