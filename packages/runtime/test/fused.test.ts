@@ -88,15 +88,19 @@ describe('synchronised steps', () => {
     const placement = dataParallel({ replicas: 2, threads: 2 });
     const clean = await train(placement, null);
     let killed = false;
+    // Per step, whether `stepTimes` describes it (it ran on the resident loops): not the step re-run message by message.
+    const onLoops: boolean[] = [];
     const faulty = await train(placement, null, undefined, (engine) => {
       engine.events$.subscribe((e) => {
         if (!killed && e.type === 'message' && e.step === 2) {
           killed = true;
           for (const w of engine.threads as { terminate(): Promise<number> }[]) void w.terminate();
         }
+        if (e.type === 'step') onLoops[e.step] = engine.stepTimes() !== null;
       });
     });
     expect(killed).toBe(true);
+    expect(onLoops.slice(0, 4)).toEqual([true, true, false, true]);
     expect(clean.warnings).toEqual([]);
     expect(faulty.warnings.some((w) => /synchronised step lost .*re-running it message by message/.test(w))).toBe(true);
     expect(faulty.bytes.equals(clean.bytes)).toBe(true);

@@ -742,6 +742,7 @@ export class Engine {
     const messageByMessage = async (): Promise<{ losses: number[]; gradNorm: number }> => {
       // The pool's threads are needed for messages of their own now.
       await this.loops?.stop();
+      this.lastOnLoops = false; // a lost program step re-runs here: the times would not be this step's
       if (bufs.length === 0) allocate();
       this.materialise();
       prevStates = this.chunks.map((c) => c.state);
