@@ -228,6 +228,9 @@ describe('step programs', () => {
         expect(busy).toBeLessThanOrEqual(rep.reportedAt - rep.wokeAt + 0.01);
       }
       expect(times.sawAt).toBeLessThanOrEqual(t1);
+      // The loops end after 100 ms without a step (a ring that tells them to quit): the times stay the step's.
+      await new Promise((r) => setTimeout(r, 250));
+      expect(e.stepTimes()).toEqual(times);
       await inl.step(batch(1, 24, 20, 5));
       expect(inl.stepTimes()).toBeNull(); // inline runs no loops
     } finally {

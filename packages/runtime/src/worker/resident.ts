@@ -17,8 +17,8 @@ export function residentLoop(task: ResidentMsg, onCrash?: () => never): ActorRep
   for (;;) {
     while (Atomics.load(i32, RESIDENT.bell) === seen) Atomics.wait(i32, RESIDENT.bell, seen);
     seen = Atomics.load(i32, RESIDENT.bell);
-    f64[3 + R + 2 * r] = performance.timeOrigin + performance.now();
     if (Atomics.load(i32, RESIDENT.quit) !== 0) return { ok: true, micros: busy };
+    f64[3 + R + 2 * r] = performance.timeOrigin + performance.now(); // after the quit check: a quitting ring is no step
     const msg: ProgramMsg = { op: 'program', actor: task.actor, id: task.id, replica: r, step: f64[0]!, lr: f64[1]!, parity: f64[2] === 1 ? 1 : 0, ...(program && { program }) };
     program = undefined; // held from now on
     const reply = handleMessage(msg, onCrash);
