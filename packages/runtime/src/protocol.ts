@@ -114,9 +114,9 @@ export interface StepItem {
   state: unknown;
   /** Arrays of this chunk's optimiser state that died when the last step committed: reusable memory. */
   recycle?: FloatArray[];
-  /** In a synchronised step: where the chunk is copied before it is stepped (for a roll-back). */
+  /** In a synchronised step (required there): where the chunk is copied before it is stepped (for a roll-back). */
   backup?: TensorHandle;
-  /** In a step program: the chunk's optimiser state lives in these slots (`state` is then unused). */
+  /** In a synchronised step (required there): the slots the chunk's optimiser state lives in (`state` is then unused). */
   slots?: ChunkSlots;
 }
 
@@ -253,7 +253,7 @@ export interface ResidentCtl {
   micros: Float64Array;
 }
 
-/** Slots of `ResidentCtl.i32`; then per replica r: status (3 + r), chunks stepped (3 + R + r), non-finite what (3 + 2R + r). */
+/** Slots of `ResidentCtl.i32`; then per replica r: status (3 + r), non-finite what (3 + R + r). */
 export const RESIDENT = { bell: 0, quit: 1, done: 2, fixed: 3 } as const;
 /** A replica's status in `ResidentCtl.i32`. */
 export const RESIDENT_STATUS = { pending: 0, ok: 1, failed: 2 } as const;
@@ -292,8 +292,6 @@ export type ActorReply =
       /** A step's next optimiser states, and per state the old arrays no longer referenced. */
       states?: unknown[];
       dead?: FloatArray[][];
-      /** A synchronised step: the chunks this replica stepped (`states` and `dead` follow this order). */
-      done?: number[];
       /** A synchronised step that nobody took, because the loss or the gradient norm was not finite. */
       nonFinite?: { what: 'loss' | 'gradient norm'; value: number };
       replies?: ActorReply[];

@@ -86,19 +86,16 @@ export function handleMessage(msg: ActorMsg, onCrash?: () => never): ActorReply 
         }
         const decision = decideStep(sync, sync.clipNorm);
         if ('nonFinite' in decision) return { ok: true, nonFinite: decision.nonFinite, micros: micros() };
-        const done: number[] = [];
-        const out: ReturnType<typeof stepItem>[] = [];
+        // Each chunk is backed up, then stepped in its slots; `sync.stepped` tells the engine how far it got.
         claimEach(sync, CLAIM.step, msg.items.length, msg.home ?? 0, (j) => {
           const it = msg.items[j]!;
-          view(it.backup!).data.set(view(it.param).data);
+          if (!it.slots || !it.backup) throw new Error(`internal error: item ${j} of a synchronised step has no ${it.slots ? 'backup' : 'slots'}`);
+          view(it.backup).data.set(view(it.param).data);
           Atomics.store(sync.stepped, j, 1);
-          if (it.slots) stepInSlots(msg.optimizer, msg.lr, decision.scale, it.key, view(it.param).data, view(it.grad).data, it.slots, msg.parity ?? 0);
-          else out.push(stepItem(it, decision.scale));
+          stepInSlots(msg.optimizer, msg.lr, decision.scale, it.key, view(it.param).data, view(it.grad).data, it.slots, msg.parity ?? 0);
           Atomics.store(sync.stepped, j, 2);
-          done.push(j);
         });
-        if (out.length === 0) return { ok: true, done, micros: micros() }; // states in slots
-        return { ok: true, done, states: out.map((o) => o.next), dead: out.map((o) => o.dead), micros: micros() };
+        return { ok: true, micros: micros() };
       }
       case 'sync':
         arriveAndWait(msg.sync, msg.slot, msg.help);

@@ -662,7 +662,7 @@ export class Engine {
       const oks = replies.map(({ reply }) => reply as Extract<RouteReply, { ok: true }>);
       const decided = oks[0]!.replies[program.stops[0]!.length - 1] as OkReply;
       if (decided.nonFinite) throw new NonFiniteError(step, decided.nonFinite.what, decided.nonFinite.value);
-      const stepped = oks.reduce((a, { replies: rs }) => a + (rs[rs.length - 1] as OkReply).done!.length, 0);
+      const stepped = sync.stepped.filter((s) => s === 2).length;
       if (stepped !== this.chunks.length) throw new Error(`engine: internal error: ${stepped} of ${this.chunks.length} optimiser chunks were stepped`);
       // Commit: the next states are in the other slot (the chunks' state objects are made when asked for).
       program.parity = (1 - parity) as 0 | 1;

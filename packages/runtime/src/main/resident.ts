@@ -68,7 +68,7 @@ export class ResidentLoops {
   ) {
     this.spinAtEnd = replicas <= cores;
     this.ctl = {
-      i32: sharedArray(Int32Array, RESIDENT.fixed + 3 * replicas),
+      i32: sharedArray(Int32Array, RESIDENT.fixed + 2 * replicas),
       f64: sharedArray(Float64Array, 3 + 3 * replicas),
       micros: sharedArray(Float64Array, replicas * routeLength),
     };
@@ -150,11 +150,10 @@ export class ResidentLoops {
     const okOutcome = (r: number): ReplicaOutcome => {
       const at = (k: number) => micros[r * this.routeLength + k]!;
       const replies: ActorReply[] = Array.from({ length: this.routeLength }, (_, k) => ({ ok: true, micros: at(k) }));
-      const what = i32[RESIDENT.fixed + 2 * R + r];
+      const what = i32[RESIDENT.fixed + R + r];
       replies[this.routeLength - 1] = {
         ok: true,
         micros: at(this.routeLength - 1),
-        done: new Array<number>(i32[RESIDENT.fixed + R + r]!).fill(0),
         ...(what !== 0 && { nonFinite: { what: what === 1 ? 'loss' : 'gradient norm', value: f64[3 + r]! } }),
       };
       return { reply: { ok: true, replies }, lost: null };

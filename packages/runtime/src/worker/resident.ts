@@ -10,7 +10,7 @@ import { countMessage } from './control.js';
 export function residentLoop(task: ResidentMsg, onCrash?: () => never): ActorReply {
   const { ctl, replica: r } = task;
   const { i32, f64, micros } = ctl;
-  const R = (i32.length - RESIDENT.fixed) / 3;
+  const R = (i32.length - RESIDENT.fixed) / 2;
   let seen = task.bell;
   let program: ResidentMsg['program'] | undefined = task.program;
   let busy = 0;
@@ -31,9 +31,8 @@ export function residentLoop(task: ResidentMsg, onCrash?: () => never): ActorRep
     });
     const last = replies[replies.length - 1];
     if (reply.ok && last?.ok) {
-      i32[RESIDENT.fixed + R + r] = last.done?.length ?? 0;
       const nf = last.nonFinite;
-      i32[RESIDENT.fixed + 2 * R + r] = nf ? (nf.what === 'loss' ? 1 : 2) : 0;
+      i32[RESIDENT.fixed + R + r] = nf ? (nf.what === 'loss' ? 1 : 2) : 0;
       if (nf) f64[3 + r] = nf.value;
     }
     f64[3 + R + 2 * r + 1] = performance.timeOrigin + performance.now();
