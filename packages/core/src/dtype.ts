@@ -36,3 +36,8 @@ export function viewOf(buffer: ArrayBufferLike, byteOffset: number, size: number
 export function dtypeOf(arr: FloatArray): DType {
   return arr instanceof Float64Array ? 'float64' : 'float32';
 }
+
+/** Whether `v` is a typed array of one of the float dtypes (a `FloatArray`). */
+export function isFloatArray(v: unknown): v is FloatArray {
+  return v instanceof Float32Array || v instanceof Float64Array;
+}

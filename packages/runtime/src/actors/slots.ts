@@ -1,4 +1,4 @@
-import { type FloatArray, allocShared, dtypeOf } from '@actorgrad/core';
+import { type FloatArray, allocShared, dtypeOf, isFloatArray } from '@actorgrad/core';
 import * as optim from '@actorgrad/optim';
 
 /**
@@ -30,8 +30,6 @@ export interface ChunkSlots {
   arrays: [FloatArray[], FloatArray[]];
   numbers: [Float64Array, Float64Array];
 }
-
-const isFloatArray = (v: unknown): v is FloatArray => v instanceof Float32Array || v instanceof Float64Array;
 
 /** Splits a state into template, arrays and numbers; throws on anything that is not plain data. */
 export function flatten(state: unknown): Flat {

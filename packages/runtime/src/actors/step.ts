@@ -1,4 +1,4 @@
-import { type ArrayTree, type DType, type FloatArray, dtypeOf, viewOf } from '@actorgrad/core';
+import { type ArrayTree, type DType, type FloatArray, dtypeOf, isFloatArray, viewOf } from '@actorgrad/core';
 import * as optim from '@actorgrad/optim';
 import type { OptimizerConfig } from '../protocol.js';
 import { fusedAdam, scaledCopy } from './fused-adam.js';
@@ -54,7 +54,7 @@ const pool = new SlabPool();
  */
 export function intoSlabs<T>(state: T, slabs: optim.ArrayPool): T {
   const copy = (v: unknown): unknown => {
-    if (v instanceof Float32Array || v instanceof Float64Array) {
+    if (isFloatArray(v)) {
       const out = optim.allocArray(dtypeOf(v), v.length);
       out.set(v);
       return out;

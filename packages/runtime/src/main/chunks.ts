@@ -1,4 +1,4 @@
-import { type FloatArray, allocShared } from '@actorgrad/core';
+import { type FloatArray, allocShared, isFloatArray } from '@actorgrad/core';
 
 /** Elements [lo, hi) of parameter `param` of layer `layer`: the unit of reduction and optimiser state. */
 export interface ChunkRange {
@@ -21,8 +21,6 @@ export function chunkLayout(sizes: number[][], chunk: number): ChunkRange[] {
     }),
   );
 }
-
-const isFloatArray = (x: unknown): x is FloatArray => x instanceof Float32Array || x instanceof Float64Array;
 
 /**
  * Optimiser states saved with one chunk layout, cut and joined into another (an older checkpoint
