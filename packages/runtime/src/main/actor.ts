@@ -9,6 +9,11 @@ interface Job {
   count: number;
 }
 
+/** What a reservation taken at once (`Actor.reserve` on an idle mailbox) reports as `held`. */
+const HELD = new AsyncSubject<void>();
+HELD.next();
+HELD.complete();
+
 /**
  * An actor: a named mailbox that processes one message at a time (`concatMap`), each on whichever
  * pool thread is free. Keeps its busy time, message count and queue depth for the event stream.
@@ -17,11 +22,6 @@ interface Job {
  * like a message, then holds the actor until released. A route (`main/route.ts`) reserves every
  * actor it visits and runs their messages back to back in one pool task.
  */
-/** What a reservation taken at once (`Actor.reserve` on an idle mailbox) reports as `held`. */
-const HELD = new AsyncSubject<void>();
-HELD.next();
-HELD.complete();
-
 export class Actor {
   private readonly inbox = new Subject<Job>();
   /** Jobs given to the inbox and not finished (queued or running). */
