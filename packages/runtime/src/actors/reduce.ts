@@ -32,10 +32,10 @@ function reduceChunk(shardGrads: FloatArray[][], j: number, g: FloatArray): numb
   const acc = scratch('float64', n, 'reduce') as Float64Array;
   copyInto(acc, shardGrads[0]![j]!, n);
   for (let s = 1; s < S; s++) addInto(acc, shardGrads[s]![j]!, n);
-  return storeSquares(acc, g, n);
+  return copySquares(acc, g);
 }
 
-/** g ← a; Σ g². */
+/** g ← a[0, g.length) (rounded to g's dtype); Σ g². */
 function copySquares(a: FloatArray, g: FloatArray): number {
   const n = g.length;
   let sq = 0;
@@ -67,15 +67,4 @@ function copyInto(acc: Float64Array, a: FloatArray, n: number): void {
 /** acc[0, n) += a, element by element. */
 function addInto(acc: Float64Array, a: FloatArray, n: number): void {
   for (let i = 0; i < n; i++) acc[i] = acc[i]! + a[i]!;
-}
-
-/** g ← acc (rounded to g's dtype); Σ g². */
-function storeSquares(acc: Float64Array, g: FloatArray, n: number): number {
-  let sq = 0;
-  for (let i = 0; i < n; i++) {
-    g[i] = acc[i]!;
-    const r = g[i]!;
-    sq += r * r;
-  }
-  return sq;
 }
