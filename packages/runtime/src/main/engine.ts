@@ -531,12 +531,16 @@ export class Engine {
     });
     const one = ({ actor, msg }: RouteStop, shard: number | null) => this.send(actor, msg, shard);
     const view = (t: Tensor, c: Chunk) => chunkHandle(t, c.lo, c.hi);
-    const stepItem = (c: Chunk, ci: number): StepItem => {
+    /** A chunk's parameter key and the handles of its slices of the parameter, gradient and backup. */
+    const chunkItem = (c: Chunk): Pick<StepItem, 'key' | 'param' | 'grad' | 'backup'> => {
       const layer = this.layers[c.layer]!;
+      return { key: layer.keys[c.param]!, param: view(layer.params[c.param]!, c), grad: view(layer.grads[c.param]!, c), backup: view(layer.backups[c.param]!, c) };
+    };
+    const stepItem = (c: Chunk, ci: number): StepItem => {
       // The dead arrays go out once: whoever receives them may reuse them.
       const recycle = this.recycle[ci]!;
       this.recycle[ci] = [];
-      return { key: layer.keys[c.param]!, param: view(layer.params[c.param]!, c), grad: view(layer.grads[c.param]!, c), state: c.state, recycle, backup: view(layer.backups[c.param]!, c) };
+      return { ...chunkItem(c), state: c.state, recycle };
     };
     // Old states' arrays, per chunk: handed back for reuse only once the step has committed.
     const dead: FloatArray[][] = this.chunks.map(() => []);
@@ -700,10 +704,7 @@ export class Engine {
         };
         const stepMsg: StepMsg = {
           op: 'step', actor: owner(0).name, optimizer: this.opts.optimizer, lr, gradScale: 1, parity: 0,
-          items: this.chunks.map((c, ci) => {
-            const layer = this.layers[c.layer]!;
-            return { key: layer.keys[c.param]!, param: view(layer.params[c.param]!, c), grad: view(layer.grads[c.param]!, c), state: null, backup: view(layer.backups[c.param]!, c), slots: slots[ci]! };
-          }),
+          items: this.chunks.map((c, ci) => ({ ...chunkItem(c), state: null, slots: slots[ci]! })),
           sync: { ...sync, clipNorm: this.opts.clipNorm ?? null },
         };
         // The first layer's weight gradient (the last and, for wide inputs, the biggest message of a
