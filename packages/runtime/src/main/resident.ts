@@ -2,7 +2,7 @@ import { firstValueFrom } from 'rxjs';
 import { type ActorReply, RESIDENT, RESIDENT_STATUS, type ResidentCtl, type ResidentMsg, type StepProgram } from '../protocol.js';
 import { sharedArray } from '../arena.js';
 import type { Executor } from './executor.js';
-import type { RouteReply, RouteStop } from './route.js';
+import { type RouteReply, type RouteStop, routeReply } from './route.js';
 
 /** `Atomics.waitAsync` (Node ≥ 16; not in this TypeScript lib yet). */
 const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: false; value: string } | { async: true; value: Promise<string> } }).waitAsync;
@@ -171,8 +171,7 @@ export class ResidentLoops {
       if (ok(r)) return okOutcome(r);
       if (!reply) return { reply: null, lost: error };
       if (reply.ok) return { reply: null, lost: new Error(`the resident loop of replica ${r} ended without reporting`) };
-      const replies = reply.replies ?? [];
-      return { reply: { ok: false, at: reply.at ?? replies.length - 1, error: reply.error, replies, aborted: reply.aborted ?? false, missing: reply.missing ?? false }, lost: null };
+      return { reply: routeReply(reply), lost: null };
     });
   }
 

@@ -12,6 +12,13 @@ export interface RouteStop {
 /** What a route returns: one reply per stop that ran (all of them unless one failed, which is then the last). */
 export type RouteReply = { ok: true; replies: ActorReply[] } | { ok: false; at: number; error: string; replies: ActorReply[]; aborted: boolean; missing: boolean };
 
+/** A route's reply as the pool task returned it, as a `RouteReply`. */
+export function routeReply(r: ActorReply): RouteReply {
+  const replies = r.replies ?? [];
+  if (r.ok) return { ok: true, replies };
+  return { ok: false, at: r.at ?? replies.length - 1, error: r.error, replies, aborted: r.aborted ?? false, missing: r.missing ?? false };
+}
+
 /**
  * Reserves every actor on a route, each for its number of stops — synchronously, in route order
  * (see `Actor.reserve`) — and gives the reservations and a release of them all.
@@ -48,10 +55,9 @@ export function sendRoute(executor: Executor, stops: RouteStop[], post?: ActorMs
     return forkJoin(holds.map((h) => h.held)).pipe(
       mergeMap(() => executor.run(msg)),
       map((r): RouteReply => {
-        const replies = r.replies ?? [];
-        replies.forEach((one, i) => stops[i]!.actor.record(stops[i]!.msg.op, one.micros));
-        if (r.ok) return { ok: true, replies };
-        return { ok: false, at: r.at ?? replies.length - 1, error: r.error, replies, aborted: r.aborted ?? false, missing: r.missing ?? false };
+        const reply = routeReply(r);
+        reply.replies.forEach((one, i) => stops[i]!.actor.record(stops[i]!.msg.op, one.micros));
+        return reply;
       }),
       (src) =>
         new Observable<RouteReply>((sub) => {
