@@ -148,14 +148,10 @@ export class ResidentLoops {
     this.sawAt = performance.timeOrigin + performance.now();
     const ok = (r: number) => Atomics.load(i32, RESIDENT.fixed + r) === RESIDENT_STATUS.ok;
     const okOutcome = (r: number): ReplicaOutcome => {
-      const at = (k: number) => micros[r * this.routeLength + k]!;
-      const replies: ActorReply[] = Array.from({ length: this.routeLength }, (_, k) => ({ ok: true, micros: at(k) }));
+      const replies: ActorReply[] = Array.from({ length: this.routeLength }, (_, k) => ({ ok: true, micros: micros[r * this.routeLength + k]! }));
+      // The optimiser step (the route's last message) found the loss or the gradient norm not finite.
       const what = i32[RESIDENT.fixed + R + r];
-      replies[this.routeLength - 1] = {
-        ok: true,
-        micros: at(this.routeLength - 1),
-        ...(what !== 0 && { nonFinite: { what: what === 1 ? 'loss' : 'gradient norm', value: f64[3 + r]! } }),
-      };
+      if (what !== 0) Object.assign(replies[this.routeLength - 1]!, { nonFinite: { what: what === 1 ? 'loss' : 'gradient norm', value: f64[3 + r]! } });
       return { reply: { ok: true, replies }, lost: null };
     };
     if (!early && Array.from({ length: R }, (_, r) => ok(r)).every(Boolean)) return Array.from({ length: R }, (_, r) => okOutcome(r));
