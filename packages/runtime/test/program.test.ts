@@ -166,6 +166,18 @@ describe('step programs', () => {
     expect(Date.now() - t0).toBeLessThan(30_000);
   }, 40_000);
 
+  it('idle resident loops end 100 ms after the last step — not while steps keep coming, however long the run', async () => {
+    const placement = dataParallel({ replicas: 2, threads: 2 });
+    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+    // Five gaps of 30 ms: 150 ms after the first step, but never 100 ms without one.
+    const busy = await train(placement, adam, sizes, (_, s) => (s > 0 ? sleep(30) : undefined));
+    expect(busy.posts).toEqual(['loop', 'loop']); // one loop per replica, started once
+    // A 300 ms pause before the fourth step: the loops ended, and start again.
+    const paused = await train(placement, adam, sizes, (_, s) => (s === 3 ? sleep(300) : undefined));
+    expect(paused.posts).toEqual(['loop', 'loop', 'loop', 'loop']);
+    expect(paused.params.equals(busy.params)).toBe(true);
+  });
+
   it('worker reports asked for while stepping take turns with the steps (the loops hold the threads): same bits, every thread reports', async () => {
     const placement = dataParallel({ replicas: 2, threads: 2 });
     const ref = await train(placement, adam, sizes);
