@@ -857,12 +857,15 @@ export class Engine {
         for (const b of bufs) preds.data.set(b.acts[L]!.data, b.shard.start * per);
         result.predictions = preds;
       }
-      this.events.next({ type: 'step', step, loss: lossSum, lr, gradNorm, samples: n, samplesPerSec: (n / ms) * 1000, ms });
-      this.events.next({
-        type: 'actors',
-        step,
-        actors: [...this.layers.flatMap((l) => l.replicas), ...this.lossActors].map((a) => ({ name: a.name, busyMicros: a.busyMicros, messages: a.messages, queueDepth: a.queueDepth })),
-      });
+      // Built only for someone listening (≈ 20 µs of the main thread per step otherwise wasted).
+      if (this.events.observed) {
+        this.events.next({ type: 'step', step, loss: lossSum, lr, gradNorm, samples: n, samplesPerSec: (n / ms) * 1000, ms });
+        this.events.next({
+          type: 'actors',
+          step,
+          actors: [...this.layers.flatMap((l) => l.replicas), ...this.lossActors].map((a) => ({ name: a.name, busyMicros: a.busyMicros, messages: a.messages, queueDepth: a.queueDepth })),
+        });
+      }
       return result;
     } catch (e) {
       await this.drain();
