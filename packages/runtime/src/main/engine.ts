@@ -630,9 +630,11 @@ export class Engine {
       try {
         const outcomes = await this.loops.step(step, lr, parity, abort);
         this.lastOnLoops = true;
-        outcomes.forEach(({ reply }, r) => {
-          reply?.replies.forEach((one, k) => program.stops[r]![k]!.actor.record(program.stops[r]![k]!.msg.op, one.micros));
-        });
+        for (let r = 0; r < outcomes.length; r++) {
+          const replies = outcomes[r]!.reply?.replies ?? [];
+          const stops = program.stops[r]!;
+          for (let k = 0; k < replies.length; k++) stops[k]!.actor.record(stops[k]!.msg.op, replies[k]!.micros);
+        }
         return outcomes;
       } finally {
         for (const release of releases) release();
@@ -666,13 +668,20 @@ export class Engine {
       const oks = replies.map(({ reply }) => reply as Extract<RouteReply, { ok: true }>);
       const decided = oks[0]!.replies[program.stops[0]!.length - 1] as OkReply;
       if (decided.nonFinite) throw new NonFiniteError(step, decided.nonFinite.what, decided.nonFinite.value);
-      const stepped = sync.stepped.filter((s) => s === 2).length;
+      let stepped = 0;
+      for (let c = 0; c < sync.stepped.length; c++) if (sync.stepped[c] === 2) stepped++;
       if (stepped !== this.chunks.length) throw new Error(`engine: internal error: ${stepped} of ${this.chunks.length} optimiser chunks were stepped`);
       // Commit: the next states are in the other slot (the chunks' state objects are made when asked for).
       program.parity = (1 - parity) as 0 | 1;
       this.pending = program;
       // Replica r served shard r: the losses in shard order.
-      return { losses: Array.from(sync.losses), gradNorm: Math.sqrt(sync.sq.reduce((a, b) => a + b, 0)) };
+      // Plain loops, not Array.from / filter / reduce: on a main thread whose caches the step has
+      // evicted, this conclusion took 33 µs with them and takes 13 µs with loops.
+      const losses = new Array<number>(sync.losses.length);
+      for (let s = 0; s < losses.length; s++) losses[s] = sync.losses[s]!;
+      let sq = 0;
+      for (let c = 0; c < sync.sq.length; c++) sq += sync.sq[c]!; // chunk order
+      return { losses, gradNorm: Math.sqrt(sq) };
     };
 
     /**

@@ -155,13 +155,21 @@ export class ResidentLoops {
     this.sawAt = performance.timeOrigin + performance.now();
     const ok = (r: number) => Atomics.load(i32, RESIDENT.fixed + r) === RESIDENT_STATUS.ok;
     const okOutcome = (r: number): ReplicaOutcome => {
-      const replies: ActorReply[] = Array.from({ length: this.routeLength }, (_, k) => ({ ok: true, micros: micros[r * this.routeLength + k]! }));
+      const L = this.routeLength;
+      const replies = new Array<ActorReply>(L);
+      for (let k = 0; k < L; k++) replies[k] = { ok: true, micros: micros[r * L + k]! };
       // The optimiser step (the route's last message) found the loss or the gradient norm not finite.
       const what = i32[RESIDENT.fixed + R + r];
       if (what !== 0) Object.assign(replies[this.routeLength - 1]!, { nonFinite: { what: what === 1 ? 'loss' : 'gradient norm', value: f64[3 + r]! } });
       return { reply: { ok: true, replies }, lost: null };
     };
-    if (!early && Array.from({ length: R }, (_, r) => ok(r)).every(Boolean)) return Array.from({ length: R }, (_, r) => okOutcome(r));
+    let allOk = !early;
+    for (let r = 0; allOk && r < R; r++) allOk = ok(r);
+    if (allOk) {
+      const outcomes = new Array<ReplicaOutcome>(R);
+      for (let r = 0; r < R; r++) outcomes[r] = okOutcome(r);
+      return outcomes;
+    }
     // A route failed or a thread died: the others are told to leave the step, and the loops to end.
     abort();
     this.running = null;
