@@ -61,6 +61,29 @@ describe('slots', () => {
     expect(() => storeSlot(s, 0, { count: 2, m: tv })).toThrow(/optimizer state changed shape between steps/);
   });
 
+  it('storing refuses a next state of another shape — a key renamed or reordered, an array of another dtype or length, a string changed, non-plain data — naming both shapes', () => {
+    const state = () => ({ count: 1, name: 'adam', m: sab32([1, 1]), pair: [2, sab32([3, 3])] });
+    const s = makeSlots(state());
+    const [m, p] = s.arrays[1] as [Float32Array, Float32Array];
+    storeSlot(s, 1, { count: 7, name: 'adam', m, pair: [8, p] });
+    expect(Array.from(s.numbers[1])).toEqual([7, 8]);
+    const bad: unknown[] = [
+      { count: 7, name: 'adam', mm: m, pair: [8, p] }, // renamed
+      { name: 'adam', count: 7, m, pair: [8, p] }, // reordered
+      { count: 7, name: 'adam', m: new Float64Array(2), pair: [8, p] }, // dtype
+      { count: 7, name: 'adam', m: new Float32Array(3), pair: [8, p] }, // length
+      { count: 7, name: 'sgd', m, pair: [8, p] }, // a string
+      { count: 7, name: 'adam', m, pair: [8, p, 9] }, // a longer array
+      { count: 7, name: 'adam', m, pair: [p, 8] }, // an array where a number was
+      { count: 7, name: 'adam', m, pair: [8, p], extra: null }, // a key more
+    ];
+    for (const next of bad) expect(() => storeSlot(s, 1, next), JSON.stringify(Object.keys(next as object))).toThrow(/optimizer state changed shape between steps \(.+ → .+\)/);
+    expect(() => storeSlot(s, 1, { count: 7, name: 'adam', m, pair: [8, new Map()] })).toThrow(/pair\[1\] is a Map; expected plain data/);
+    // The slot that was stored last still reads back whole.
+    storeSlot(s, 1, { count: 9, name: 'adam', m, pair: [10, p] });
+    expect(slotState(s, 1)).toEqual({ count: 9, name: 'adam', m, pair: [10, p] });
+  });
+
   it('an ordered pool hands out its targets in order while they fit, then falls back', () => {
     const t = [sab32([0, 0]), sab32([0, 0])];
     const fallback = new optim.ArrayPool();

@@ -107,14 +107,52 @@ export function slotState(s: ChunkSlots, p: 0 | 1): unknown {
  * optimiser's state changed structure, which the slots cannot hold.
  */
 export function storeSlot(s: ChunkSlots, q: 0 | 1, next: unknown): void {
-  const flat = flatten(next);
-  if (flat.sig !== s.sig) throw new Error(`optimizer state changed shape between steps (${s.sig} → ${flat.sig})`);
   const target = s.arrays[q];
-  const src = flat.arrays.map((a, i) => (a !== target[i] && target.includes(a) ? a.slice() : a));
+  // Walked against the slots' template (no new template, no signature string: this runs for every
+  // chunk of every step); on any difference, `flatten` says what changed.
+  const arrays: FloatArray[] = [];
+  const numbers = s.numbers[q];
+  if (!matches(s.template, next, target, arrays, numbers)) {
+    const flat = flatten(next);
+    throw new Error(`optimizer state changed shape between steps (${s.sig} → ${flat.sig})`);
+  }
+  const src = arrays.map((a, i) => (a !== target[i] && target.includes(a) ? a.slice() : a));
   src.forEach((a, i) => {
     if (a !== target[i]) target[i]!.set(a);
   });
-  s.numbers[q].set(flat.numbers);
+}
+
+/**
+ * Whether `v` has template `t`'s shape with arrays of the dtypes and lengths of `like` (what equal
+ * `flatten` signatures mean); collects its arrays in order into `arrays` and writes its numbers
+ * into `numbers` on the way (harmless if it then does not match: the caller throws).
+ */
+function matches(t: Template, v: unknown, like: readonly FloatArray[], arrays: FloatArray[], numbers: Float64Array): boolean {
+  if (t === null || typeof t !== 'object') return v === t;
+  if (Array.isArray(t)) {
+    if (!Array.isArray(v) || v.length !== t.length) return false;
+    for (let i = 0; i < t.length; i++) if (!matches(t[i]!, v[i], like, arrays, numbers)) return false;
+    return true;
+  }
+  if ('a' in t) {
+    const l = like[t.a]!;
+    if (!isFloatArray(v) || v.length !== l.length || dtypeOf(v) !== dtypeOf(l) || arrays.length !== t.a) return false;
+    arrays.push(v);
+    return true;
+  }
+  if ('n' in t) {
+    if (typeof v !== 'number') return false;
+    numbers[t.n] = v;
+    return true;
+  }
+  if (typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  const keys = Object.keys(v);
+  if (keys.length !== t.o.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const [k, x] = t.o[i]!;
+    if (keys[i] !== k || !matches(x, (v as Record<string, unknown>)[k], like, arrays, numbers)) return false;
+  }
+  return true;
 }
 
 /** Whether `a` is one of the slots' arrays (such arrays must never be handed out for reuse). */
