@@ -253,7 +253,11 @@ export interface ResidentCtl {
   micros: Float64Array;
 }
 
-/** Slots of `ResidentCtl.i32`; then per replica r: status (3 + r), non-finite what (3 + R + r). */
+/**
+ * Slots of `ResidentCtl.i32`; then per replica r: status (3 + r), non-finite what (3 + R + r), and
+ * ready (3 + 2R + r): the bell's value once the engine has copied the batch's rows for replica r's
+ * shard (it copies them after ringing, while the threads wake).
+ */
 export const RESIDENT = { bell: 0, quit: 1, done: 2, fixed: 3 } as const;
 /** A replica's status in `ResidentCtl.i32`. */
 export const RESIDENT_STATUS = { pending: 0, ok: 1, failed: 2 } as const;

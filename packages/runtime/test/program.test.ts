@@ -139,6 +139,42 @@ describe('step programs', () => {
     }
   });
 
+  it("the batch's rows are copied after the bell, while the threads wake: a batch that takes far longer to copy than a wake-up still gives the bits", async () => {
+    // 2 × 8192 rows of 784 floats: ≈ 50 MB to copy per step, milliseconds against a wake-up of ≈ 0.1 ms.
+    const big = [16384, 16384, 16384];
+    const run = async (placement: Placement) => {
+      const model = mlp(5, [784, 4, 3], 0);
+      const engine = await createEngine({ model, loss: 'crossEntropy', optimizer: adam, placement, seed: 3 });
+      const posts = watchPosts(engine);
+      try {
+        for (const [s, n] of big.entries()) await engine.step(batch(700 + s, n, 784, 3));
+        return { params: paramBytes(model), posts };
+      } finally {
+        await engine.close();
+      }
+    };
+    const ref = await run(inline({ shards: 2 }));
+    const got = await run(dataParallel({ replicas: 2, threads: 2 }));
+    expect(got.posts).toEqual(['loop', 'loop']);
+    expect(got.params.equals(ref.params)).toBe(true);
+  }, 60_000);
+
+  it('a copy of the rows that throws after the bell: the replicas are let go and stopped, the step is re-run message by message, same bits', async () => {
+    const placement = dataParallel({ replicas: 2, threads: 2 });
+    const ref = await train(placement, adam, sizes);
+    const got = await train(placement, adam, sizes, (e, s) => {
+      const own = (e as unknown as { program: { own: { x: { data: Float32Array } }[] } }).program?.own;
+      // Before step 2, shard 1's input refuses to be written; before step 3, it is mended.
+      if (s === 2) own[1]!.x.data.set = () => { throw new Error('copy refused'); };
+      if (s === 3) own[1]!.x.data.set = Float32Array.prototype.set;
+    });
+    expect(got.params.equals(ref.params)).toBe(true);
+    expect(got.states.equals(ref.states)).toBe(true);
+    expect(got.warnings).toEqual(['synchronised step lost (copy refused); re-running it message by message']);
+    // The loops ended with the lost step, and started again for the next.
+    expect(got.posts).toEqual(['loop', 'loop', 'loop', 'loop']);
+  });
+
   it("returnPredictions: the outputs a program step leaves in its buffers are the batch's predictions", async () => {
     const outputs = async (placement: Placement) => {
       const engine = await createEngine({ model: mlp(4, [20, 16, 5], 0), loss: 'crossEntropy', optimizer: adam, placement, returnPredictions: true });

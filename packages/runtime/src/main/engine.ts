@@ -614,11 +614,13 @@ export class Engine {
      * time comes back through shared memory.
      */
     const onLoops = async (program: Program, parity: 0 | 1, abort: () => void): Promise<ReplicaOutcome[]> => {
-      program.own!.forEach(({ x, target }, i) => {
-        const sh = shardPlan[i]!;
-        x.data.set(rows(batch.x, sh.start, sh.end).data);
-        target.data.set(rows(batch.y, sh.start, sh.end).data);
-      });
+      // The rows are copied after the bell, while the threads wake (replica r waits for shard r's).
+      const inputs = program.own!;
+      const from = shardPlan.map((sh) => ({ x: rows(batch.x, sh.start, sh.end).data, target: rows(batch.y, sh.start, sh.end).data }));
+      const fill = (r: number) => {
+        inputs[r]!.x.data.set(from[r]!.x);
+        inputs[r]!.target.data.set(from[r]!.target);
+      };
       const routeLength = program.stops[0]!.length;
       if (this.loops === null) this.loops = new ResidentLoops(this.executor, R, routeLength, defaultThreads());
       await this.loops.ensure(program.id, program.body, program.stops);
@@ -628,7 +630,7 @@ export class Engine {
         for (const s of stops) this.announce(s.actor, s.msg, r);
       });
       try {
-        const outcomes = await this.loops.step(step, lr, parity, abort);
+        const outcomes = await this.loops.step(step, lr, parity, abort, fill);
         this.lastOnLoops = true;
         for (let r = 0; r < outcomes.length; r++) {
           const replies = outcomes[r]!.reply?.replies ?? [];

@@ -75,7 +75,7 @@ export class ResidentLoops {
   ) {
     this.spinAtEnd = replicas <= cores;
     this.ctl = {
-      i32: sharedArray(Int32Array, RESIDENT.fixed + 2 * replicas),
+      i32: sharedArray(Int32Array, RESIDENT.fixed + 3 * replicas),
       f64: sharedArray(Float64Array, 3 + 3 * replicas),
       micros: sharedArray(Float64Array, replicas * routeLength),
     };
@@ -116,11 +116,13 @@ export class ResidentLoops {
   }
 
   /**
-   * Runs one step on the loops: `parameters` are written, the bell rung, and the replicas' reports
-   * awaited. If a loop ends instead of reporting (its route failed, or its thread died), `abort` is
-   * called so that the others leave their barriers, and every loop is awaited: they are all gone then.
+   * Runs one step on the loops: the step's parameters are written, the bell rung, each replica's
+   * inputs filled (`fill(r)`, while the threads wake; each replica waits for its own), and the
+   * replicas' reports awaited. If a loop ends instead of reporting (its route failed, or its thread
+   * died), or a fill throws, `abort` is called so that the others leave their barriers, and every
+   * loop is awaited: they are all gone then (the engine re-runs the step message by message).
    */
-  async step(step: number, lr: number, parity: 0 | 1, abort: () => void): Promise<ReplicaOutcome[]> {
+  async step(step: number, lr: number, parity: 0 | 1, abort: () => void, fill: (r: number) => void): Promise<ReplicaOutcome[]> {
     const run = this.running;
     if (!run) throw new Error('resident loops: not running');
     const { i32, f64, micros } = this.ctl;
@@ -130,10 +132,26 @@ export class ResidentLoops {
     f64[2] = parity;
     i32.fill(0, RESIDENT.done);
     this.bellAt = performance.timeOrigin + performance.now();
-    Atomics.add(i32, RESIDENT.bell, 1);
+    const bell = Atomics.add(i32, RESIDENT.bell, 1) + 1;
     Atomics.notify(i32, RESIDENT.bell);
-    const { ended, anyEnded } = run;
+    // A fill that throws stops the step (a replica that ran on the inputs as they were is told to
+    // leave at its next barrier, before the optimiser), but every replica is let go.
     let early = false;
+    let fillError: unknown = null;
+    for (let r = 0; r < R; r++) {
+      if (!early) {
+        try {
+          fill(r);
+        } catch (e) {
+          fillError = e;
+          early = true;
+          abort();
+        }
+      }
+      Atomics.store(i32, RESIDENT.fixed + 2 * R + r, bell);
+      Atomics.notify(i32, RESIDENT.fixed + 2 * R + r);
+    }
+    const { ended, anyEnded } = run;
     let spun = false;
     for (let done = Atomics.load(i32, RESIDENT.done); done < R; done = Atomics.load(i32, RESIDENT.done)) {
       if (done > 0 && !spun && this.spinAtEnd) {
@@ -179,6 +197,7 @@ export class ResidentLoops {
     const outcomes = await Promise.all(ended);
     Atomics.store(i32, RESIDENT.quit, 0);
     return outcomes.map(({ r, reply, error }): ReplicaOutcome => {
+      if (fillError !== null) return { reply: null, lost: fillError };
       if (ok(r)) return okOutcome(r);
       if (!reply) return { reply: null, lost: error };
       if (reply.ok) return { reply: null, lost: new Error(`the resident loop of replica ${r} ended without reporting`) };

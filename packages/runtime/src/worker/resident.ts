@@ -10,7 +10,8 @@ import { countMessage } from './control.js';
 export function residentLoop(task: ResidentMsg, onCrash?: () => never): ActorReply {
   const { ctl, replica: r } = task;
   const { i32, f64, micros } = ctl;
-  const R = (i32.length - RESIDENT.fixed) / 2;
+  const R = (i32.length - RESIDENT.fixed) / 3;
+  const readyAt = RESIDENT.fixed + 2 * R + r;
   let seen = task.bell;
   let program: ResidentMsg['program'] | undefined = task.program;
   let busy = 0;
@@ -19,6 +20,9 @@ export function residentLoop(task: ResidentMsg, onCrash?: () => never): ActorRep
     seen = Atomics.load(i32, RESIDENT.bell);
     if (Atomics.load(i32, RESIDENT.quit) !== 0) return { ok: true, micros: busy };
     f64[3 + R + 2 * r] = performance.timeOrigin + performance.now(); // after the quit check: a quitting ring is no step
+    // The engine copies the batch's rows after ringing, while the threads wake (it is done first, as
+    // a rule): wait until this replica's are in.
+    for (let v = Atomics.load(i32, readyAt); v !== seen; v = Atomics.load(i32, readyAt)) Atomics.wait(i32, readyAt, v);
     const msg: ProgramMsg = { op: 'program', actor: task.actor, id: task.id, replica: r, step: f64[0]!, lr: f64[1]!, parity: f64[2] === 1 ? 1 : 0, ...(program && { program }) };
     program = undefined; // held from now on
     const reply = handleMessage(msg, onCrash);
