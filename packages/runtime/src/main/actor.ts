@@ -16,7 +16,8 @@ HELD.complete();
 
 /**
  * An actor: a named mailbox that processes one message at a time (`concatMap`; a message to an idle
- * mailbox starts at once), each on whichever pool thread is free. Keeps its busy time, message count and queue depth for the event stream.
+ * mailbox starts at once), each on whichever pool thread is free. Keeps its busy time, message
+ * count and queue depth for the event stream.
  *
  * Besides single messages, a mailbox can be *reserved* (`reserve`): the reservation waits its turn
  * like a message, then holds the actor until released. A route (`main/route.ts`) reserves every

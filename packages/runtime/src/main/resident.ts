@@ -178,7 +178,7 @@ export class ResidentLoops {
       for (let k = 0; k < L; k++) replies[k] = { ok: true, micros: micros[r * L + k]! };
       // The optimiser step (the route's last message) found the loss or the gradient norm not finite.
       const what = i32[RESIDENT.fixed + R + r];
-      if (what !== 0) Object.assign(replies[this.routeLength - 1]!, { nonFinite: { what: what === 1 ? 'loss' : 'gradient norm', value: f64[3 + r]! } });
+      if (what !== 0) Object.assign(replies[L - 1]!, { nonFinite: { what: what === 1 ? 'loss' : 'gradient norm', value: f64[3 + r]! } });
       return { reply: { ok: true, replies }, lost: null };
     };
     let allOk = !early;
