@@ -119,7 +119,6 @@ describe('Actor.reserve', () => {
   });
 });
 
-
 describe('Actor.send', () => {
   it('starts a message to an idle actor at once; the rest wait their turn in order, and a failed one does not stop the mailbox', () => {
     const scheduler = testScheduler();
