@@ -259,6 +259,26 @@ export interface ResidentCtl {
  * shard (it copies them after ringing, while the threads wake).
  */
 export const RESIDENT = { bell: 0, quit: 1, done: 2, fixed: 3 } as const;
+/**
+ * Where replica r's words are in a `ResidentCtl` of R replicas (the one description of the layout,
+ * for the engine's side and the loops'): in `i32` its status, non-finite what and ready flag; in
+ * `f64` the non-finite value, when it woke and when it reported.
+ */
+export function residentSlots(R: number, r: number) {
+  return {
+    status: RESIDENT.fixed + r,
+    nonFinite: RESIDENT.fixed + R + r,
+    ready: RESIDENT.fixed + 2 * R + r,
+    nonFiniteValue: 3 + r,
+    wokeAt: 3 + R + 2 * r,
+    reportedAt: 3 + R + 2 * r + 1,
+  };
+}
+
+/** The lengths of a `ResidentCtl`'s `i32` and `f64` for R replicas; `replicas` reads R back from `i32`. */
+export const residentSizes = (R: number) => ({ i32: RESIDENT.fixed + 3 * R, f64: 3 + 3 * R });
+export const residentReplicas = (i32: Int32Array) => (i32.length - RESIDENT.fixed) / 3;
+
 /** A replica's status in `ResidentCtl.i32`. */
 export const RESIDENT_STATUS = { pending: 0, ok: 1, failed: 2 } as const;
 

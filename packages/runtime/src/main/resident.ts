@@ -1,5 +1,5 @@
 import { firstValueFrom } from 'rxjs';
-import { type ActorReply, RESIDENT, RESIDENT_STATUS, type ResidentCtl, type ResidentMsg, type StepProgram } from '../protocol.js';
+import { type ActorReply, RESIDENT, RESIDENT_STATUS, type ResidentCtl, type ResidentMsg, type StepProgram, residentSizes, residentSlots } from '../protocol.js';
 import { sharedArray } from '../arena.js';
 import type { Executor } from './executor.js';
 import { type RouteReply, type RouteStop, routeReply } from './route.js';
@@ -51,6 +51,8 @@ interface Running {
  */
 export class ResidentLoops {
   readonly ctl: ResidentCtl;
+  /** Where each replica's words are in `ctl`. */
+  private readonly at: ReturnType<typeof residentSlots>[];
   private running: Running | null = null;
   /** A `stop` in progress (loops are told to quit; their threads are not free yet). */
   private stopping: Promise<void> | null = null;
@@ -74,9 +76,10 @@ export class ResidentLoops {
     cores: number,
   ) {
     this.spinAtEnd = replicas <= cores;
+    this.at = Array.from({ length: replicas }, (_, r) => residentSlots(replicas, r));
     this.ctl = {
-      i32: sharedArray(Int32Array, RESIDENT.fixed + 3 * replicas),
-      f64: sharedArray(Float64Array, 3 + 3 * replicas),
+      i32: sharedArray(Int32Array, residentSizes(replicas).i32),
+      f64: sharedArray(Float64Array, residentSizes(replicas).f64),
       micros: sharedArray(Float64Array, replicas * routeLength),
     };
   }
@@ -148,8 +151,8 @@ export class ResidentLoops {
           abort();
         }
       }
-      Atomics.store(i32, RESIDENT.fixed + 2 * R + r, bell);
-      Atomics.notify(i32, RESIDENT.fixed + 2 * R + r);
+      Atomics.store(i32, this.at[r]!.ready, bell);
+      Atomics.notify(i32, this.at[r]!.ready);
     }
     const { ended, anyEnded } = run;
     let spun = false;
@@ -171,14 +174,14 @@ export class ResidentLoops {
       }
     }
     this.sawAt = performance.timeOrigin + performance.now();
-    const ok = (r: number) => Atomics.load(i32, RESIDENT.fixed + r) === RESIDENT_STATUS.ok;
+    const ok = (r: number) => Atomics.load(i32, this.at[r]!.status) === RESIDENT_STATUS.ok;
     const okOutcome = (r: number): ReplicaOutcome => {
       const L = this.routeLength;
       const replies = new Array<ActorReply>(L);
       for (let k = 0; k < L; k++) replies[k] = { ok: true, micros: micros[r * L + k]! };
       // The optimiser step (the route's last message) found the loss or the gradient norm not finite.
-      const what = i32[RESIDENT.fixed + R + r];
-      if (what !== 0) Object.assign(replies[L - 1]!, { nonFinite: { what: what === 1 ? 'loss' : 'gradient norm', value: f64[3 + r]! } });
+      const what = i32[this.at[r]!.nonFinite];
+      if (what !== 0) Object.assign(replies[L - 1]!, { nonFinite: { what: what === 1 ? 'loss' : 'gradient norm', value: f64[this.at[r]!.nonFiniteValue]! } });
       return { reply: { ok: true, replies }, lost: null };
     };
     let allOk = !early;
@@ -209,13 +212,12 @@ export class ResidentLoops {
   lastTimes(): StepTimes | null {
     if (Number.isNaN(this.bellAt)) return null;
     const { f64, micros } = this.ctl;
-    const R = this.replicas;
     return {
       bellAt: this.bellAt,
       sawAt: this.sawAt,
       replicas: this.ops.map((ops, r) => ({
-        wokeAt: f64[3 + R + 2 * r]!,
-        reportedAt: f64[3 + R + 2 * r + 1]!,
+        wokeAt: f64[this.at[r]!.wokeAt]!,
+        reportedAt: f64[this.at[r]!.reportedAt]!,
         messages: ops.map((op, k) => ({ op, micros: micros[r * this.routeLength + k]! })),
       })),
     };

@@ -1,5 +1,5 @@
 import { handleMessage } from '../actors/handle.js';
-import { type ActorReply, type ProgramMsg, RESIDENT, RESIDENT_STATUS, type ResidentMsg } from '../protocol.js';
+import { type ActorReply, type ProgramMsg, RESIDENT, RESIDENT_STATUS, type ResidentMsg, residentReplicas, residentSlots } from '../protocol.js';
 import { countMessage } from './control.js';
 
 /**
@@ -10,8 +10,8 @@ import { countMessage } from './control.js';
 export function residentLoop(task: ResidentMsg, onCrash?: () => never): ActorReply {
   const { ctl, replica: r } = task;
   const { i32, f64, micros } = ctl;
-  const R = (i32.length - RESIDENT.fixed) / 3;
-  const readyAt = RESIDENT.fixed + 2 * R + r;
+  const R = residentReplicas(i32);
+  const at = residentSlots(R, r);
   let seen = task.bell;
   let program: ResidentMsg['program'] | undefined = task.program;
   let busy = 0;
@@ -19,10 +19,10 @@ export function residentLoop(task: ResidentMsg, onCrash?: () => never): ActorRep
     while (Atomics.load(i32, RESIDENT.bell) === seen) Atomics.wait(i32, RESIDENT.bell, seen);
     seen = Atomics.load(i32, RESIDENT.bell);
     if (Atomics.load(i32, RESIDENT.quit) !== 0) return { ok: true, micros: busy };
-    f64[3 + R + 2 * r] = performance.timeOrigin + performance.now(); // after the quit check: a quitting ring is no step
+    f64[at.wokeAt] = performance.timeOrigin + performance.now(); // after the quit check: a quitting ring is no step
     // The engine copies the batch's rows after ringing, while the threads wake (it is done first, as
     // a rule): wait until this replica's are in.
-    for (let v = Atomics.load(i32, readyAt); v !== seen; v = Atomics.load(i32, readyAt)) Atomics.wait(i32, readyAt, v);
+    for (let v = Atomics.load(i32, at.ready); v !== seen; v = Atomics.load(i32, at.ready)) Atomics.wait(i32, at.ready, v);
     const msg: ProgramMsg = { op: 'program', actor: task.actor, id: task.id, replica: r, step: f64[0]!, lr: f64[1]!, parity: f64[2] === 1 ? 1 : 0, ...(program && { program }) };
     program = undefined; // held from now on
     const reply = handleMessage(msg, onCrash);
@@ -36,11 +36,11 @@ export function residentLoop(task: ResidentMsg, onCrash?: () => never): ActorRep
     const last = replies[replies.length - 1];
     if (reply.ok && last?.ok) {
       const nf = last.nonFinite;
-      i32[RESIDENT.fixed + R + r] = nf ? (nf.what === 'loss' ? 1 : 2) : 0;
-      if (nf) f64[3 + r] = nf.value;
+      i32[at.nonFinite] = nf ? (nf.what === 'loss' ? 1 : 2) : 0;
+      if (nf) f64[at.nonFiniteValue] = nf.value;
     }
-    f64[3 + R + 2 * r + 1] = performance.timeOrigin + performance.now();
-    Atomics.store(i32, RESIDENT.fixed + r, reply.ok ? RESIDENT_STATUS.ok : RESIDENT_STATUS.failed);
+    f64[at.reportedAt] = performance.timeOrigin + performance.now();
+    Atomics.store(i32, at.status, reply.ok ? RESIDENT_STATUS.ok : RESIDENT_STATUS.failed);
     Atomics.add(i32, RESIDENT.done, 1);
     Atomics.notify(i32, RESIDENT.done);
     if (!reply.ok) return reply;
