@@ -5,7 +5,6 @@ import { sharedArray } from '../arena.js';
 import { linearBackward } from './linear.js';
 import { SyncAbort, abortStep, arriveAndWait, blockEdge, claimEach, decideStep, sharedWeightGradient, takeBlock } from './sync.js';
 
-
 function stepSync(parties: number, shards: number, timeoutMs = 2_000): StepSync {
   return {
     ctl: sharedArray(Int32Array, syncCtlSize(parties)),
