@@ -2,7 +2,8 @@
  * Runtime benchmarks (tinybench): training throughput of a 784-256-128-10 ReLU MLP with Adam,
  * batch 128, under each placement, and the cost of one actor message round trip.
  * Run: `pnpm bench` in packages/runtime (= tsx --conditions=source bench/index.ts); `--quick` for a short
- * run, `--rounds N` for more rounds, `--ratio` for inline and dataParallel(2) only.
+ * run, `--rounds N` for more rounds, `--ratio` for inline and dataParallel(2) only, `--warmup N` for
+ * the warm-up steps of each engine (default 300).
  *
  * The machine is shared and noisy, so the placements are measured in interleaved rounds (one short
  * tinybench per round with every placement in it) and each is reported by its median over rounds;
@@ -20,6 +21,17 @@ const quick = process.argv.includes('--quick');
 const roundsArg = process.argv.indexOf('--rounds');
 const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : quick ? 3 : 8;
 const only = process.argv.includes('--ratio'); // just inline and dataParallel(2): the ratio the issue asks about
+const warmupArg = process.argv.indexOf('--warmup');
+/**
+ * Steps each engine takes before it is measured. V8 goes on optimising the runtime's functions for
+ * a few hundred steps (those called once a step get hot slowly), on background threads: measured
+ * on this machine, 2.4 ms of those threads' CPU per dataParallel(2) step in the first 200 steps,
+ * 0.3–0.9 ms after 300 (inline: 2.2 ms, then 0–0.7 ms). Inline does not mind (its second core is
+ * idle); a dataParallel step has both cores busy and gives that time up: 17.6–18.1 ms p50 in the
+ * first 200 steps, 16.5–17.1 ms from then on. A training run is thousands of steps; this measures
+ * them, not the start.
+ */
+const WARMUP = warmupArg > 0 ? Number(process.argv[warmupArg + 1]) : quick ? 5 : 300;
 
 function model(): nn.Sequential {
   const rng = new Rng(1);
@@ -42,7 +54,7 @@ const before = await probeHost();
 const engines = new Map<string, Engine>();
 for (const [name, p] of placements) {
   const e = await createEngine({ model: model(), loss: 'crossEntropy', optimizer: { name: 'adam', options: { lr: 1e-3 } }, placement: p });
-  for (let i = 0; i < 5; i++) await e.step(batches[i % 4]!); // warm-up: worker start, JIT
+  for (let i = 0; i < WARMUP; i++) await e.step(batches[i % 4]!); // warm-up: worker start, JIT (see WARMUP)
   engines.set(name, e);
 }
 

@@ -4,7 +4,7 @@
  * write (`Engine.stepTimes`): the main thread before the bell, the threads waking, each replica's
  * route by kind of message, the replicas' reports apart, the main thread waking after the last
  * report, and the main thread until `step()` resolves. Quartiles over the steps.
- * Run: `pnpm bench:timeline` in packages/runtime; `--steps N` (default 200), `--replicas R` (default 2).
+ * Run: `pnpm bench:timeline` in packages/runtime; `--steps N` (default 200), `--replicas R` (default 2), `--warmup N` (default 300).
  */
 import { availableParallelism } from 'node:os';
 import { Rng, nn, randn, tensor } from '@actorgrad/core';
@@ -26,7 +26,8 @@ const model = new nn.Sequential(new nn.Linear(784, 256, { rng: modelRng }), nn.R
 
 const probe = await probeHost();
 const engine = await createEngine({ model, loss: 'crossEntropy', optimizer: { name: 'adam', options: { lr: 1e-3 } }, placement: dataParallel({ replicas: R, threads: R }) });
-for (let i = 0; i < 30; i++) await engine.step(batches[i % 4]!); // warm-up: threads, JIT, step program
+// Warm-up: threads, step program, and V8 optimising for a few hundred steps (see `WARMUP` in index.ts).
+for (let i = 0; i < arg('--warmup', 300); i++) await engine.step(batches[i % 4]!);
 
 const phases = new Map<string, number[]>();
 const put = (name: string, ms: number) => {
