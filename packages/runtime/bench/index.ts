@@ -26,10 +26,10 @@ const warmupArg = process.argv.indexOf('--warmup');
  * Steps each engine takes before it is measured. V8 goes on optimising the runtime's functions for
  * a few hundred steps (those called once a step get hot slowly), on background threads: measured
  * on this machine, 2.4 ms of those threads' CPU per dataParallel(2) step in the first 200 steps,
- * 0.3–0.9 ms after 300 (inline: 2.2 ms, then 0–0.7 ms). Inline does not mind (its second core is
- * idle); a dataParallel step has both cores busy and gives that time up: 17.6–18.1 ms p50 in the
- * first 200 steps, 16.5–17.1 ms from then on. A training run is thousands of steps; this measures
- * them, not the start.
+ * 0.3–0.9 ms after 300 (inline: 2.2 ms in its first 60 steps, 0–1.5 ms later). Inline does not
+ * mind (its second core is idle); a dataParallel step has both cores busy and gives that time up:
+ * 17.6–18.1 ms p50 in the first 200 steps, 16.5–17.1 ms from then on. A training run is thousands
+ * of steps; this measures them, not the start.
  */
 const WARMUP = warmupArg > 0 ? Number(process.argv[warmupArg + 1]) : quick ? 5 : 300;
 
