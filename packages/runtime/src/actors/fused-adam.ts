@@ -69,7 +69,7 @@ export function fusedAdam(
 // compiled the loop on-stack (OSR) before the code after it had run, and the OSR code then
 // deoptimised on that code's first property access at the end of every call ("insufficient type
 // feedback"), without being thrown away: 2 285 deoptimisations of the same code in 660 inline steps
-// of the benchmark MLP, ≈ 1 100 in 960 dataParallel(2) steps (V8 11.3, Node 20); none since.
+// of the benchmark MLP, 1 084 in 960 dataParallel(2) steps (V8 11.3, Node 20); none since.
 
 /** The f32 update of `fusedAdam`, element by element (every stored intermediate rounded to f32). */
 function adamF32(n: number, g: Float32Array, m0: Float32Array, v0: Float32Array, m: Float32Array, v: Float32Array, param: Float32Array, b1: number, c1: number, b2: number, c2: number, bc1: number, bc2Sqrt: number, eps: number, factor: number): void {
