@@ -44,3 +44,17 @@ export async function probeHost(ms = 1500, threads = 2): Promise<ThreadProbe[]> 
 
 export const describeProbe = (probe: ThreadProbe[]): string =>
   probe.map((t, i) => `thread ${i}: p50 ${t.p50.toFixed(1)} ms, p90 ${t.p90.toFixed(1)} ms, ${(t.slow * 100).toFixed(0)} % slow`).join('; ');
+
+/**
+ * Why the probe says the host was busy, or null when it was quiet: the threads' medians within 5 %
+ * of each other (a neighbour on one vCPU makes one thread's 1.5× the other's) and at most 10 % slow
+ * slices on each. Relative, so it does not depend on how fast this host's CPU is.
+ */
+export function busyReason(probe: ThreadProbe[]): string | null {
+  const p50s = probe.map((t) => t.p50);
+  const spread = Math.max(...p50s) / Math.min(...p50s);
+  if (spread > 1.05) return `one probe thread ${spread.toFixed(2)}× slower than the other`;
+  const slow = probe.findIndex((t) => t.slow > 0.1);
+  if (slow >= 0) return `${(probe[slow]!.slow * 100).toFixed(0)} % slow slices on probe thread ${slow}`;
+  return null;
+}

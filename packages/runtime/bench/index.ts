@@ -13,7 +13,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { Rng, nn, randn, tensor } from '@actorgrad/core';
 import { firstValueFrom } from 'rxjs';
 import { Bench } from 'tinybench';
-import { describeProbe, probeHost } from './host-probe.js';
+import { busyReason, describeProbe, probeHost } from './host-probe.js';
 import { Actor, type Engine, type Placement, createEngine, dataParallel, hybrid, inline, inlineExecutor, pipeline, poolExecutor } from '../src/index.js';
 
 const BATCH = 128;
@@ -129,6 +129,12 @@ if (has('pipeline(4 micro-batches, 2 threads)')) {
 const after = await probeHost();
 console.log(`host probe (two threads timing a fixed loop), before: ${describeProbe(before)}`);
 console.log(`host probe, after: ${describeProbe(after)}`);
+const busy = [['before', busyReason(before)], ['after', busyReason(after)]].filter(([, why]) => why !== null);
+console.log(
+  busy.length === 0
+    ? 'host: quiet before and after the run'
+    : `host: busy ${busy.map(([when, why]) => `${when} (${why})`).join(', ')} — a neighbour on either vCPU slows a dataParallel step, not inline: this run's ratio measures the host as much as the engine`,
+);
 console.log(`machine: ${availableParallelism()} cores, ${cpus()[0]?.model ?? '?'}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${ROUNDS} rounds`);
 
 for (const e of engines.values()) await e.close();
