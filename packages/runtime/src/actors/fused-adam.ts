@@ -84,7 +84,10 @@ function adamF32(n: number, g: Float32Array, m0: Float32Array, v0: Float32Array,
   }
 }
 
-/** The f64 update of `fusedAdam`. */
+/**
+ * The f64 update of `fusedAdam`: `adamF32` without the roundings. Two functions, not one taking the
+ * dtype, so that each loop sees one kind of typed array and no per-element branch.
+ */
 function adamF64(n: number, g: Float64Array, m0: Float64Array, v0: Float64Array, m: Float64Array, v: Float64Array, param: Float64Array, b1: number, c1: number, b2: number, c2: number, bc1: number, bc2Sqrt: number, eps: number, factor: number): void {
   for (let i = 0; i < n; i++) {
     const gi = g[i]!;
