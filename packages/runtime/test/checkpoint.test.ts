@@ -123,7 +123,7 @@ describe('checkpoint files', () => {
     const trainer = new Trainer();
     const events: EngineEvent[] = [];
     trainer.events$.subscribe((e) => events.push(e));
-    const h = await trainer.fit(model, { x, y }, { loss: 'mse', batchSize: 32, placement: inline(), optimizer: { name: 'sgd', options: { lr: 0.05 } }, epochs: 50, callbacks: [modelCheckpoint({ path: join(dir, 'last.safetensors') })] });
+    const h = await trainer.fit(model, { x, y }, { loss: 'mse', batchSize: 32, placement: inline(), optimizer: { name: 'sgd', options: { lr: 0.05 } }, epochs: 50, onNonFinite: 'stop', callbacks: [modelCheckpoint({ path: join(dir, 'last.safetensors') })] });
     const nf = events.find((e) => e.type === 'nonfinite') as Extract<EngineEvent, { type: 'nonfinite' }>;
     expect(nf).toBeDefined();
     expect(h.stopReason).toBe(`non-finite ${nf.what} at step ${nf.step}`);

@@ -1,6 +1,6 @@
 import { Rng, type Tensor, data, nn, tensor } from '@actorgrad/core';
 import { describe, expect, it } from 'vitest';
-import { type EngineEvent, Trainer, earlyStopping, inline, lambdaCallback, reduceLROnPlateau, terminateOnNaN } from '../src/index.js';
+import { type EngineEvent, NonFiniteLossError, Trainer, earlyStopping, inline, lambdaCallback, reduceLROnPlateau, terminateOnNaN } from '../src/index.js';
 import { paramBytes } from './helpers.js';
 
 function spirals(seed: number) {
@@ -103,7 +103,7 @@ describe('Trainer.fit', () => {
         lastGood = paramBytes(ctx.model);
       },
     });
-    const h = await trainer.fit(model, { x, y }, { loss: 'mse', batchSize: 8, placement: inline(), optimizer: { name: 'sgd', options: { lr: 10 } }, epochs: 50, callbacks: [watch, terminateOnNaN()] });
+    const h = await trainer.fit(model, { x, y }, { loss: 'mse', batchSize: 8, placement: inline(), optimizer: { name: 'sgd', options: { lr: 10 } }, epochs: 50, onNonFinite: 'stop', callbacks: [watch, terminateOnNaN()] });
     const ev = events.find((e) => e.type === 'nonfinite') as Extract<EngineEvent, { type: 'nonfinite' }>;
     expect(ev).toBeDefined();
     expect(h.stopReason).toBe(`non-finite ${ev.what} at step ${ev.step}`);
@@ -111,6 +111,26 @@ describe('Trainer.fit', () => {
     expect(lastGood).not.toBeNull();
     expect(paramBytes(model).equals(lastGood!)).toBe(true);
     for (const [, p] of model.namedParameters()) expect(p.data.every(Number.isFinite)).toBe(true);
+  });
+
+  it("by default a non-finite loss rejects fit with a NonFiniteLossError that names the step and carries the history", async () => {
+    const rng = new Rng(5);
+    const x = tensor(Array.from({ length: 64 }, () => rng.normal() * 1e3), { shape: [32, 2] });
+    const y = tensor(Array.from({ length: 32 }, () => rng.normal() * 1e3), { shape: [32, 1] });
+    const model = new nn.Sequential(new nn.Linear(2, 8, { rng }), nn.ReLU(), new nn.Linear(8, 1, { rng }));
+    const trainer = new Trainer();
+    const events: EngineEvent[] = [];
+    trainer.events$.subscribe((e) => events.push(e));
+    const err = await trainer.fit(model, { x, y }, { loss: 'mse', batchSize: 8, placement: inline(), optimizer: { name: 'sgd', options: { lr: 10 } }, epochs: 50 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NonFiniteLossError);
+    const e = err as NonFiniteLossError;
+    const ev = events.find((v) => v.type === 'nonfinite') as Extract<EngineEvent, { type: 'nonfinite' }>;
+    expect(e.step).toBe(ev.step);
+    expect(e.message).toMatch(new RegExp(`^fit: the ${ev.what} of step ${ev.step} is (-?Infinity|NaN); training stopped with the parameters of step ${ev.step - 1}\\.`));
+    expect(e.history.stopReason).toBe(`non-finite ${ev.what} at step ${ev.step}`);
+    expect(e.history.steps).toBe(ev.step);
+    expect(e.history.epochs).toEqual(Array.from({ length: Math.floor(ev.step / 4) }, (_, i) => i));
+    expect(events.at(-1)).toMatchObject({ type: 'run', phase: 'end', reason: e.history.stopReason });
   });
 });
 

@@ -55,6 +55,21 @@ describe('DataLoader', () => {
     expect(a0.flat()).toEqual(Array.from(a.order(0)));
   });
 
+  it('setEpoch(e, k) starts that pass at batch k of epoch e, and the next pass at batch 0', () => {
+    const whole = new DataLoader(ds, { batchSize: 3, shuffle: true, seed: 4 });
+    whole.setEpoch(2);
+    const e2 = epochRows(whole);
+    const e3 = epochRows(whole);
+    const resumed = new DataLoader(ds, { batchSize: 3, shuffle: true, seed: 4 });
+    resumed.setEpoch(2, 2);
+    expect(epochRows(resumed)).toEqual(e2.slice(2));
+    expect(resumed.epoch).toBe(3);
+    expect(epochRows(resumed)).toEqual(e3);
+    resumed.setEpoch(0, 4);
+    expect(epochRows(resumed)).toEqual([]);
+    expect(() => resumed.setEpoch(0, 5)).toThrow('DataLoader.setEpoch: batch must be an integer in [0, 4] (batches per epoch), got 5');
+  });
+
   it('setEpoch resumes the order of that epoch', () => {
     const a = new DataLoader(ds, { batchSize: 4, shuffle: true, seed: 3 });
     epochRows(a);

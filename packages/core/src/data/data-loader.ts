@@ -26,6 +26,7 @@ export class DataLoader implements Iterable<Batch> {
   readonly dropLast: boolean;
   readonly seed: number;
   private currentEpoch = 0;
+  private startBatch = 0;
 
   constructor(dataset: Dataset, options: DataLoaderOptions) {
     if (typeof dataset !== 'object' || dataset === null || typeof dataset.batch !== 'function') {
@@ -54,10 +55,18 @@ export class DataLoader implements Iterable<Batch> {
     return this.currentEpoch;
   }
 
-  /** Sets the epoch the next pass will use, e.g. to resume a run after epoch e − 1. */
-  setEpoch(epoch: number): void {
+  /**
+   * Sets the epoch the next pass will use, e.g. to resume a run after epoch e − 1; with `batch`,
+   * that pass starts at batch `batch` of the epoch's order (a run stopped inside the epoch resumes
+   * with the very batches it had not trained on). Later passes start at batch 0.
+   */
+  setEpoch(epoch: number, batch = 0): void {
     if (!Number.isInteger(epoch) || epoch < 0) throw new RangeError(`DataLoader.setEpoch: epoch must be a non-negative integer, got ${epoch}`);
+    if (!Number.isInteger(batch) || batch < 0 || batch > this.length) {
+      throw new RangeError(`DataLoader.setEpoch: batch must be an integer in [0, ${this.length}] (batches per epoch), got ${batch}`);
+    }
     this.currentEpoch = epoch;
+    this.startBatch = batch;
   }
 
   /** The order in which epoch `epoch` visits the examples (0, 1, …, N − 1 without shuffle). */
@@ -73,8 +82,10 @@ export class DataLoader implements Iterable<Batch> {
     const order = this.order(this.currentEpoch);
     const b = this.batchSize;
     const end = this.dropLast ? order.length - (order.length % b) : order.length;
+    const first = this.startBatch * b;
+    this.startBatch = 0;
     try {
-      for (let start = 0; start < end; start += b) {
+      for (let start = first; start < end; start += b) {
         yield this.dataset.batch(order.subarray(start, Math.min(start + b, end)));
       }
     } finally {

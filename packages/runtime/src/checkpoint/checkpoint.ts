@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
 import { type ModuleSpec, nn } from '@actorgrad/core';
 import { optimizerPath } from '../trainer/callbacks/model-checkpoint.js';
-import type { FitOptions, TrainingState } from '../trainer/trainer.js';
+import type { EpochPosition, FitOptions, TrainingState } from '../trainer/trainer.js';
 import { type WriteFileAtomicOptions, writeFileAtomic } from './atomic-write.js';
 import { type DecodedSafetensors, encodeSafetensors, loadSafetensors, tensorsFromCore, toCoreTensors } from './safetensors.js';
 import { stateFromSafetensors, stateToSafetensors } from './state-tree.js';
@@ -76,6 +76,8 @@ export async function saveCheckpoint(
     // Every random number of a run derives from the seed and the counters: dropout masks from
     // (seed, step, layer, shard), the data order from (seed, epoch).
     random_state: JSON.stringify({ seed: config.seed, epoch: state.epoch, step: state.step }),
+    // Inside an epoch: the batches done and the epoch's running sums (null at an epoch's start).
+    position: JSON.stringify(state.position ?? null),
     lr_override: JSON.stringify(state.lrOverride),
     history: JSON.stringify(state.history),
   };
@@ -159,6 +161,8 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
     optimizerStates: extra.optimizer,
     // Absent in checkpoints written before the chunk size was recorded (they used 65 536).
     ...(optimizerChunk !== undefined && { optimizerChunk }),
+    // Absent in checkpoints written before positions were recorded (always at an epoch's start).
+    position: meta.position === undefined ? null : parse<EpochPosition | null>(path, meta, 'position'),
     lrOverride: parse<number | null>(path, meta, 'lr_override'),
     callbacks: extra.callbacks,
     history: parse(path, meta, 'history'),

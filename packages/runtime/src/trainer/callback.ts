@@ -16,8 +16,17 @@ export interface TrainContext {
   readonly epochs: number;
   /** Batches in one epoch. */
   readonly stepsPerEpoch: number;
+  /**
+   * Batches of the current epoch trained so far. Above 0 in `onEpochBegin` when the run resumed
+   * inside that epoch (from a checkpoint taken on a stop), so a callback can tell.
+   */
+  readonly batchInEpoch: number;
   readonly history: History;
-  /** Set to stop the run after the current epoch (or batch). */
+  /**
+   * Set to stop the run at the next step boundary. Set in `onEpochEnd`, the run ends after that
+   * epoch; set in `onBatchEnd`, it ends inside the epoch, without the epoch's end (no validation,
+   * no `onEpochEnd`), and a checkpoint taken then resumes with the epoch's remaining batches.
+   */
   stopTraining: boolean;
   /** Why the run stopped (set by whoever stops it). */
   stopReason: string | null;
@@ -49,6 +58,12 @@ export interface Callback {
   onEpochBegin?(epoch: number, ctx: TrainContext): void | Promise<void>;
   onBatchEnd?(step: number, logs: Logs, ctx: TrainContext): void | Promise<void>;
   onEpochEnd?(epoch: number, logs: Logs, ctx: TrainContext): void | Promise<void>;
+  /**
+   * The run was interrupted at a step boundary — by `signal`, a process signal (`stopOnSignals`),
+   * a non-finite loss, or a stop inside an epoch — before `onTrainEnd`: the moment to save what
+   * would otherwise be lost (`modelCheckpoint` saves here unless `saveOnStop: false`).
+   */
+  onInterrupt?(ctx: TrainContext): void | Promise<void>;
   onTrainEnd?(ctx: TrainContext): void | Promise<void>;
   state?(): unknown;
   setState?(state: unknown): void;

@@ -35,6 +35,23 @@ export class MetricAccumulator {
   result(): Record<string, number> {
     return Object.fromEntries([...this.sums].map(([k, v]) => [k, v / this.count]));
   }
+
+  /** The running sums and row count, as plain data (a checkpoint taken inside an epoch keeps them). */
+  snapshot(): MetricSums {
+    return { sums: Object.fromEntries(this.sums), count: this.count };
+  }
+
+  /** Continues from a {@link snapshot}: the epoch's result is then the same as if never interrupted. */
+  restore(s: MetricSums): void {
+    this.sums = new Map(Object.entries(s.sums));
+    this.count = s.count;
+  }
+}
+
+/** {@link MetricAccumulator}'s running state. */
+export interface MetricSums {
+  sums: Record<string, number>;
+  count: number;
 }
 
 /** Σ over the batch of the per-sample loss (same normalisation as training: mean over samples). */

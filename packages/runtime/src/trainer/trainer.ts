@@ -2,12 +2,30 @@ import { type Tensor, data as coreData, fmtShape, type nn, noGrad, zeros } from 
 import { Subject } from 'rxjs';
 import { saveCheckpoint } from '../checkpoint/checkpoint.js';
 import type { EngineEvent } from '../events.js';
-import { CHUNK, Engine, LEGACY_CHUNK, NonFiniteError } from '../main/engine.js';
 import type { Placement } from '../main/placement.js';
 import type { LossKind, OptimizerConfig } from '../protocol.js';
-import type { Callback, Data, History, Logs, TrainContext } from './callback.js';
-import { MetricAccumulator, type MetricName } from './metrics.js';
-import { type ScheduleSpec, buildSchedule } from './schedule-spec.js';
+import type { Callback, Data, History, Logs } from './callback.js';
+import { FitRun } from './fit-run.js';
+import { MetricAccumulator, type MetricName, type MetricSums } from './metrics.js';
+import type { ScheduleSpec } from './schedule-spec.js';
+
+/**
+ * Where inside an epoch a run stopped: enough to train exactly the batches it had not trained on.
+ * The epoch's order is a function of the seed and the epoch, and every random number of a step of
+ * the step number, so the position and the step counter are the whole random state.
+ */
+export interface EpochPosition {
+  /** Batches of the epoch already trained (rows `[0, batch × batchSize)` of the epoch's order). */
+  batch: number;
+  /** Training rows and batch size the order was made for (a resume checks them). */
+  rows: number;
+  batchSize: number;
+  /** The epoch's running training loss, Σ loss × rows over the batches done, and those rows. */
+  lossSum: number;
+  seen: number;
+  /** The epoch's running metric sums, so its logs come out as if never interrupted. */
+  metrics: MetricSums;
+}
 
 /** Where a run stands, enough to continue it exactly (what a checkpoint stores besides weights). */
 export interface TrainingState {
@@ -15,6 +33,8 @@ export interface TrainingState {
   epoch: number;
   /** Steps completed. */
   step: number;
+  /** Where inside epoch `epoch` the run stands; null (or absent, in older checkpoints) at an epoch's start. */
+  position?: EpochPosition | null;
   optimizerStates: unknown[];
   /** Elements per chunk of `optimizerStates` (the engine's `CHUNK` when saved; absent in older checkpoints: 65 536). */
   optimizerChunk?: number;
@@ -39,7 +59,20 @@ export interface FitOptions {
   seed?: number;
   shuffle?: boolean;
   clipNorm?: number | null;
+  /** Stops the run at the next step boundary (`history.stopReason` 'aborted'; checkpoints save on stop). */
   signal?: AbortSignal;
+  /**
+   * Stops the run at the next step boundary on these process signals — `true`: SIGINT (Ctrl-C)
+   * and SIGTERM — after which `fit` resolves with the history and checkpoints that save on stop
+   * are written. A second signal ends the process as it would without this option.
+   */
+  stopOnSignals?: boolean | NodeJS.Signals[];
+  /**
+   * A step whose loss or gradient norm is NaN or infinite is never applied; the run then stops.
+   * 'throw' (default): `fit` rejects with a `NonFiniteLossError` (step, value, history); 'stop':
+   * `fit` resolves with the history, whose `stopReason` names the step.
+   */
+  onNonFinite?: 'stop' | 'throw';
   /** Continue a run from a checkpoint's training state. */
   resume?: TrainingState;
   /** Writes checkpoints for `ctx.saveCheckpoint` (default: safetensors `saveCheckpoint`). */
@@ -79,141 +112,26 @@ export class Trainer {
       valData = { x: train.x.narrow(0, n - nVal, nVal), y: train.y.narrow(0, n - nVal, nVal) };
       trainData = { x: train.x.narrow(0, 0, n - nVal), y: train.y.narrow(0, 0, n - nVal) };
     }
-    const metrics = o.metrics ?? [];
-    const callbacks = o.callbacks ?? [];
     const names = new Set<string>();
-    for (const c of callbacks) {
+    for (const c of o.callbacks ?? []) {
       if (names.has(c.name)) throw new RangeError(`fit: two callbacks are named '${c.name}'; names must be unique (checkpoints key their state by name)`);
       names.add(c.name);
     }
-    const schedule = o.schedule ? buildSchedule(o.schedule) : null;
-    const baseLr = Number(o.optimizer.options.lr ?? 1e-3);
-    const resume = o.resume;
-    let lrOverride: number | null = resume?.lrOverride ?? null;
-    const lrAt = (step: number) => lrOverride ?? (schedule ? schedule(step) : baseLr);
-    const engine = await Engine.create({
+    const metrics = o.metrics ?? [];
+    const run = await FitRun.start({
       model,
-      loss: o.loss,
-      optimizer: o.optimizer,
-      schedule: lrAt,
-      placement: o.placement,
-      seed: o.seed ?? 0,
-      clipNorm: o.clipNorm ?? null,
-      returnPredictions: metrics.length > 0,
+      train: trainData,
+      validation: valData,
+      options: o,
+      events$: this.events$,
+      evaluate: (d) => this.evaluate(model, d, { loss: o.loss, metrics, batchSize: Math.max(o.batchSize, 256) }),
+      writer: o.checkpointWriter ?? saveCheckpoint,
     });
-    const sub = engine.events$.subscribe((e) => this.events$.next(e));
-    if (resume) {
-      engine.loadOptimizerStates(resume.optimizerStates, resume.optimizerChunk ?? LEGACY_CHUNK);
-      engine.stepCount = resume.step;
-      for (const c of callbacks) if (c.setState && c.name in resume.callbacks) c.setState(resume.callbacks[c.name]);
-    }
-    const loader = new coreData.DataLoader(new coreData.TensorDataset(trainData.x, trainData.y), {
-      batchSize: o.batchSize,
-      shuffle: o.shuffle ?? true,
-      seed: o.seed ?? 0,
-      // A last batch smaller than the shard count cannot be split; it is dropped.
-      dropLast: trainData.x.shape[0]! % o.batchSize !== 0 && trainData.x.shape[0]! % o.batchSize < engine.placement.shards,
-    });
-    const history: History = resume ? structuredClone(resume.history) : { epochs: [], metrics: {}, stopReason: 'completed', steps: 0 };
-    let epoch = resume?.epoch ?? 0;
-    const trainingState = (): TrainingState => ({
-      epoch,
-      step: engine.stepCount,
-      optimizerStates: engine.optimizerStates,
-      optimizerChunk: CHUNK,
-      lrOverride,
-      callbacks: Object.fromEntries(callbacks.filter((c) => c.state).map((c) => [c.name, c.state!()])),
-      history,
-    });
-    const ctx: TrainContext = {
-      model,
-      engine,
-      get epoch() {
-        return epoch;
-      },
-      get step() {
-        return engine.stepCount;
-      },
-      epochs: o.epochs,
-      stepsPerEpoch: loader.length,
-      history,
-      stopTraining: false,
-      stopReason: null,
-      get lrOverride() {
-        return lrOverride;
-      },
-      set lrOverride(v: number | null) {
-        lrOverride = v;
-      },
-      currentLr: () => lrAt(engine.stepCount),
-      saveCheckpoint: async (path, reason) => {
-        await (o.checkpointWriter ?? saveCheckpoint)(path, { model, state: trainingState(), options: o });
-        engine.emit({ type: 'checkpoint', epoch, step: engine.stepCount, path, reason });
-      },
-      emit: (e) => engine.emit(e),
-    };
-    const stop = (reason: string) => {
-      ctx.stopTraining = true;
-      ctx.stopReason ??= reason;
-    };
-    const abort = () => stop('aborted');
-    o.signal?.addEventListener('abort', abort);
-    if (o.signal?.aborted) abort();
-    engine.emit({ type: 'run', phase: 'start', epochs: o.epochs, stepsPerEpoch: loader.length });
     try {
-      model.train();
-      for (const c of callbacks) await c.onTrainBegin?.(ctx);
-      while (epoch < o.epochs && !ctx.stopTraining) {
-        for (const c of callbacks) await c.onEpochBegin?.(epoch, ctx);
-        loader.setEpoch(epoch);
-        const acc = new MetricAccumulator(o.loss, metrics);
-        let lossSum = 0;
-        let seen = 0;
-        for (const batch of loader) {
-          if (ctx.stopTraining) break;
-          let r: Awaited<ReturnType<Engine['step']>>;
-          try {
-            r = await engine.step(batch);
-          } catch (e) {
-            if (e instanceof NonFiniteError) {
-              engine.emit({ type: 'nonfinite', step: e.step, what: e.what, value: e.value });
-              stop(`non-finite ${e.what} at step ${e.step}`);
-              break;
-            }
-            throw e;
-          }
-          lossSum += r.loss * r.samples;
-          seen += r.samples;
-          if (r.predictions) acc.add(r.predictions, batch.y);
-          const logs: Logs = { loss: r.loss, lr: r.lr, gradNorm: r.gradNorm };
-          for (const c of callbacks) await c.onBatchEnd?.(r.step, logs, ctx);
-        }
-        if (seen === 0) break;
-        const logs: Logs = { ...acc.result(), loss: lossSum / seen };
-        if (valData) {
-          const v = this.evaluate(model, valData, { loss: o.loss, metrics, batchSize: Math.max(o.batchSize, 256) });
-          for (const [k, val] of Object.entries(v)) logs[`val_${k}`] = val;
-        }
-        logs.lr = lrAt(engine.stepCount);
-        history.epochs.push(epoch);
-        for (const [k, v] of Object.entries(logs)) {
-          history.metrics[k] ??= [];
-          history.metrics[k].push(v);
-        }
-        history.steps = engine.stepCount;
-        epoch++;
-        engine.emit({ type: 'epoch', epoch: epoch - 1, step: engine.stepCount, logs });
-        // Callbacks see the epoch as finished: `ctx.epoch` now counts completed epochs.
-        for (const c of callbacks) await c.onEpochEnd?.(epoch - 1, logs, ctx);
-      }
-      history.stopReason = ctx.stopReason ?? 'completed';
-      for (const c of callbacks) await c.onTrainEnd?.(ctx);
-      engine.emit({ type: 'run', phase: 'end', epochs: o.epochs, stepsPerEpoch: loader.length, reason: history.stopReason });
-      return history;
+      run.listen();
+      return await run.train();
     } finally {
-      o.signal?.removeEventListener('abort', abort);
-      sub.unsubscribe();
-      await engine.close();
+      await run.close();
     }
   }
 

@@ -13,6 +13,13 @@ export interface ModelCheckpointOptions {
   mode?: Mode;
   /** With saveBestOnly: keep the k best files and delete the others (default 1). */
   keepBest?: number;
+  /**
+   * Also save when the run is interrupted (abort, process signal, non-finite loss, a stop inside
+   * an epoch), at the step boundary where it stopped, with the position inside the epoch, so a
+   * resume loses nothing. The path's `{epoch}` is then the epoch in progress (0-based), and log
+   * placeholders take the last finished epoch's values. Default: true, except with saveBestOnly.
+   */
+  saveOnStop?: boolean;
 }
 
 /** Fills `{name}` and `{name:.4f}` placeholders from the epoch, step and logs. */
@@ -35,7 +42,10 @@ export function modelCheckpoint(o: ModelCheckpointOptions): Callback & { kept():
   const keep = o.keepBest ?? 1;
   if (!Number.isInteger(every) || every < 1) throw new RangeError(`modelCheckpoint: every must be a positive integer, got ${every}`);
   if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`modelCheckpoint: keepBest must be a positive integer, got ${keep}`);
+  const saveOnStop = o.saveOnStop ?? !o.saveBestOnly;
   let best: { value: number; path: string }[] = [];
+  /** The path and step of the last save (a stop right after it has nothing new to save). */
+  let last = '';
   return {
     name: `modelCheckpoint:${o.path}`,
     kept: () => best.map((b) => b.path),
@@ -44,6 +54,7 @@ export function modelCheckpoint(o: ModelCheckpointOptions): Callback & { kept():
       const path = fillTemplate(o.path, { ...logs, epoch, step: ctx.step });
       if (!o.saveBestOnly) {
         await ctx.saveCheckpoint(path, `every ${every} epoch(s)`);
+        last = `${ctx.step}:${path}`;
         return;
       }
       const v = monitored(logs, monitor, 'modelCheckpoint');
@@ -56,6 +67,20 @@ export function modelCheckpoint(o: ModelCheckpointOptions): Callback & { kept():
       for (const gone of best.splice(keep)) {
         if (gone.path !== path) await removeCheckpoint(gone.path);
       }
+    },
+    async onInterrupt(ctx: TrainContext) {
+      if (!saveOnStop) return;
+      const logs = Object.fromEntries(Object.entries(ctx.history.metrics).map(([k, v]) => [k, v[v.length - 1]!]));
+      let path: string;
+      try {
+        path = fillTemplate(o.path, { ...logs, epoch: ctx.epoch, step: ctx.step });
+      } catch (e) {
+        ctx.emit({ type: 'warning', step: ctx.step, message: `modelCheckpoint: no checkpoint on stop: ${(e as Error).message}` });
+        return;
+      }
+      if (last === `${ctx.step}:${path}`) return;
+      await ctx.saveCheckpoint(path, `stopped (${ctx.stopReason}) at step ${ctx.step}`);
+      last = `${ctx.step}:${path}`;
     },
     state: () => ({ best }),
     setState(s: unknown) {
