@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng, data, randn, tensor } from '@actorgrad/core';
 import { describe, expect, it } from 'vitest';
-import { type History, NonFiniteLossError, Trainer, dataParallel, lambdaCallback, loadCheckpoint, modelCheckpoint } from '../src/index.js';
+import { type History, type ModelCheckpointOptions, NonFiniteLossError, Trainer, dataParallel, lambdaCallback, loadCheckpoint, modelCheckpoint } from '../src/index.js';
 import { paramBytes } from './helpers.js';
 import { STOP_EPOCHS, STOP_STEPS_PER_EPOCH, stopCallbacks, stopData, stopModel, stopOptions } from './support/stop-setup.js';
 
@@ -145,5 +145,27 @@ describe('a stop at any step, then a resume, equals the uninterrupted run bit fo
     await expect(new Trainer().fit(ck.model, fewer, { ...ck.fitOptions, placement: stopOptions().placement })).rejects.toThrow(
       'fit: resume: the checkpoint was taken 3 batches into epoch 1, of 100 training rows in batches of 16; this run has 90 rows in batches of 16, so that epoch cannot continue in the same order',
     );
+  });
+
+  it('modelCheckpoint on stop: saveOnStop false and saveBestOnly write nothing; log placeholders take the last epoch (or skip with a warning before one ends)', async () => {
+    const run = async (s: number, path: string, more: Partial<ModelCheckpointOptions>) => {
+      const dir = tmp();
+      const ac = new AbortController();
+      const stopper = lambdaCallback('stopper', { onBatchEnd: (_a, _b, ctx) => void (ctx.step === s && ac.abort()) });
+      const trainer = new Trainer();
+      const warnings: string[] = [];
+      trainer.events$.subscribe((e) => e.type === 'warning' && warnings.push(e.message));
+      await trainer.fit(stopModel(), stopData().train, { ...stopOptions(), signal: ac.signal, callbacks: [stopper, modelCheckpoint({ path: join(dir, path), ...more })] });
+      return { files: readdirSync(dir).filter((f) => f.endsWith('.safetensors') && !f.includes('.optim.')).sort(), warnings };
+    };
+    expect((await run(9, 'ck-{epoch}.safetensors', { saveOnStop: false })).files).toEqual(['ck-0.safetensors']);
+    expect((await run(9, 'best.safetensors', { saveBestOnly: true, monitor: 'val_loss' })).files).toEqual(['best.safetensors']);
+    const withLoss = await run(9, 'ck-{epoch}-{val_loss:.3f}.safetensors', {});
+    expect(withLoss.files).toHaveLength(2);
+    expect(withLoss.files[1]!.slice(0, 5)).toBe('ck-1-');
+    expect(withLoss.files[1]!.slice(5)).toBe(withLoss.files[0]!.slice(5)); // epoch 0's val_loss in both names
+    const early = await run(3, 'ck-{val_loss}.safetensors', {});
+    expect(early.files).toEqual([]);
+    expect(early.warnings).toEqual([expect.stringMatching(/^modelCheckpoint: no checkpoint on stop: .*'\{val_loss\}' .* is not a known value/)]);
   });
 });
