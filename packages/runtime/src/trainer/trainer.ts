@@ -7,6 +7,7 @@ import type { Placement } from '../main/placement.js';
 import type { LossKind, OptimizerConfig } from '../protocol.js';
 import type { Callback, Data, History, Logs, TrainContext } from './callback.js';
 import { MetricAccumulator, type MetricName } from './metrics.js';
+import { type PredictOptions, predictionsAs } from './predict.js';
 import { type ScheduleSpec, buildSchedule } from './schedule-spec.js';
 
 /** Where a run stands, enough to continue it exactly (what a checkpoint stores besides weights). */
@@ -237,8 +238,8 @@ export class Trainer {
     return acc.result();
   }
 
-  /** The model's outputs for every row of x, in evaluation mode. */
-  predict(model: nn.Module, x: Tensor, { batchSize = 256 } = {}): Tensor {
+  /** The model's outputs for every row of x, in evaluation mode, or their probabilities or classes (see `predictionsAs`). */
+  predict(model: nn.Module, x: Tensor, { batchSize = 256, returns = 'raw' }: PredictOptions = {}): Tensor {
     const n = x.shape[0]!;
     const was = model.training;
     model.eval();
@@ -253,7 +254,7 @@ export class Trainer {
           out.data.set(p.data, off);
           off += p.size;
         }
-        return out;
+        return predictionsAs(returns, out, model);
       });
     } finally {
       model.train(was);
