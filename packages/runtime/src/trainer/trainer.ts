@@ -6,6 +6,7 @@ import { CHUNK, Engine, LEGACY_CHUNK, NonFiniteError } from '../main/engine.js';
 import type { Placement } from '../main/placement.js';
 import type { LossKind, OptimizerConfig } from '../protocol.js';
 import type { Callback, Data, History, Logs, TrainContext } from './callback.js';
+import { type Verbosity, progressForVerbose } from './callbacks/progress-bar.js';
 import { MetricAccumulator, type MetricName } from './metrics.js';
 import { type PredictOptions, predictionsAs } from './predict.js';
 import { type ScheduleSpec, buildSchedule } from './schedule-spec.js';
@@ -43,6 +44,12 @@ export interface FitOptions {
   signal?: AbortSignal;
   /** Continue a run from a checkpoint's training state. */
   resume?: TrainingState;
+  /**
+   * Progress output on stdout: 0 (default) silent — a library embedded in a daemon should not
+   * print unasked (Keras defaults to 'auto'); 1 a bar redrawn in place and a line per epoch; 2 one
+   * line per epoch; 'auto' 1 on a TTY, else 2. See `progressBar` for the callback behind it.
+   */
+  verbose?: Verbosity;
   /** Writes checkpoints for `ctx.saveCheckpoint` (default: safetensors `saveCheckpoint`). */
   checkpointWriter?: (path: string, ctx: { model: nn.Sequential; state: TrainingState; options: FitOptions }) => Promise<void>;
 }
@@ -81,7 +88,7 @@ export class Trainer {
       trainData = { x: train.x.narrow(0, 0, n - nVal), y: train.y.narrow(0, 0, n - nVal) };
     }
     const metrics = o.metrics ?? [];
-    const callbacks = o.callbacks ?? [];
+    const callbacks = [...progressForVerbose(o.verbose), ...(o.callbacks ?? [])];
     const names = new Set<string>();
     for (const c of callbacks) {
       if (names.has(c.name)) throw new RangeError(`fit: two callbacks are named '${c.name}'; names must be unique (checkpoints key their state by name)`);
@@ -186,7 +193,7 @@ export class Trainer {
           lossSum += r.loss * r.samples;
           seen += r.samples;
           if (r.predictions) acc.add(r.predictions, batch.y);
-          const logs: Logs = { loss: r.loss, lr: r.lr, gradNorm: r.gradNorm };
+          const logs: Logs = { loss: r.loss, lr: r.lr, gradNorm: r.gradNorm, samples: r.samples };
           for (const c of callbacks) await c.onBatchEnd?.(r.step, logs, ctx);
         }
         if (seen === 0) break;
