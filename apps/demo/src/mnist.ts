@@ -1,5 +1,5 @@
 import { Rng, nn } from '@actorgrad/core';
-import { Trainer, dataParallel, mnist, progressBar } from '@actorgrad/runtime';
+import { Trainer, dataParallel, mnist } from '@actorgrad/runtime';
 
 export interface MnistOptions {
   epochs?: number;
@@ -41,7 +41,7 @@ export async function runMnist(o: MnistOptions = {}): Promise<{ testAccuracy: nu
     metrics: ['accuracy'],
     placement: dataParallel({ replicas: o.threads ?? 2, threads: o.threads ?? 2 }),
     seed,
-    callbacks: o.quiet ? [] : [progressBar()],
+    verbose: o.quiet ? 0 : 'auto',
   });
   const r = trainer.evaluate(model, { x: d.xTest, y: d.yTest }, { loss: 'crossEntropy', metrics: ['accuracy'] });
   const seconds = (performance.now() - t0) / 1000;

@@ -10,8 +10,8 @@ describe('README tour', () => {
     for (const f of files) rmSync(f, { force: true });
   });
 
-  it('has two examples', () => {
-    expect(snippets).toHaveLength(2);
+  it('has three examples', () => {
+    expect(snippets).toHaveLength(3);
   });
 
   it.each(snippets.map((s, i) => [i, s] as const))('example %i runs and prints what its comments say', async (i, snippet) => {

@@ -11,3 +11,4 @@ export * from './trainer/index.js';
 export * from './data/index.js';
 export * from './checkpoint/index.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type Checkpoint, type CheckpointConfig } from './checkpoint/checkpoint.js';
+export { saveModel, loadModel, MODEL_FORMAT } from './checkpoint/model-file.js';

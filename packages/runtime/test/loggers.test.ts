@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng, data, nn } from '@actorgrad/core';
 import { describe, expect, it } from 'vitest';
-import { type FitOptions, Trainer, csvLogger, inline, jsonlLogger, progressBar } from '../src/index.js';
+import { type FitOptions, Trainer, csvLogger, inline, jsonlLogger } from '../src/index.js';
 
 function spirals() {
   const s = data.twoSpirals({ n: 120, noise: 0.05, seed: 1 });
@@ -36,20 +36,5 @@ describe('logging callbacks', () => {
     // 90 training rows / 40 → 3 batches an epoch (the last has 10), 9 steps; steps 0, 2, 4, 6, 8 logged.
     expect(recs.filter((r) => r.type === 'batch').map((r) => r.step)).toEqual([0, 2, 4, 6, 8]);
     expect(recs.filter((r) => r.type === 'epoch').map((r) => r.epoch)).toEqual([0, 1, 2]);
-  });
-
-  it('progressBar redraws in place on a TTY and prints plain lines otherwise', async () => {
-    const out = (isTTY: boolean) => {
-      const chunks: string[] = [];
-      return { chunks, stream: { isTTY, write: (s: string) => chunks.push(s) } };
-    };
-    const tty = out(true);
-    const plain = out(false);
-    await new Trainer().fit(net(), spirals(), { ...opts, callbacks: [progressBar({ stream: tty.stream })] });
-    await new Trainer().fit(net(), spirals(), { ...opts, callbacks: [progressBar({ stream: plain.stream })] });
-    expect(tty.chunks.some((c) => c.startsWith('\repoch 1/3 [') && c.includes('3/3'))).toBe(true);
-    expect(tty.chunks.filter((c) => c.includes('\n'))).toHaveLength(3);
-    expect(plain.chunks.join('')).not.toContain('\r');
-    expect(plain.chunks.filter((c) => /^epoch \d\/3 \(\d+\.\d s\) {2}loss \d\.\d{4} {2}accuracy/.test(c))).toHaveLength(3);
   });
 });

@@ -2,7 +2,7 @@ import type { Tensor, nn } from '@actorgrad/core';
 import type { EngineEvent } from '../events.js';
 import type { Engine } from '../main/engine.js';
 
-/** Logs of a batch (after its step) or an epoch (training and validation metrics, `lr`). */
+/** Logs of a batch (after its step: `loss`, `lr`, `gradNorm`, `samples` — its rows) or an epoch (training and validation metrics, `lr`). */
 export type Logs = Record<string, number>;
 
 /** What callbacks see and may change while a run is going on. */

@@ -55,6 +55,8 @@ export interface FitRunInit {
   train: Data;
   validation: Data | undefined;
   options: FitOptions;
+  /** The run's callbacks, in call order (the progress output's first, then `options.callbacks`). */
+  callbacks: Callback[];
   /** The trainer's event stream (the engine's events are forwarded to it). */
   events$: Subject<EngineEvent>;
   /** Validation logs of the model on a data set (the Trainer's `evaluate`). */
@@ -88,7 +90,7 @@ export class FitRun {
     private readonly lr: LearningRate,
   ) {
     const o = init.options;
-    this.callbacks = o.callbacks ?? [];
+    this.callbacks = init.callbacks;
     this.history = o.resume ? structuredClone(o.resume.history) : { epochs: [], metrics: {}, stopReason: 'completed', steps: 0 };
     this.epoch = o.resume?.epoch ?? 0;
     this.resumeAt = o.resume?.position ?? null;
@@ -274,7 +276,7 @@ export class FitRun {
       p.lossSum += r.loss * r.samples;
       p.seen += r.samples;
       if (r.predictions) acc.add(r.predictions, batch.y);
-      const logs: Logs = { loss: r.loss, lr: r.lr, gradNorm: r.gradNorm };
+      const logs: Logs = { loss: r.loss, lr: r.lr, gradNorm: r.gradNorm, samples: r.samples };
       for (const c of callbacks) await c.onBatchEnd?.(r.step, logs, ctx);
     }
     if (p.batch < this.loader.length) {

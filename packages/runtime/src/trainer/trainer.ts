@@ -5,8 +5,10 @@ import type { EngineEvent } from '../events.js';
 import type { Placement } from '../main/placement.js';
 import type { LossKind, OptimizerConfig } from '../protocol.js';
 import type { Callback, Data, History, Logs } from './callback.js';
+import { type Verbosity, progressForVerbose } from './callbacks/progress-bar.js';
 import { FitRun } from './fit-run.js';
 import { MetricAccumulator, type MetricName, type MetricSums } from './metrics.js';
+import { type PredictOptions, predictionsAs } from './predict.js';
 import type { ScheduleSpec } from './schedule-spec.js';
 
 /**
@@ -75,6 +77,12 @@ export interface FitOptions {
   onNonFinite?: 'stop' | 'throw';
   /** Continue a run from a checkpoint's training state. */
   resume?: TrainingState;
+  /**
+   * Progress output on stdout: 0 (default) silent — a library embedded in a daemon should not
+   * print unasked (Keras defaults to 'auto'); 1 a bar redrawn in place and a line per epoch; 2 one
+   * line per epoch; 'auto' 1 on a TTY, else 2. See `progressBar` for the callback behind it.
+   */
+  verbose?: Verbosity;
   /** Writes checkpoints for `ctx.saveCheckpoint` (default: safetensors `saveCheckpoint`). */
   checkpointWriter?: (path: string, ctx: { model: nn.Sequential; state: TrainingState; options: FitOptions }) => Promise<void>;
 }
@@ -112,8 +120,9 @@ export class Trainer {
       valData = { x: train.x.narrow(0, n - nVal, nVal), y: train.y.narrow(0, n - nVal, nVal) };
       trainData = { x: train.x.narrow(0, 0, n - nVal), y: train.y.narrow(0, 0, n - nVal) };
     }
+    const callbacks = [...progressForVerbose(o.verbose), ...(o.callbacks ?? [])];
     const names = new Set<string>();
-    for (const c of o.callbacks ?? []) {
+    for (const c of callbacks) {
       if (names.has(c.name)) throw new RangeError(`fit: two callbacks are named '${c.name}'; names must be unique (checkpoints key their state by name)`);
       names.add(c.name);
     }
@@ -123,6 +132,7 @@ export class Trainer {
       train: trainData,
       validation: valData,
       options: o,
+      callbacks,
       events$: this.events$,
       evaluate: (d) => this.evaluate(model, d, { loss: o.loss, metrics, batchSize: Math.max(o.batchSize, 256) }),
       writer: o.checkpointWriter ?? saveCheckpoint,
@@ -155,8 +165,8 @@ export class Trainer {
     return acc.result();
   }
 
-  /** The model's outputs for every row of x, in evaluation mode. */
-  predict(model: nn.Module, x: Tensor, { batchSize = 256 } = {}): Tensor {
+  /** The model's outputs for every row of x, in evaluation mode, or their probabilities or classes (see `predictionsAs`). */
+  predict(model: nn.Module, x: Tensor, { batchSize = 256, returns = 'raw' }: PredictOptions = {}): Tensor {
     const n = x.shape[0]!;
     const was = model.training;
     model.eval();
@@ -171,7 +181,7 @@ export class Trainer {
           out.data.set(p.data, off);
           off += p.size;
         }
-        return out;
+        return predictionsAs(returns, out, model);
       });
     } finally {
       model.train(was);
