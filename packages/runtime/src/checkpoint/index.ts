@@ -20,7 +20,16 @@ export {
   type SafetensorsEncodeOptions,
   type SafetensorsTensorInput,
 } from './safetensors.js';
-export { tempPathFor, writeFileAtomic, writeFileAtomicSync, type AtomicWriteStage, type WriteFileAtomicOptions } from './atomic-write.js';
+export {
+  ensureWritableDirectory,
+  isProcessAlive,
+  removeStaleTempFiles,
+  tempPathFor,
+  writeFileAtomic,
+  writeFileAtomicSync,
+  type AtomicWriteStage,
+  type WriteFileAtomicOptions,
+} from './atomic-write.js';
 export {
   flattenState,
   STATE_SKELETON_KEY,
