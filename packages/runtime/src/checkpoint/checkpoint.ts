@@ -237,7 +237,7 @@ async function loadOptimizerFile(path: string, id: string): Promise<{ optim: Dec
   }
   if (optim === null) fail(optPath, `the optimiser state of checkpoint ${id} is missing (the weights are at ${path})`);
   checkFormat(optPath, optim.metadata);
-  return fail(optPath, `optimiser state belongs to checkpoint ${optim.metadata.checkpoint_id}, but the weights are checkpoint ${id}`);
+  return fail(optPath, `optimiser state belongs to checkpoint ${optim.metadata.checkpoint_id}, but the weights (${path}) are checkpoint ${id}`);
 }
 
 /** The model rebuilt from `model_spec` with the file's weights. */
