@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import {
   type AtomicWriteStage,
   ensureWritableDirectory,
   isProcessAlive,
+  isWriterAlive,
   removeStaleTempFiles,
   tempPathFor,
   type WriteFileAtomicOptions,
@@ -212,6 +213,23 @@ describe('removeStaleTempFiles', () => {
     writeFileSync(stale, 'x');
     expect(await removeStaleTempFiles(target)).toEqual([stale]);
     expect(existsSync(live)).toBe(true);
+  });
+});
+
+describe('isWriterAlive', () => {
+  it("counts a file of this process's pid from before it started as a dead predecessor's (pid reuse)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'actorgrad-stale-'));
+    const before = join(dir, `.ck.safetensors.${process.pid}.1.0123456789ab.tmp`);
+    const now = join(dir, `.ck.safetensors.${process.pid}.2.0123456789ab.tmp`);
+    writeFileSync(before, 'x');
+    writeFileSync(now, 'x');
+    const anHourBeforeStart = (performance.timeOrigin - 3_600_000) / 1000;
+    utimesSync(before, anHourBeforeStart, anHourBeforeStart);
+    expect(isWriterAlive(process.pid, Date.now())).toBe(true);
+    expect(isWriterAlive(process.pid, anHourBeforeStart * 1000)).toBe(false);
+    expect(isWriterAlive(deadPid(), Date.now())).toBe(false);
+    expect(await removeStaleTempFiles(join(dir, 'ck.safetensors'))).toEqual([before]);
+    expect(existsSync(now)).toBe(true);
   });
 });
 

@@ -256,12 +256,23 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether the process that wrote a file (its pid, and the file's modification time in ms) may
+ * still be writing it. As {@link isProcessAlive}, except that a file of this process's own pid
+ * last modified before this process started (with a second of slack) is a predecessor's: pids
+ * are reused, and in a container a restarted trainer often gets the very pid of the one killed.
+ */
+export function isWriterAlive(pid: number, modifiedMs: number): boolean {
+  if (pid === process.pid) return modifiedMs >= performance.timeOrigin - 1_000;
+  return isProcessAlive(pid);
+}
+
 const TEMP_SUFFIX = /^(\d+)\.\d+\.[0-9a-f]{12}\.tmp$/;
 
 /**
  * Removes the temporary files that {@link writeFileAtomic} left beside `target` when its writer
  * died mid-write: `.<name>.<pid>.<counter>.<random>.tmp` (see {@link tempPathFor}) whose pid is no
- * longer alive ({@link isProcessAlive}). A live writer's files — this process's too — are kept.
+ * longer alive ({@link isWriterAlive}). A live writer's files — this process's too — are kept.
  * Returns the paths removed; a missing directory removes nothing. Pids are this host's: a writer
  * on another machine sharing the directory cannot be told apart from a dead one.
  */
@@ -284,8 +295,13 @@ export async function removeStaleTempFiles(target: string): Promise<string[]> {
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const m = TEMP_SUFFIX.exec(name.slice(prefix.length));
-    if (m === null || isProcessAlive(Number(m[1]))) continue;
+    if (m === null) continue;
     const p = join(dir, name);
+    const modified = await stat(p).then(
+      (st) => st.mtimeMs,
+      () => null,
+    );
+    if (modified === null || isWriterAlive(Number(m[1]), modified)) continue;
     await unlink(p).then(
       () => removed.push(p),
       () => {}, // Gone already (another cleaner) or not ours to remove; either way not an error.

@@ -23,6 +23,7 @@ export {
 export {
   ensureWritableDirectory,
   isProcessAlive,
+  isWriterAlive,
   removeStaleTempFiles,
   tempPathFor,
   writeFileAtomic,

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { optimizerPath } from '../trainer/callbacks/model-checkpoint.js';
-import { isProcessAlive, removeStaleTempFiles } from './atomic-write.js';
+import { isWriterAlive, removeStaleTempFiles } from './atomic-write.js';
 import { loadSafetensorsMetadata } from './safetensors.js';
 
 /**
@@ -17,7 +17,8 @@ import { loadSafetensorsMetadata } from './safetensors.js';
  * - removes the temporary files of its three files (`.x.safetensors.<pid>.….tmp`,
  *   `.x.optim.safetensors.<pid>.….tmp`, `.x.optim.safetensors.next.<pid>.….tmp`) whose writer
  *   process is gone;
- * - a staged optimiser file (`x.optim.safetensors.next`) whose writer (`writer_pid`) is gone is
+ * - a staged optimiser file (`x.optim.safetensors.next`) whose writer (`writer_pid`) is gone
+ *   (see `isWriterAlive`: a predecessor with this process's pid counts as gone) is
  *   renamed into place when it belongs to the weights (the writer died between its two renames)
  *   and removed when it does not (it died before its weights were in place);
  * - a live writer's files are left alone, and so is everything when the weights cannot be read
@@ -36,7 +37,11 @@ export async function recoverCheckpoint(path: string): Promise<void> {
     return; // None (the usual case), or unreadable: the load reports it if it needs the file.
   }
   const pid = Number(next.writer_pid);
-  if (Number.isSafeInteger(pid) && pid > 0 && isProcessAlive(pid)) return;
+  const modified = await stat(staged).then(
+    (st) => st.mtimeMs,
+    () => 0,
+  );
+  if (Number.isSafeInteger(pid) && pid > 0 && isWriterAlive(pid, modified)) return;
   let weightsId: string | null;
   try {
     weightsId = (await loadSafetensorsMetadata(path)).checkpoint_id ?? null;
