@@ -1,9 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type AtomicWriteStage, tempPathFor, type WriteFileAtomicOptions, writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
+import { spawnSync } from 'node:child_process';
+import {
+  type AtomicWriteStage,
+  ensureWritableDirectory,
+  isProcessAlive,
+  isWriterAlive,
+  removeStaleTempFiles,
+  tempPathFor,
+  type WriteFileAtomicOptions,
+  writeFileAtomic,
+  writeFileAtomicSync,
+} from './atomic-write.js';
 
 const root = mkdtempSync(join(tmpdir(), 'actorgrad-atomic-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -165,5 +176,69 @@ describe('concurrent writers', () => {
   it('a long file name keeps the temporary name within file-name limits', () => {
     const t = tempPathFor(join(root, 'x'.repeat(250)));
     expect(basename(t).length).toBeLessThan(200);
+  });
+});
+
+/** The pid of a process that has exited (a node that did nothing). */
+function deadPid(): number {
+  const pid = spawnSync(process.execPath, ['-e', '']).pid!;
+  expect(isProcessAlive(pid)).toBe(false);
+  return pid;
+}
+
+describe('removeStaleTempFiles', () => {
+  it("removes a dead writer's temporary files of that target only; keeps live writers' and other files", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'actorgrad-stale-'));
+    const dead = deadPid();
+    const names = {
+      stale: `.ck.safetensors.${dead}.3.0123456789ab.tmp`,
+      live: `.ck.safetensors.${process.pid}.4.0123456789ab.tmp`,
+      other: `.ck.optim.safetensors.${dead}.3.0123456789ab.tmp`,
+      notTemp: `.ck.safetensors.${dead}.notes`,
+      target: 'ck.safetensors',
+    };
+    for (const n of Object.values(names)) writeFileSync(join(dir, n), 'x');
+    expect(await removeStaleTempFiles(join(dir, 'ck.safetensors'))).toEqual([join(dir, names.stale)]);
+    expect(readdirSync(dir).sort()).toEqual([names.live, names.other, names.notTemp, names.target].sort());
+    expect(await removeStaleTempFiles(join(dir, 'ck.optim.safetensors'))).toEqual([join(dir, names.other)]);
+    expect(await removeStaleTempFiles(join(dir, 'missing', 'ck.safetensors'))).toEqual([]);
+  });
+
+  it('finds the temporaries tempPathFor names (a long name is cut the same way)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'actorgrad-stale-'));
+    const target = join(dir, `${'n'.repeat(150)}.safetensors`);
+    const live = tempPathFor(target);
+    const stale = live.replace(`.${process.pid}.`, `.${deadPid()}.`);
+    writeFileSync(live, 'x');
+    writeFileSync(stale, 'x');
+    expect(await removeStaleTempFiles(target)).toEqual([stale]);
+    expect(existsSync(live)).toBe(true);
+  });
+});
+
+describe('isWriterAlive', () => {
+  it("counts a file of this process's pid from before it started as a dead predecessor's (pid reuse)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'actorgrad-stale-'));
+    const before = join(dir, `.ck.safetensors.${process.pid}.1.0123456789ab.tmp`);
+    const now = join(dir, `.ck.safetensors.${process.pid}.2.0123456789ab.tmp`);
+    writeFileSync(before, 'x');
+    writeFileSync(now, 'x');
+    const anHourBeforeStart = (performance.timeOrigin - 3_600_000) / 1000;
+    utimesSync(before, anHourBeforeStart, anHourBeforeStart);
+    expect(isWriterAlive(process.pid, Date.now())).toBe(true);
+    expect(isWriterAlive(process.pid, anHourBeforeStart * 1000)).toBe(false);
+    expect(isWriterAlive(deadPid(), Date.now())).toBe(false);
+    expect(await removeStaleTempFiles(join(dir, 'ck.safetensors'))).toEqual([before]);
+    expect(existsSync(now)).toBe(true);
+  });
+});
+
+describe('ensureWritableDirectory', () => {
+  it('creates missing directories and leaves no probe behind; a parent that is a file is ENOTDIR', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'actorgrad-probe-'));
+    await ensureWritableDirectory(join(dir, 'a', 'b'));
+    expect(readdirSync(join(dir, 'a', 'b'))).toEqual([]);
+    writeFileSync(join(dir, 'file'), 'x');
+    await expect(ensureWritableDirectory(join(dir, 'file', 'c'))).rejects.toMatchObject({ code: 'ENOTDIR' });
   });
 });

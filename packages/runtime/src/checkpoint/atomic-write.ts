@@ -10,6 +10,9 @@
  * power cut. On any error the temporary file is closed and removed and the error is rethrown;
  * the previous file at `path` is untouched.
  *
+ * A process killed mid-write (kill -9, a power cut) leaves its temporary file behind;
+ * {@link removeStaleTempFiles} removes those whose writer is gone.
+ *
  * @module
  */
 import { randomBytes } from 'node:crypto';
@@ -25,7 +28,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { type FileHandle, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** The points at which the {@link WriteFileAtomicOptions._hook} test hook is called. */
@@ -237,4 +240,85 @@ function syncDirectorySync(dir: string): void {
       }
     }
   }
+}
+
+/**
+ * Whether process `pid` is alive on this host: `process.kill(pid, 0)` succeeds, or fails with
+ * EPERM (alive, another user's). Only ESRCH means gone; anything else counts as alive, to be safe.
+ */
+export function isProcessAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code !== 'ESRCH';
+  }
+}
+
+/**
+ * Whether the process that wrote a file (its pid, and the file's modification time in ms) may
+ * still be writing it. As {@link isProcessAlive}, except that a file of this process's own pid
+ * last modified before this process started (with a second of slack) is a predecessor's: pids
+ * are reused, and in a container a restarted trainer often gets the very pid of the one killed.
+ */
+export function isWriterAlive(pid: number, modifiedMs: number): boolean {
+  if (pid === process.pid) return modifiedMs >= performance.timeOrigin - 1_000;
+  return isProcessAlive(pid);
+}
+
+const TEMP_SUFFIX = /^(\d+)\.\d+\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes the temporary files that {@link writeFileAtomic} left beside `target` when its writer
+ * died mid-write: `.<name>.<pid>.<counter>.<random>.tmp` (see {@link tempPathFor}) whose pid is no
+ * longer alive ({@link isWriterAlive}). A live writer's files — this process's too — are kept.
+ * Returns the paths removed; a missing directory removes nothing. Pids are this host's: a writer
+ * on another machine sharing the directory cannot be told apart from a dead one.
+ */
+export async function removeStaleTempFiles(target: string): Promise<string[]> {
+  let real = target;
+  try {
+    real = await realpath(target);
+  } catch {
+    // No file yet: its temporaries sit beside the path as given.
+  }
+  const dir = dirname(real);
+  const prefix = `.${basename(real).slice(0, 100)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = TEMP_SUFFIX.exec(name.slice(prefix.length));
+    if (m === null) continue;
+    const p = join(dir, name);
+    const modified = await stat(p).then(
+      (st) => st.mtimeMs,
+      () => null,
+    );
+    if (modified === null || isWriterAlive(Number(m[1]), modified)) continue;
+    await unlink(p).then(
+      () => removed.push(p),
+      () => {}, // Gone already (another cleaner) or not ours to remove; either way not an error.
+    );
+  }
+  return removed;
+}
+
+/**
+ * Creates `dir` (and its parents) if needed and checks that a file can be created in it, by
+ * creating and removing an empty probe file (`.probe.<pid>.<random>.tmp`). Throws the system
+ * error (ENOTDIR, EACCES, EROFS, …) of whichever step failed.
+ */
+export async function ensureWritableDirectory(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const probe = join(dir, `.probe.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const h = await open(probe, CREATE_EXCLUSIVE, 0o600);
+  await h.close();
+  await unlink(probe);
 }

@@ -1,7 +1,9 @@
 export {
+  CHECKSUMS_KEY,
   decodeSafetensors,
   encodeSafetensors,
   loadSafetensors,
+  loadSafetensorsMetadata,
   loadSafetensorsSync,
   MAX_HEADER_LENGTH,
   SafetensorsError,
@@ -15,9 +17,20 @@ export {
   type SafetensorsArray,
   type SafetensorsArrayOf,
   type SafetensorsDType,
+  type SafetensorsEncodeOptions,
   type SafetensorsTensorInput,
 } from './safetensors.js';
-export { tempPathFor, writeFileAtomic, writeFileAtomicSync, type AtomicWriteStage, type WriteFileAtomicOptions } from './atomic-write.js';
+export {
+  ensureWritableDirectory,
+  isProcessAlive,
+  isWriterAlive,
+  removeStaleTempFiles,
+  tempPathFor,
+  writeFileAtomic,
+  writeFileAtomicSync,
+  type AtomicWriteStage,
+  type WriteFileAtomicOptions,
+} from './atomic-write.js';
 export {
   flattenState,
   STATE_SKELETON_KEY,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng, data, nn, randn } from '@actorgrad/core';
@@ -7,7 +7,7 @@ import { Trainer } from '../trainer/trainer.js';
 import { inline } from '../main/placement.js';
 import { modelCheckpoint } from '../trainer/callbacks/model-checkpoint.js';
 import { MODEL_FORMAT, loadModel, saveModel } from './model-file.js';
-import { saveSafetensors, tensorsFromCore } from './safetensors.js';
+import { CHECKSUMS_KEY, saveSafetensors, tensorsFromCore } from './safetensors.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'actorgrad-model-'));
 
@@ -27,12 +27,23 @@ function header(path: string): Record<string, { shape?: number[] } & Record<stri
 }
 
 describe('saveModel / loadModel', () => {
+  it('a model file carries checksums: a flipped bit in a weight is refused, naming the file and the tensor', async () => {
+    const path = join(tmp(), 'model.safetensors');
+    await saveModel(net(2), path);
+    const bytes = readFileSync(path);
+    bytes[bytes.length - 3]! ^= 0x10;
+    writeFileSync(path, bytes);
+    await expect(loadModel(path)).rejects.toThrow(new RegExp(`^loadSafetensors\\(${path.replace(/[.]/g, '\\.')}\\): tensor "[0-9.a-z]+": checksum mismatch`));
+  });
+
   it('round-trips the architecture and the weights bit for bit, PyTorch names and layouts, in eval mode', async () => {
     const path = join(tmp(), 'model.safetensors');
     const model = net(1);
     await saveModel(model, path);
     const h = header(path);
-    expect(h.__metadata__).toEqual({ format: MODEL_FORMAT, model_spec: JSON.stringify(model.spec()) });
+    const { [CHECKSUMS_KEY]: sums, ...meta } = h.__metadata__ as Record<string, string>;
+    expect(meta).toEqual({ format: MODEL_FORMAT, model_spec: JSON.stringify(model.spec()) });
+    expect(Object.keys(JSON.parse(sums!).tensors).sort()).toEqual(['0.bias', '0.weight', '3.bias', '3.weight']);
     expect(Object.keys(h).filter((k) => k !== '__metadata__').sort()).toEqual(['0.bias', '0.weight', '3.bias', '3.weight']);
     expect(h['0.weight']!.shape).toEqual([8, 3]);
     const loaded = await loadModel(path);
@@ -91,7 +102,7 @@ describe('saveModel / loadModel', () => {
     const params = tensorsFromCore(net(1).parameters());
     const spec = JSON.stringify(net(1).spec());
     await saveSafetensors(join(dir, 'a'), params, { format: 'actorgrad.model/9', model_spec: spec });
-    await expect(loadModel(join(dir, 'a'))).rejects.toThrow(`loadModel(${join(dir, 'a')}): format "actorgrad.model/9" is not one this version reads (expected 'actorgrad.model/1' or 'actorgrad.checkpoint/1')`);
+    await expect(loadModel(join(dir, 'a'))).rejects.toThrow(`loadModel(${join(dir, 'a')}): format "actorgrad.model/9" is not one this version reads (expected 'actorgrad.model/1' or 'actorgrad.checkpoint/2' or 'actorgrad.checkpoint/1')`);
     await saveSafetensors(join(dir, 'b'), params, { format: MODEL_FORMAT, model_spec: '{"type":"Conv9"}' });
     await expect(loadModel(join(dir, 'b'))).rejects.toThrow(/cannot rebuild the model from its spec: moduleFromSpec: unknown module type "Conv9"/);
     const other = new nn.Sequential(new nn.Linear(3, 4), nn.ReLU(), new nn.Dropout(0.3), new nn.Linear(4, 2), nn.Softmax());

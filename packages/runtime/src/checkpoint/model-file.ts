@@ -1,26 +1,27 @@
 import { type ModuleSpec, type Tensor, nn } from '@actorgrad/core';
 import { failer } from '../data/errors.js';
-import { CHECKPOINT_FORMAT } from './checkpoint.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_1 } from './checkpoint.js';
 import { loadSafetensors, saveSafetensors, tensorsFromCore, toCoreTensors } from './safetensors.js';
 
 /** The `format` of a file written by {@link saveModel}. */
 export const MODEL_FORMAT = 'actorgrad.model/1';
 
-/** The formats {@link loadModel} reads: a model file and a training checkpoint's weights file. */
-const READABLE = [MODEL_FORMAT, CHECKPOINT_FORMAT];
+/** The formats {@link loadModel} reads: a model file and a training checkpoint's weights file (either version). */
+const READABLE = [MODEL_FORMAT, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_1];
 
 /**
  * Writes a model for inference as one safetensors file, atomically: the weights under PyTorch's
  * names and layouts (`0.weight` [out, in], `0.bias`, …, as `saveCheckpoint` writes them) and the
  * architecture (`model.spec()`) as JSON in `__metadata__.model_spec`, with `format`
- * `actorgrad.model/1`. No optimiser state: to continue training exactly, use `saveCheckpoint`.
+ * `actorgrad.model/1`, and a checksum of every tensor and of the header, verified on load (see
+ * `encodeSafetensors`). No optimiser state: to continue training exactly, use `saveCheckpoint`.
  *
  * A function rather than Keras's `model.save(path)`: the model classes live in `@actorgrad/core`,
  * which runs in browsers and workers and imports no `node:` module; files belong to the runtime.
  */
 export async function saveModel(model: nn.Module, path: string): Promise<void> {
   const metadata = { format: MODEL_FORMAT, model_spec: JSON.stringify(model.spec()) };
-  await saveSafetensors(path, tensorsFromCore(model.parameters()), metadata);
+  await saveSafetensors(path, tensorsFromCore(model.parameters()), metadata, { checksums: true });
 }
 
 /**

@@ -1,13 +1,16 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tensor, tensor } from '@actorgrad/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  CHECKSUMS_KEY,
   type DecodedTensor,
   decodeSafetensors,
   encodeSafetensors,
   loadSafetensors,
+  loadSafetensorsMetadata,
   loadSafetensorsSync,
   SafetensorsError,
   type SafetensorsTensorInput,
@@ -463,3 +466,104 @@ function craftBytes(header: Uint8Array, data: Uint8Array): Uint8Array {
   new DataView(len.buffer).setBigUint64(0, BigInt(header.length), true);
   return concat(len, header, data);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Checksums, checked against the module documentation's definition, recomputed here from the
+// independent reader's pieces.
+
+const hex = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
+const ns = (x: string) => `${Buffer.byteLength(x)}:${x}`;
+const utf8Order = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+function documentedHeaderDigest(file: Uint8Array): string {
+  const { header, tensors } = independentRead(file);
+  const meta = (header.__metadata__ ?? {}) as Record<string, string>;
+  let text = '';
+  for (const k of Object.keys(meta).sort(utf8Order)) if (k !== 'actorgrad.checksums') text += `m${ns(k)}${ns(meta[k]!)}`;
+  for (const name of [...tensors.keys()].sort(utf8Order)) {
+    const t = tensors.get(name)!;
+    text += `t${ns(name)}${ns(t.dtype)}${ns(t.shape.join(','))}${ns(`${t.begin},${t.end}`)}`;
+  }
+  return hex(text);
+}
+
+describe('checksums', () => {
+  const tensors: Record<string, SafetensorsTensorInput> = {
+    '0.weight': { dtype: 'F32', shape: [2, 3], data: new Float32Array([1, 2, 3, 4, 5, 6]) },
+    '10.bias': { dtype: 'F64', shape: [2], data: new Float64Array([-1, 0.5]) },
+    'é n': { dtype: 'I64', shape: [], data: new BigInt64Array([7n]) },
+  };
+  const metadata = { note: 'abc', 'ünï': 'côdé' };
+
+  it('stores SHA-256 digests of each tensor and of the canonical header, as documented', () => {
+    const file = encodeSafetensors(tensors, metadata, { checksums: true });
+    const { header, tensors: raw } = independentRead(file);
+    const meta = header.__metadata__ as Record<string, string>;
+    expect(Object.keys(meta)).toEqual(['note', 'ünï', CHECKSUMS_KEY]);
+    const sums = JSON.parse(meta[CHECKSUMS_KEY]!) as { algorithm: string; header: string; tensors: Record<string, string> };
+    expect(sums.algorithm).toBe('sha256');
+    expect(sums.header).toBe(documentedHeaderDigest(file));
+    expect(Object.keys(sums.tensors).sort()).toEqual(['0.weight', '10.bias', 'é n']);
+    for (const [name, t] of raw) expect(sums.tensors[name]).toBe(hex(t.bytes));
+    const back = decodeSafetensors(file);
+    expect(Array.from(back.tensors['0.weight']!.data as Float32Array)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(back.metadata.note).toBe('abc');
+  });
+
+  it('refuses a changed data byte, naming the source and the tensor', () => {
+    const file = encodeSafetensors(tensors, metadata, { checksums: true });
+    const { headerLength, tensors: raw } = independentRead(file);
+    const bias = raw.get('10.bias')!;
+    file[8 + headerLength + bias.begin + 3]! ^= 0x10;
+    expect(() => decodeSafetensors(file, 'w.safetensors')).toThrow(
+      /^decodeSafetensors\(w\.safetensors\): tensor "10\.bias": checksum mismatch \(sha256 [0-9a-f]{64} expected, [0-9a-f]{64} found\); the file is corrupted$/,
+    );
+    // Without checksums the same change goes unnoticed: the check is what catches it.
+    const plain = encodeSafetensors(tensors, metadata);
+    const p = independentRead(plain);
+    plain[8 + p.headerLength + p.tensors.get('10.bias')!.begin + 3]! ^= 0x10;
+    expect(decodeSafetensors(plain).tensors['10.bias']!.data[0]).not.toBe(-1);
+  });
+
+  it('refuses a changed metadata value or shape that still parses (header checksum)', () => {
+    const file = encodeSafetensors(tensors, metadata, { checksums: true });
+    const at = Buffer.from(file).indexOf('"abc"');
+    file[at + 3] = 'd'.charCodeAt(0);
+    expect(() => decodeSafetensors(file, 'm')).toThrow(/^decodeSafetensors\(m\): header checksum mismatch \(sha256 [0-9a-f]{64} expected, [0-9a-f]{64} found\)/);
+    // A [2,3] F32 tensor read as [3,2] has the same size and bytes: only the header digest sees it.
+    const shaped = encodeSafetensors(tensors, metadata, { checksums: true });
+    const s = Buffer.from(shaped).indexOf('"shape":[2,3]');
+    shaped.set(Buffer.from('"shape":[3,2]'), s);
+    expect(() => decodeSafetensors(shaped, 's')).toThrow(/header checksum mismatch/);
+  });
+
+  it('refuses a damaged checksums entry and drops a stale one given as metadata', () => {
+    const bad = encodeSafetensors(tensors, metadata, { checksums: true });
+    bad.set(Buffer.from('sha257'), Buffer.from(bad).indexOf('sha256'));
+    expect(() => decodeSafetensors(bad, 'b')).toThrow(/^decodeSafetensors\(b\): __metadata__ "actorgrad\.checksums" names the algorithm "sha257", expected "sha256"; the file is corrupted$/);
+    const stale = decodeSafetensors(encodeSafetensors(tensors, metadata, { checksums: true })).metadata;
+    const plain = encodeSafetensors({ w: tensors['0.weight']! }, stale);
+    expect(Object.keys(decodeSafetensors(plain).metadata)).toEqual(['note', 'ünï']);
+    const fresh = encodeSafetensors({ w: tensors['0.weight']! }, stale, { checksums: true });
+    expect(decodeSafetensors(fresh).metadata[CHECKSUMS_KEY]).not.toBe(stale[CHECKSUMS_KEY]);
+  });
+});
+
+describe('loadSafetensorsMetadata', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'actorgrad-safetensors-meta-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const t = { w: { dtype: 'F32' as const, shape: [4], data: new Float32Array([1, 2, 3, 4]) } };
+
+  it('reads the metadata and verifies the header alone', async () => {
+    const path = join(dir, 'a.safetensors');
+    await saveSafetensors(path, t, { id: '17' }, { checksums: true });
+    expect((await loadSafetensorsMetadata(path)).id).toBe('17');
+    const bytes = readFileSync(path);
+    bytes[bytes.indexOf('"17"') + 2] = '8'.charCodeAt(0);
+    writeFileSync(path, bytes);
+    await expect(loadSafetensorsMetadata(path)).rejects.toThrow(/^loadSafetensorsMetadata\(.*a\.safetensors\): header checksum mismatch/);
+    writeFileSync(path, bytes.subarray(0, 20));
+    await expect(loadSafetensorsMetadata(path)).rejects.toThrow(/^loadSafetensorsMetadata\(.*a\.safetensors\): the header length \d+ runs past the end of the file/);
+    await expect(loadSafetensorsMetadata(join(dir, 'none'))).rejects.toThrow(/^loadSafetensorsMetadata\(.*none\): cannot read the file: ENOENT/);
+  });
+});

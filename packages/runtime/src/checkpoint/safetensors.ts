@@ -29,10 +29,32 @@
  * 8-byte aligned. The decoder validates everything above and refuses a file with a
  * {@link SafetensorsError} that names the file and the problem.
  *
+ * ## Checksums
+ *
+ * With `{checksums: true}` the encoder adds one `__metadata__` entry, {@link CHECKSUMS_KEY}
+ * (`actorgrad.checksums`), whose value is the JSON string
+ * `{"algorithm":"sha256","header":"<hex>","tensors":{"<name>":"<hex>",…}}`:
+ *
+ * - `tensors[name]`: the SHA-256 of the tensor's bytes as stored, `data_offsets` `[begin, end)`
+ *   of the data (little-endian elements);
+ * - `header`: the SHA-256 of the header in a canonical form that does not depend on the JSON's
+ *   formatting or key order — the UTF-8 bytes of, concatenated:
+ *   for every `__metadata__` entry except `actorgrad.checksums`, sorted by the UTF-8 bytes of its
+ *   key, `m` ns(key) ns(value); then for every tensor, sorted by the UTF-8 bytes of its name,
+ *   `t` ns(name) ns(dtype) ns(the shape's dimensions joined by `,`) ns(`begin,end`); where ns(s)
+ *   is the decimal number of UTF-8 bytes of s, `:`, and s (e.g. ns("0.bias") = `6:0.bias`).
+ *
+ * The decoder verifies both whenever the entry is present (the header first) and refuses a
+ * mismatch with a {@link SafetensorsError} naming the file and the tensor; files without the
+ * entry (PyTorch's, older ones) load unverified. Other readers see one more metadata string.
+ * SHA-256 because `node:crypto` has it (hardware-accelerated, ~1–2 GB/s) and every language's
+ * standard library can check it (Python: `hashlib.sha256`); Node 20 has no CRC32C or xxHash.
+ *
  * @module
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { Tensor } from '@actorgrad/core';
 import { DataFileError } from '../data/errors.js';
 import { type WriteFileAtomicOptions, writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
@@ -178,24 +200,45 @@ export function safetensorsDTypeOf(data: ArrayBufferView): SafetensorsDType | nu
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
+/** The `__metadata__` key of the checksums (see "Checksums" in the module documentation). */
+export const CHECKSUMS_KEY = 'actorgrad.checksums';
+
+export interface SafetensorsEncodeOptions {
+  /**
+   * Adds SHA-256 checksums of every tensor's bytes and of the header under {@link CHECKSUMS_KEY}
+   * (see the module documentation), verified by the decoder. Default false.
+   */
+  checksums?: boolean;
+}
+
 /**
  * Serialises tensors and string metadata as a safetensors file (see the module documentation
  * for the layout). Names may be any string except `__metadata__` (dots are fine: `0.weight`).
  * Throws a `TypeError`/`RangeError` naming the tensor or metadata key for an unsupported dtype,
  * a bad shape, data of the wrong type or length, or a metadata value that is not a string.
+ * A {@link CHECKSUMS_KEY} entry in `metadata` is dropped (it could not match the new file);
+ * `{checksums: true}` writes a fresh one.
  */
 export function encodeSafetensors(
   tensors: Record<string, SafetensorsTensorInput>,
   metadata?: Record<string, string>,
+  options: SafetensorsEncodeOptions = {},
 ): Uint8Array {
-  return encode(tensors, metadata, 'encodeSafetensors');
+  return encode(tensors, metadata, 'encodeSafetensors', options);
 }
 
-function encode(tensors: Record<string, SafetensorsTensorInput>, metadata: Record<string, string> | undefined, fn: string): Uint8Array {
+type EncodeEntry = { name: string; key: Uint8Array; dtype: SafetensorsDType; shape: number[]; bytes: Uint8Array; raw: boolean };
+
+function encode(
+  tensors: Record<string, SafetensorsTensorInput>,
+  metadata: Record<string, string> | undefined,
+  fn: string,
+  options: SafetensorsEncodeOptions = {},
+): Uint8Array {
   if (tensors === null || typeof tensors !== 'object' || Array.isArray(tensors)) {
     throw new TypeError(`${fn}: tensors must be a record of {dtype, shape, data}, got ${describe(tensors)}`);
   }
-  const entries: { name: string; key: Uint8Array; dtype: SafetensorsDType; shape: number[]; bytes: Uint8Array; raw: boolean }[] = [];
+  const entries: EncodeEntry[] = [];
   for (const [name, t] of Object.entries(tensors)) {
     const where = `${fn}: tensor ${JSON.stringify(name)}`;
     if (name === '__metadata__') throw new TypeError(`${fn}: "__metadata__" is reserved for the metadata and cannot name a tensor`);
@@ -233,16 +276,22 @@ function encode(tensors: Record<string, SafetensorsTensorInput>, metadata: Recor
 
   // Descending alignment, then names in Rust's `String` order (the bytes of their UTF-8).
   entries.sort((a, b) => FORMAT_DTYPES[b.dtype]!.rank - FORMAT_DTYPES[a.dtype]!.rank || Buffer.compare(a.key, b.key));
-  // The JSON is assembled by hand: a JS object would move integer-like names ("0", "1") first.
-  const parts: string[] = [];
-  if (metadata !== undefined) {
-    parts.push(`"__metadata__":{${Object.entries(metadata).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`);
-  }
+  const layout: Entry[] = [];
   let offset = 0;
   for (const e of entries) {
-    const end = offset + e.bytes.length;
-    parts.push(`${JSON.stringify(e.name)}:{"dtype":"${e.dtype}","shape":[${e.shape.join(',')}],"data_offsets":[${offset},${end}]}`);
-    offset = end;
+    layout.push({ name: e.name, dtype: e.dtype, shape: e.shape, begin: offset, end: offset + e.bytes.length });
+    offset += e.bytes.length;
+  }
+  let meta = metadata;
+  if (meta !== undefined && Object.hasOwn(meta, CHECKSUMS_KEY)) meta = Object.fromEntries(Object.entries(meta).filter(([k]) => k !== CHECKSUMS_KEY));
+  if (options.checksums) meta = { ...meta, [CHECKSUMS_KEY]: checksumsEntry(meta ?? {}, layout, entries) };
+  // The JSON is assembled by hand: a JS object would move integer-like names ("0", "1") first.
+  const parts: string[] = [];
+  if (meta !== undefined) {
+    parts.push(`"__metadata__":{${Object.entries(meta).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`);
+  }
+  for (const e of layout) {
+    parts.push(`${JSON.stringify(e.name)}:{"dtype":"${e.dtype}","shape":[${e.shape.join(',')}],"data_offsets":[${e.begin},${e.end}]}`);
   }
   const json = utf8.encode(`{${parts.join(',')}}`);
   const headerLength = Math.ceil(json.length / 8) * 8;
@@ -258,6 +307,84 @@ function encode(tensors: Record<string, SafetensorsTensorInput>, metadata: Recor
     at += e.bytes.length;
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checksums
+
+const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
+
+/** ns(s) of the module documentation: the UTF-8 byte length of `s`, `:`, and `s`. */
+const ns = (s: string): string => `${Buffer.byteLength(s, 'utf8')}:${s}`;
+
+const byUtf8 = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
+/** The SHA-256 of the canonical header (see "Checksums" in the module documentation). */
+function headerDigest(metadata: Record<string, string>, entries: readonly Entry[]): string {
+  const parts: string[] = [];
+  for (const k of Object.keys(metadata).sort(byUtf8)) if (k !== CHECKSUMS_KEY) parts.push(`m${ns(k)}${ns(metadata[k]!)}`);
+  for (const e of [...entries].sort((a, b) => byUtf8(a.name, b.name))) {
+    parts.push(`t${ns(e.name)}${ns(e.dtype)}${ns(e.shape.join(','))}${ns(`${e.begin},${e.end}`)}`);
+  }
+  return sha256(parts.join(''));
+}
+
+/** The value of the {@link CHECKSUMS_KEY} entry for tensors laid out as `layout`. */
+function checksumsEntry(metadata: Record<string, string>, layout: readonly Entry[], entries: readonly EncodeEntry[]): string {
+  const tensors: Record<string, string> = {};
+  for (const e of entries) {
+    let stored = e.bytes;
+    if (!LITTLE_ENDIAN && !e.raw) {
+      stored = e.bytes.slice();
+      swapBytes(stored, FORMAT_DTYPES[e.dtype]!.size);
+    }
+    put(tensors, e.name, sha256(stored));
+  }
+  return JSON.stringify({ algorithm: 'sha256', header: headerDigest(metadata, layout), tensors });
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * Checks the {@link CHECKSUMS_KEY} entry, if any, against the header; returns the tensors'
+ * expected digests (null for a file without checksums). Data is checked by {@link verifyTensors}.
+ */
+function verifyHeader(metadata: Record<string, string>, entries: readonly Entry[], fail: Fail): Map<string, string> | null {
+  const raw = metadata[CHECKSUMS_KEY];
+  if (raw === undefined) return null;
+  const bad = (why: string): never => fail(`__metadata__ ${JSON.stringify(CHECKSUMS_KEY)} ${why}; the file is corrupted`);
+  let sums: { algorithm?: unknown; header?: unknown; tensors?: unknown };
+  try {
+    sums = JSON.parse(raw);
+  } catch {
+    return bad('is not valid JSON');
+  }
+  if (sums === null || typeof sums !== 'object') return bad(`is ${describe(sums)}, expected {algorithm, header, tensors}`);
+  if (sums.algorithm !== 'sha256') bad(`names the algorithm ${JSON.stringify(sums.algorithm)}, expected "sha256"`);
+  if (typeof sums.header !== 'string' || !HEX64.test(sums.header)) bad('has no valid header digest');
+  const tensors = sums.tensors as Record<string, unknown>;
+  if (tensors === null || typeof tensors !== 'object' || Array.isArray(tensors)) bad('has no record of tensor digests');
+  const found = headerDigest(metadata, entries);
+  if (found !== sums.header) {
+    fail(`header checksum mismatch (sha256 ${sums.header} expected, ${found} found); the header (metadata, tensor names, dtypes, shapes or offsets) is corrupted`);
+  }
+  const expected = new Map<string, string>();
+  for (const e of entries) {
+    const d = Object.hasOwn(tensors, e.name) ? tensors[e.name] : undefined;
+    if (typeof d !== 'string' || !HEX64.test(d)) bad(`has no valid digest for tensor ${JSON.stringify(e.name)}`);
+    expected.set(e.name, d as string);
+  }
+  if (Object.keys(tensors).length !== entries.length) bad(`lists ${Object.keys(tensors).length} tensors, the file has ${entries.length}`);
+  return expected;
+}
+
+/** Compares each tensor's stored bytes (`data` = the bytes after the header) with its expected digest. */
+function verifyTensors(expected: Map<string, string>, entries: readonly Entry[], data: Uint8Array, fail: Fail): void {
+  for (const e of entries) {
+    const found = sha256(data.subarray(e.begin, e.end));
+    const want = expected.get(e.name)!;
+    if (found !== want) fail(`tensor ${JSON.stringify(e.name)}: checksum mismatch (sha256 ${want} expected, ${found} found); the file is corrupted`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -297,16 +424,49 @@ interface Entry {
 
 function decode(bytes: Uint8Array, fail: Fail): DecodedSafetensors {
   if (!(bytes instanceof Uint8Array)) fail(`expected the file's bytes as a Uint8Array, got ${describe(bytes)}`);
-  if (bytes.length < 8) fail(`the file is ${plural(bytes.length, 'byte')} long, too short for the 8-byte header length`);
-  const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-  if (n > BigInt(bytes.length - 8)) {
-    fail(`the header length ${n} runs past the end of the file (8 + ${n} bytes needed, the file has ${bytes.length})`);
+  const headerLength = headerLengthOf(bytes, bytes.length, fail);
+  const start = 8 + headerLength;
+  const { metadata, entries, checksums } = parseHeader(bytes.subarray(8, start), bytes.length - start, fail);
+  if (checksums !== null) verifyTensors(checksums, entries, bytes.subarray(start), fail);
+  const tensors: Record<string, DecodedTensor> = {};
+  for (const e of entries) {
+    const dtype = e.dtype as SafetensorsDType;
+    const size = e.end - e.begin;
+    const buffer = new SharedArrayBuffer(size);
+    const copy = new Uint8Array(buffer);
+    copy.set(bytes.subarray(start + e.begin, start + e.end));
+    if (!LITTLE_ENDIAN) swapBytes(copy, FORMAT_DTYPES[dtype]!.size);
+    const data = new SUPPORTED[dtype](buffer, 0, size / FORMAT_DTYPES[dtype]!.size);
+    put(tensors, e.name, { dtype, shape: e.shape, data } as DecodedTensor);
+  }
+  return { tensors, metadata };
+}
+
+/** The header length N from the file's first 8 bytes (`prefix`), checked against the file's length. */
+function headerLengthOf(prefix: Uint8Array, fileLength: number, fail: Fail): number {
+  if (fileLength < 8 || prefix.length < 8) fail(`the file is ${plural(fileLength, 'byte')} long, too short for the 8-byte header length`);
+  const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
+  if (n > BigInt(fileLength - 8)) {
+    fail(`the header length ${n} runs past the end of the file (8 + ${n} bytes needed, the file has ${fileLength})`);
   }
   const headerLength = Number(n);
   if (headerLength > MAX_HEADER_LENGTH) fail(`the header length ${headerLength} exceeds the limit of ${MAX_HEADER_LENGTH} bytes`);
+  return headerLength;
+}
+
+interface ParsedHeader {
+  metadata: Record<string, string>;
+  /** The tensors, sorted by offset; validated, supported dtypes only. */
+  entries: Entry[];
+  /** The tensors' expected digests when the file has checksums (the header's already verified). */
+  checksums: Map<string, string> | null;
+}
+
+/** Parses and validates the header (the N bytes after the length) of a file with `dataLength` bytes of data. */
+function parseHeader(headerBytes: Uint8Array, dataLength: number, fail: Fail): ParsedHeader {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, 8 + headerLength));
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(headerBytes);
   } catch (e) {
     return fail('the header is not valid UTF-8', e);
   }
@@ -320,7 +480,6 @@ function decode(bytes: Uint8Array, fail: Fail): DecodedSafetensors {
 
   const metadata: Record<string, string> = {};
   const entries: Entry[] = [];
-  const dataLength = bytes.length - 8 - headerLength;
   for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (info === null || typeof info !== 'object' || Array.isArray(info)) fail(`__metadata__ must be an object of strings, got ${describe(info)}`);
@@ -332,8 +491,15 @@ function decode(bytes: Uint8Array, fail: Fail): DecodedSafetensors {
     }
     entries.push(entry(name, info, dataLength, fail));
   }
+  checkTiling(entries, dataLength, fail);
+  for (const e of entries) {
+    if (!isSupported(e.dtype)) fail(`tensor ${JSON.stringify(e.name)}: dtype ${e.dtype} is not supported here; supported: ${SUPPORTED_LIST}`);
+  }
+  return { metadata, entries, checksums: verifyHeader(metadata, entries, fail) };
+}
 
-  // The tensors must tile the data: sorted by offset, each begins where the previous one ended.
+/** Sorts `entries` by offset and checks that they tile the data: each begins where the previous one ended. */
+function checkTiling(entries: Entry[], dataLength: number, fail: Fail): void {
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let cursor = 0;
   let previous: Entry | null = null;
@@ -354,23 +520,6 @@ function decode(bytes: Uint8Array, fail: Fail): DecodedSafetensors {
       `${plural(dataLength - cursor, 'trailing byte')} after the last tensor: the tensors cover ${plural(cursor, 'byte')} but the data after the header has ${dataLength}`,
     );
   }
-  for (const e of entries) {
-    if (!isSupported(e.dtype)) fail(`tensor ${JSON.stringify(e.name)}: dtype ${e.dtype} is not supported here; supported: ${SUPPORTED_LIST}`);
-  }
-
-  const tensors: Record<string, DecodedTensor> = {};
-  const start = 8 + headerLength;
-  for (const e of entries) {
-    const dtype = e.dtype as SafetensorsDType;
-    const size = e.end - e.begin;
-    const buffer = new SharedArrayBuffer(size);
-    const copy = new Uint8Array(buffer);
-    copy.set(bytes.subarray(start + e.begin, start + e.end));
-    if (!LITTLE_ENDIAN) swapBytes(copy, FORMAT_DTYPES[dtype]!.size);
-    const data = new SUPPORTED[dtype](buffer, 0, size / FORMAT_DTYPES[dtype]!.size);
-    put(tensors, e.name, { dtype, shape: e.shape, data } as DecodedTensor);
-  }
-  return { tensors, metadata };
 }
 
 function entry(name: string, info: unknown, dataLength: number, fail: Fail): Entry {
@@ -404,15 +553,16 @@ function entry(name: string, info: unknown, dataLength: number, fail: Fail): Ent
 /**
  * Writes tensors and metadata to `path` as a safetensors file, atomically (see
  * {@link writeFileAtomic}): on any failure the previous file at `path` is left as it was. Errors
- * are {@link SafetensorsError}s naming the path.
+ * are {@link SafetensorsError}s naming the path. `options` are those of {@link encodeSafetensors}
+ * (`checksums`) and of {@link writeFileAtomic} (`mode`).
  */
 export async function saveSafetensors(
   path: string,
   tensors: Record<string, SafetensorsTensorInput>,
   metadata?: Record<string, string>,
-  options?: WriteFileAtomicOptions,
+  options?: WriteFileAtomicOptions & SafetensorsEncodeOptions,
 ): Promise<void> {
-  const bytes = encodeFor('saveSafetensors', path, tensors, metadata);
+  const bytes = encodeFor('saveSafetensors', path, tensors, metadata, options);
   try {
     await writeFileAtomic(path, bytes, options);
   } catch (e) {
@@ -425,9 +575,9 @@ export function saveSafetensorsSync(
   path: string,
   tensors: Record<string, SafetensorsTensorInput>,
   metadata?: Record<string, string>,
-  options?: WriteFileAtomicOptions,
+  options?: WriteFileAtomicOptions & SafetensorsEncodeOptions,
 ): void {
-  const bytes = encodeFor('saveSafetensorsSync', path, tensors, metadata);
+  const bytes = encodeFor('saveSafetensorsSync', path, tensors, metadata, options);
   try {
     writeFileAtomicSync(path, bytes, options);
   } catch (e) {
@@ -435,9 +585,15 @@ export function saveSafetensorsSync(
   }
 }
 
-function encodeFor(fn: string, path: string, tensors: Record<string, SafetensorsTensorInput>, metadata?: Record<string, string>): Uint8Array {
+function encodeFor(
+  fn: string,
+  path: string,
+  tensors: Record<string, SafetensorsTensorInput>,
+  metadata?: Record<string, string>,
+  options?: SafetensorsEncodeOptions,
+): Uint8Array {
   try {
-    return encode(tensors, metadata, 'encodeSafetensors');
+    return encode(tensors, metadata, 'encodeSafetensors', options);
   } catch (e) {
     return failer(fn, path)((e as Error).message.replace(/^encodeSafetensors: /, ''), e);
   }
@@ -453,6 +609,32 @@ export async function loadSafetensors(path: string): Promise<DecodedSafetensors>
     return fail(`cannot read the file: ${(e as Error).message}`, e);
   }
   return decode(bytes, fail);
+}
+
+/**
+ * Reads only the header of a safetensors file and returns its `__metadata__`: the length, the
+ * JSON, the tensors' dtypes, shapes and offsets (against the file's size) and, when the file has
+ * checksums, the header checksum are verified — not the tensors' data. Errors name the path.
+ */
+export async function loadSafetensorsMetadata(path: string): Promise<Record<string, string>> {
+  const fail = failer('loadSafetensorsMetadata', path);
+  let handle: Awaited<ReturnType<typeof open>> | null = null;
+  try {
+    handle = await open(path, 'r');
+    const size = (await handle.stat()).size;
+    const prefix = new Uint8Array(8);
+    await handle.read(prefix, 0, 8, 0);
+    const n = headerLengthOf(prefix, size, fail);
+    const header = new Uint8Array(n);
+    const { bytesRead } = await handle.read(header, 0, n, 8);
+    if (bytesRead !== n) fail(`the file ended after ${8 + bytesRead} bytes while reading the header (${8 + n} expected)`);
+    return parseHeader(header, size - 8 - n, fail).metadata;
+  } catch (e) {
+    if (e instanceof SafetensorsError) throw e;
+    return fail(`cannot read the file: ${(e as Error).message}`, e);
+  } finally {
+    await handle?.close().catch(() => {});
+  }
 }
 
 /** {@link loadSafetensors}, synchronously. */

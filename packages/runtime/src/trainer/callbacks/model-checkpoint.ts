@@ -1,4 +1,6 @@
 import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ensureWritableDirectory } from '../../checkpoint/atomic-write.js';
 import type { Callback, Logs, TrainContext } from '../callback.js';
 import { improves, type Mode, monitored, resolveMode } from './monitor.js';
 
@@ -49,6 +51,7 @@ export function modelCheckpoint(o: ModelCheckpointOptions): Callback & { kept():
   return {
     name: `modelCheckpoint:${o.path}`,
     kept: () => best.map((b) => b.path),
+    onTrainBegin: () => checkDirectory(o.path),
     async onEpochEnd(epoch: number, logs: Logs, ctx: TrainContext) {
       if ((epoch + 1) % every !== 0) return;
       const path = fillTemplate(o.path, { ...logs, epoch, step: ctx.step });
@@ -87,6 +90,23 @@ export function modelCheckpoint(o: ModelCheckpointOptions): Callback & { kept():
       best = (s as { best: { value: number; path: string }[] }).best;
     },
   };
+}
+
+/**
+ * Creates the directory of a path template — its part before the first `{…}` placeholder, as
+ * far as the last `/` (`runs/{epoch}/w.safetensors` → `runs`) — and checks that a file can be
+ * created there, so that a bad path fails before the first epoch is trained, not after it.
+ */
+async function checkDirectory(template: string): Promise<void> {
+  const brace = template.indexOf('{');
+  const dir = brace < 0 ? dirname(template) : dirname(`${template.slice(0, brace)}x`);
+  try {
+    await ensureWritableDirectory(dir);
+  } catch (e) {
+    const { code, message } = e as { code?: string; message: string };
+    const why = code === undefined || message.startsWith(code) ? message : `${code}: ${message}`;
+    throw new Error(`modelCheckpoint: cannot write checkpoints to ${dir} (${why})`, { cause: e });
+  }
 }
 
 /** Removes a checkpoint and its optimiser-state companion. */
