@@ -147,7 +147,7 @@ export function toData(fn: string, what: string, d: unknown, model: nn.Module, l
     throw new TypeError(`${fn}: ${what} must be {x, y} with x a Tensor or number[][] and y a Tensor, number[] or number[][], got ${show(d)}`);
   }
   const extra = Object.keys(d).filter((k) => k !== 'x' && k !== 'y');
-  if (extra.length > 0) throw new TypeError(unknownKey(fn, extra[0]!, what, ['x', 'y'], extra.slice(1)));
+  if (extra.length > 0) throw new TypeError(unknownKey(fn, extra[0]!, what, ['x', 'y'], extra.slice(1), 'key'));
   const { x, y } = d as Partial<DataInput>;
   if (x === undefined) throw new TypeError(`${fn}: ${what}.x is required (a Tensor [N, features] or number[][])`);
   if (y === undefined) throw new TypeError(`${fn}: ${what}.y is required (a Tensor, number[] or number[][])`);

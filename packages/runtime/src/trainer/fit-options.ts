@@ -6,6 +6,7 @@ import type { LossKind, OptimizerConfig } from '../protocol.js';
 import type { Data } from './callback.js';
 import type { MetricName } from './metrics.js';
 import { type IssueContext, parseOrThrow, pathOf } from './option-errors.js';
+import { SCHEDULE_ARGS } from './schedule-args.js';
 import { SCHEDULE_NAMES, type ScheduleSpec, buildSchedule } from './schedule-spec.js';
 import type { FitOptions } from './trainer.js';
 
@@ -122,24 +123,26 @@ const OPTION_FIELDS: Record<string, z.ZodType> = {
 };
 
 /** Each stage parses one strict object, so an unknown key is always at its top: `place` names that object. */
-const ctx = (fn: string, root: string, input: unknown, keys: readonly string[], place = root): IssueContext => ({
+const ctx = (fn: string, root: string, input: unknown, keys: readonly string[], place: string | ((path: readonly PropertyKey[]) => string) = root): IssueContext => ({
   fn,
   root,
   input,
   keysAt: () => keys,
-  placeOf: (path) => pathOf(place, path),
+  placeOf: typeof place === 'string' ? (path) => pathOf(place, path) : place,
 });
 
 /** Rethrows an error of optim (`sgd: momentum must be in [0, 1), got 1.5`) at our path. */
 function rethrowAt(fn: string, root: string, what: string, e: unknown): never {
   const msg = e instanceof Error ? e.message : String(e);
-  const m = /^\w+: ([\w[\]]+) must be ([^]*)$/.exec(msg);
+  const m = /^\w+: ([\w[\]]+) must be ([\s\S]*)$/.exec(msg);
   if (m) throw new RangeError(`${fn}: ${root}.${m[1]} must be ${m[2]} (${what})`);
   throw new RangeError(`${fn}: ${root} (${what}): ${msg}`);
 }
 
 /** `'adam'` or `{name, options}` → a checked `{name, options}`; optim builds it once to check the ranges. */
 export function parseOptimizer(fn: string, input: unknown): OptimizerConfig {
+  // A bare name is checked as `options.optimizer` itself, so the message points at what was written.
+  if (typeof input === 'string') parseOrThrow(OPTIMIZER.shape.name, ctx(fn, 'options.optimizer', input, []));
   const raw = typeof input === 'string' ? { name: input } : input;
   if (!isObject(raw)) throw new TypeError(`${fn}: options.optimizer must be an optimizer name like 'adam' or {name, options}, got ${typeof raw === 'number' ? raw : Array.isArray(raw) ? 'an array' : typeof raw}`);
   const { name, options = {} } = parseOrThrow(OPTIMIZER, ctx(fn, 'options.optimizer', raw, ['name', 'options']));
@@ -160,12 +163,17 @@ const SCHEDULE = z.strictObject({
 });
 
 /** `{name, args}`, built (and evaluated at step 0) so that bad arguments fail now, not at the first step. */
-export function parseSchedule(fn: string, input: unknown): ScheduleSpec {
-  const spec = parseOrThrow(SCHEDULE, ctx(fn, 'options.schedule', input, ['name', 'args']));
+export function parseSchedule(fn: string, input: unknown, root = 'options.schedule'): ScheduleSpec {
+  const spec = parseOrThrow(SCHEDULE, ctx(fn, root, input, ['name', 'args']));
+  const a = SCHEDULE_ARGS[spec.name]!;
+  const place = (path: readonly PropertyKey[]) => `${pathOf(`${root.replace(/^options\./, '')}.args`, path)} (${spec.name})`;
+  parseOrThrow(a.schema, ctx(fn, `${root}.args`, spec.args, a.options?.keys ?? [], place));
+  if (spec.name === 'linearWarmup') parseSchedule(fn, spec.args[0], `${root}.args[0]`);
   try {
     buildSchedule(spec)(0);
   } catch (e) {
-    rethrowAt(fn, 'options.schedule', spec.name, e);
+    const msg = (e instanceof Error ? e.message : String(e)).replace(/^\w+: /, '');
+    throw new RangeError(`${fn}: ${root} (${spec.name}): ${msg}`);
   }
   return spec;
 }
@@ -224,4 +232,25 @@ export function parsePredictOptions(options: unknown): PredictOptions {
   if (options === undefined) return {};
   if (!isObject(options)) throw new TypeError(`predict: options must be an object {batchSize?, returns?}, got ${typeof options}`);
   return parseOrThrow(PREDICT, ctx('predict', 'options', options, Object.keys(PREDICT.shape), 'options'));
+}
+
+const ENGINE = z.strictObject({
+  model: custom('an nn.Sequential', (v) => isObject(v)),
+  loss: lossSchema,
+  optimizer: custom("an optimizer name like 'adam' or {name, options}", (v) => v !== undefined),
+  schedule: custom('a function of the step', (v) => typeof v === 'function').optional(),
+  placement: custom('a placement (inline(), dataParallel(…), pipeline(…), hybrid(…) or auto())', isObject).optional(),
+  seed: z.number({ error: 'an integer' }).int({ error: 'an integer' }).optional(),
+  clipNorm: z.number({ error: 'a positive number or null' }).positive({ error: 'a positive number or null' }).nullable().optional(),
+  allowCrash: z.boolean({ error: 'true or false' }).optional(),
+  retries: z.number({ error: 'an integer ≥ 0' }).int({ error: 'an integer ≥ 0' }).min(0, { error: 'an integer ≥ 0' }).optional(),
+  returnPredictions: z.boolean({ error: 'true or false' }).optional(),
+});
+
+/** `createEngine`'s options, checked like fit's (the model's class is checked by the engine itself). */
+export function parseEngineOptions<T extends object>(options: T): T & { optimizer: OptimizerConfig } {
+  if (!isObject(options)) throw new TypeError(`Engine: options must be an object {model, loss, optimizer, …}, got ${options === undefined ? 'nothing' : typeof options}`);
+  const o = parseOrThrow(ENGINE, ctx('Engine', 'options', options, Object.keys(ENGINE.shape), 'options'));
+  if (o.placement !== undefined) parsePlacement('Engine', o.placement);
+  return { ...options, optimizer: parseOptimizer('Engine', o.optimizer) };
 }

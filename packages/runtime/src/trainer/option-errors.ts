@@ -100,10 +100,10 @@ export function didYouMean(typed: string, valid: readonly string[]): string {
 }
 
 /** `fit: unknown option 'momentun' in optimizer.options (sgd); did you mean 'momentum'? valid: lr, momentum, …` */
-export function unknownKey(fn: string, key: string, place: string, valid: readonly string[], others: readonly string[] = []): string {
+export function unknownKey(fn: string, key: string, place: string, valid: readonly string[], others: readonly string[] = [], noun = 'option'): string {
   const dym = didYouMean(key, valid);
   const more = others.length > 0 ? ` (also unknown: ${others.map((k) => `'${k}'`).join(', ')})` : '';
-  return `${fn}: unknown option '${key}' in ${place}${dym === '' ? ';' : dym} valid: ${valid.join(', ')}${more}`;
+  return `${fn}: unknown ${noun} '${key}' in ${place}${dym === '' ? ';' : dym} valid: ${valid.join(', ')}${more}`;
 }
 
 /** `options.optimizer.options.lr`, `options.metrics[1]`. */
