@@ -131,6 +131,7 @@ const TABLE: Row[] = [
   ['mse y [N, 2] for an output [N, 1]', () => fit({ loss: 'mse' }, { x: X, y: randn([N, 2]) }, regressor()), "fit: training data y must be [24, 1] like the model's output for mse, got shape [24, 2]"],
   ['bce target 2', () => fit({ loss: 'bce' }, { x: X, y: TARGETS.map((_, i) => (i === 3 ? 2 : 0)) }, regressor()), 'fit: training data y has 2 at row 3, column 0; bce takes targets in [0, 1]'],
   ['model a plain object', () => fit({}, { x: X, y: Y }, {}), 'fit: model must be an nn.Sequential, got an empty object'],
+  ['fewer training rows than shards', () => fit({ placement: inline({ shards: 4 }) }, { x: ROWS.slice(0, 3), y: [0, 1, 2] }), 'fit: 3 training rows cannot be split into the 4 shards of options.placement (inline)'],
   ['validationSplit leaving no training rows', () => fit({ validationSplit: 0.6 }, { x: ROWS.slice(0, 1), y: [0] }), 'fit: options.validationSplit 0.6 of 1 rows leaves no training rows'],
 
   // ---- evaluate and predict

@@ -1,4 +1,5 @@
 import { type DType, Tensor, fmtShape, nn, noGrad, zeros } from '@actorgrad/core';
+import { resolvePlacement } from '../main/placement.js';
 import type { LossKind } from '../protocol.js';
 import type { Data } from './callback.js';
 import type { DataInput } from './fit-options.js';
@@ -162,10 +163,16 @@ export function checkFitData(model: unknown, data: unknown, o: FitOptions): { tr
   const train = toData('fit', 'training data', data, model, o.loss);
   const validation = o.validationData === undefined ? undefined : toData('fit', 'validationData', o.validationData, model, o.loss);
   if (validation && o.validationSplit !== undefined) throw new RangeError('fit: give options.validationData or options.validationSplit, not both');
+  let rows = train.x.shape[0]!;
   if (o.validationSplit !== undefined) {
-    const n = train.x.shape[0]!;
-    const nVal = Math.max(1, Math.round(n * o.validationSplit));
-    if (n - nVal < 1) throw new RangeError(`fit: options.validationSplit ${o.validationSplit} of ${n} rows leaves no training rows`);
+    rows -= Math.max(1, Math.round(rows * o.validationSplit));
+    if (rows < 1) throw new RangeError(`fit: options.validationSplit ${o.validationSplit} of ${train.x.shape[0]} rows leaves no training rows`);
+  }
+  // Fewer rows than shards would make every batch too small to split: the loader drops it, and the
+  // run would "complete" without a single step. (`auto` picks its shards later, by model size.)
+  if (o.placement && o.placement.kind !== 'auto') {
+    const { shards } = resolvePlacement(o.placement, 0);
+    if (rows < shards) throw new RangeError(`fit: ${rows} training rows cannot be split into the ${shards} shards of options.placement (${o.placement.kind})`);
   }
   return { train, validation };
 }
