@@ -106,6 +106,9 @@ const TABLE: Row[] = [
   ['schedule cosineAnnealingLR, well formed', () => fit({ schedule: { name: 'cosineAnnealingLR', args: [0.01, { tMax: 45 }] }, epochs: 15 }), TRAINS],
   ["placement kind 'dataParalel'", () => fit({ placement: { kind: 'dataParalel', replicas: 2 } }), "fit: options.placement.kind must be one of 'inline', 'dataParallel', 'pipeline', 'hybrid', 'auto', got 'dataParalel'; did you mean 'dataParallel'?"],
   ['placement replica', () => fit({ placement: { kind: 'dataParallel', replica: 2 } }), "fit: unknown option 'replica' in placement (dataParallel); did you mean 'replicas'? valid: kind, replicas, shards, threads"],
+  ["placement 'pipeline' (needs microBatches)", () => fit({ placement: 'pipeline' }), "fit: options.placement must be a placement (inline(), dataParallel(…), pipeline(…), hybrid(…), auto(), or 'inline', 'dataParallel', 'auto'), got 'pipeline'"],
+  ["placement 'inline' (a name)", () => fit({ placement: 'inline', epochs: 15 }), TRAINS],
+  ['validationData 5', () => fit({ validationData: 5 }), 'fit: options.validationData must be {x, y} with x a Tensor or number[][] and y a Tensor, number[] or number[][], got 5'],
   ['placement shards 0', () => fit({ placement: { kind: 'inline', shards: 0 } }), 'fit: options.placement.shards must be a positive integer, got 0'],
 
   // ---- fit: data

@@ -1,7 +1,7 @@
 import { ALIAS_OPTION_KEYS, type OptionAliasName } from '@actorgrad/optim';
 import * as optim from '@actorgrad/optim';
 import { z } from 'zod';
-import { type Placement, resolvePlacement } from '../main/placement.js';
+import { type Placement, auto, dataParallel, inline, resolvePlacement } from '../main/placement.js';
 import type { LossKind, OptimizerConfig } from '../protocol.js';
 import type { Data } from './callback.js';
 import type { MetricName } from './metrics.js';
@@ -35,8 +35,9 @@ export interface DataInput {
 }
 
 /** What `fit` accepts; `parseFitOptions` turns it into `FitOptions`. */
-export type FitOptionsInput = Omit<FitOptions, 'optimizer' | 'validationData'> & {
+export type FitOptionsInput = Omit<FitOptions, 'optimizer' | 'validationData' | 'placement'> & {
   optimizer: OptimizerInput | OptimizerConfig;
+  placement?: Placement | 'inline' | 'dataParallel' | 'auto';
   validationData?: DataInput;
   /** What a non-finite loss does: stop the run (default) or throw. */
   onNonFinite?: 'stop' | 'throw';
@@ -73,6 +74,8 @@ const isTrainingState = (v: unknown) =>
   isObject(v) && Number.isInteger(v.epoch) && Number.isInteger(v.step) && Array.isArray(v.optimizerStates) && isObject(v.history) && isObject(v.callbacks);
 const SIGNAL = /^SIG[A-Z0-9]+$/;
 
+const PLACEMENT_EXPECTED = "a placement (inline(), dataParallel(…), pipeline(…), hybrid(…), auto(), or 'inline', 'dataParallel', 'auto')";
+
 const FIT = z.strictObject({
   loss: lossSchema,
   optimizer: custom("an optimizer name like 'adam' or {name, options}", (v) => v !== undefined),
@@ -83,7 +86,7 @@ const FIT = z.strictObject({
   validationSplit: z.number({ error: 'a number in (0, 1)' }).gt(0, { error: 'a number in (0, 1)' }).lt(1, { error: 'a number in (0, 1)' }).optional(),
   metrics: metricsSchema.optional(),
   callbacks: z.array(custom('a Callback (an object with a string name)', isCallback), { error: 'an array of callbacks' }).optional(),
-  placement: custom('a placement (inline(), dataParallel(…), pipeline(…), hybrid(…) or auto())', isObject).optional(),
+  placement: custom(PLACEMENT_EXPECTED, (v) => isObject(v) || typeof v === 'string').optional(),
   seed: z.number({ error: 'an integer' }).int({ error: 'an integer' }).optional(),
   shuffle: z.boolean({ error: 'true or false' }).optional(),
   clipNorm: z.number({ error: 'a positive number or null' }).positive({ error: 'a positive number or null' }).nullable().optional(),
@@ -188,8 +191,15 @@ const PLACEMENT_KEYS: Record<Placement['kind'], readonly string[]> = {
 const PLACEMENT_REQUIRED: Record<string, readonly string[]> = { dataParallel: ['replicas'], pipeline: ['microBatches'], hybrid: ['replicas', 'microBatches'] };
 const KIND = z.enum(Object.keys(PLACEMENT_KEYS) as [Placement['kind'], ...Placement['kind'][]], { error: `one of ${Object.keys(PLACEMENT_KEYS).map((k) => `'${k}'`).join(', ')}` });
 
-/** A placement object: its kind, its keys, then `resolvePlacement`'s own checks. */
+/** The placements that need no numbers, by name: `placement: 'inline'` is `inline()`. */
+const BY_NAME: Record<string, () => Placement> = { inline, dataParallel, auto };
+
+/** A placement object (or the name of one that needs no numbers): its kind, its keys, then `resolvePlacement`'s own checks. */
 export function parsePlacement(fn: string, input: unknown): Placement {
+  if (typeof input === 'string') {
+    const name = parseOrThrow(z.enum(Object.keys(BY_NAME) as [string, ...string[]], { error: PLACEMENT_EXPECTED }), ctx(fn, 'options.placement', input, []));
+    return BY_NAME[name]!();
+  }
   const o = input as Record<string, unknown>;
   const kind = parseOrThrow(KIND, ctx(fn, 'options.placement.kind', o.kind, []));
   const keys = PLACEMENT_KEYS[kind];
@@ -239,7 +249,7 @@ const ENGINE = z.strictObject({
   loss: lossSchema,
   optimizer: custom("an optimizer name like 'adam' or {name, options}", (v) => v !== undefined),
   schedule: custom('a function of the step', (v) => typeof v === 'function').optional(),
-  placement: custom('a placement (inline(), dataParallel(…), pipeline(…), hybrid(…) or auto())', isObject).optional(),
+  placement: custom(PLACEMENT_EXPECTED, (v) => isObject(v) || typeof v === 'string').optional(),
   seed: z.number({ error: 'an integer' }).int({ error: 'an integer' }).optional(),
   clipNorm: z.number({ error: 'a positive number or null' }).positive({ error: 'a positive number or null' }).nullable().optional(),
   allowCrash: z.boolean({ error: 'true or false' }).optional(),
@@ -248,9 +258,10 @@ const ENGINE = z.strictObject({
 });
 
 /** `createEngine`'s options, checked like fit's (the model's class is checked by the engine itself). */
-export function parseEngineOptions<T extends object>(options: T): T & { optimizer: OptimizerConfig } {
+export function parseEngineOptions<T extends object>(options: T): T & { optimizer: OptimizerConfig; placement?: Placement } {
   if (!isObject(options)) throw new TypeError(`Engine: options must be an object {model, loss, optimizer, …}, got ${options === undefined ? 'nothing' : typeof options}`);
   const o = parseOrThrow(ENGINE, ctx('Engine', 'options', options, Object.keys(ENGINE.shape), 'options'));
-  if (o.placement !== undefined) parsePlacement('Engine', o.placement);
-  return { ...options, optimizer: parseOptimizer('Engine', o.optimizer) };
+  const out: T & { optimizer: OptimizerConfig; placement?: Placement } = { ...options, optimizer: parseOptimizer('Engine', o.optimizer) };
+  if (o.placement !== undefined) out.placement = parsePlacement('Engine', o.placement);
+  return out;
 }
