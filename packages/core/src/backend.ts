@@ -28,8 +28,9 @@ export const BINARY_OPS = {
   mul: 'x * y',
   div: 'x / y',
   pow: 'Math.pow(x, y)',
-  maximum: 'x >= y ? x : y',
-  minimum: 'x <= y ? x : y',
+  // NaN wins (`x !== x` is the NaN test), as torch.maximum / torch.minimum propagate it.
+  maximum: 'x >= y || x !== x ? x : y',
+  minimum: 'x <= y || x !== x ? x : y',
   gt: 'x > y ? 1 : 0',
   ge: 'x >= y ? 1 : 0',
   lt: 'x < y ? 1 : 0',

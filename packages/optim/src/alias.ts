@@ -180,3 +180,33 @@ export function radam(o: AdamaxAliasOptions = {}): T {
   const eps = v.checkPositive('radam', 'eps', o.eps ?? 1e-8);
   return build(l2('radam', o.weightDecay), scaleByRadam({ b1, b2, eps }), rate('radam', o.lr ?? 1e-3));
 }
+
+/**
+ * The option keys each alias that takes an options object reads, for validating option objects
+ * that come from users or job specs before anything is built (a misspelled key is otherwise
+ * silently ignored). Tested against what the aliases really read, so it cannot drift.
+ */
+export const ALIAS_OPTION_KEYS = {
+  sgd: ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'],
+  adam: ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'],
+  adamw: ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'],
+  adamax: ['lr', 'betas', 'eps', 'weightDecay'],
+  nadam: ['lr', 'betas', 'eps', 'weightDecay', 'momentumDecay'],
+  radam: ['lr', 'betas', 'eps', 'weightDecay'],
+  adagrad: ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps'],
+  adadelta: ['lr', 'rho', 'eps', 'weightDecay'],
+  rmsprop: ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered'],
+} as const satisfies {
+  sgd: readonly (keyof SgdOptions)[];
+  adam: readonly (keyof AdamAliasOptions)[];
+  adamw: readonly (keyof AdamAliasOptions)[];
+  adamax: readonly (keyof AdamaxAliasOptions)[];
+  nadam: readonly (keyof NadamAliasOptions)[];
+  radam: readonly (keyof AdamaxAliasOptions)[];
+  adagrad: readonly (keyof AdagradAliasOptions)[];
+  adadelta: readonly (keyof AdadeltaAliasOptions)[];
+  rmsprop: readonly (keyof RmspropOptions)[];
+};
+
+/** The names of the aliases that take an options object (the keys of `ALIAS_OPTION_KEYS`). */
+export type OptionAliasName = keyof typeof ALIAS_OPTION_KEYS;

@@ -44,8 +44,8 @@ describe('bad input', () => {
   });
 
   it('an unknown optimiser and a bad clip norm', async () => {
-    await expect(createEngine({ ...opts, optimizer: { name: 'sgdd', options: {} }, model: mlp(1), placement: inline() })).rejects.toThrow(/optimizer: unknown name 'sgdd'/);
-    await expect(createEngine({ ...opts, clipNorm: -1, model: mlp(1), placement: inline() })).rejects.toThrow('Engine: clipNorm must be positive or null, got -1');
+    await expect(createEngine({ ...opts, optimizer: { name: 'sgdd', options: {} }, model: mlp(1), placement: inline() })).rejects.toThrow(/^Engine: options\.optimizer\.name must be one of 'sgd', .*, got 'sgdd'; did you mean 'sgd'\?$/);
+    await expect(createEngine({ ...opts, clipNorm: -1, model: mlp(1), placement: inline() })).rejects.toThrow('Engine: options.clipNorm must be a positive number or null, got -1');
   });
 
   it('auto placement picks inline for a tiny model and says so', async () => {

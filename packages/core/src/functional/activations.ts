@@ -7,8 +7,11 @@ import { where } from '../ops/where.js';
 /** identity(x) = x. */
 export const identity = (x: Tensor): Tensor => x;
 
-/** Heaviside step: 1 for x ≥ 0, else 0; derivative 0 everywhere it exists. */
-export const binaryStep = (x: Tensor): Tensor => x.ge(0);
+/**
+ * Heaviside step: 1 for x ≥ 0, else 0; derivative 0 everywhere it exists. NaN stays NaN (unlike
+ * torch.heaviside, which gives 0), so a NaN input cannot turn into a finite prediction.
+ */
+export const binaryStep = (x: Tensor): Tensor => where(x.ne(x), x.detach(), x.ge(0));
 
 /** σ(x) = 1 / (1 + e⁻ˣ) (a stable fused primitive). */
 export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
@@ -31,10 +34,14 @@ export function sobolevaTanh(x: Tensor, a = 1, b = 1, c = 1, d = 1): Tensor {
 /** LeCun's scaled tanh: 1.7159 · tanh(2x/3). */
 export const lecunTanh = (x: Tensor): Tensor => x.mul(2 / 3).tanh().mul(1.7159);
 
-/** max(0, x), with relu'(0) = 0 as in PyTorch. */
-export const relu = (x: Tensor): Tensor => where(x.gt(0), x, 0);
+/**
+ * max(0, x), with relu'(0) = 0 as in PyTorch. Written as "0 where x ≤ 0, else x" so that NaN (for
+ * which every comparison is false) comes out NaN with the gradient g, as torch.relu and its
+ * threshold_backward do.
+ */
+export const relu = (x: Tensor): Tensor => where(x.le(0), 0, x);
 
-/** x for x > 0, αx otherwise (slope α at 0, as torch). */
+/** x for x > 0, αx otherwise (slope α at 0, as torch); NaN gives αx = NaN and the gradient αg, as torch. */
 export const leakyRelu = (x: Tensor, alpha = 0.01): Tensor => where(x.gt(0), x, x.mul(alpha));
 
 /** PReLU with a learnable slope α (a tensor broadcast against x). */

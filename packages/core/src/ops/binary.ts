@@ -21,15 +21,16 @@ const RULES: Record<DiffOp, (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => Pa
     b.requiresGrad || b._tangent ? where(a.eq(0).mul(b.ge(0)), 0, g.mul(out).mul(a.log())) : null,
   ],
   // Ties split the gradient equally, as torch.maximum / torch.minimum do; the losing side gets an
-  // exact 0 (selected with where, so an infinite g does not become 0·∞ = NaN).
+  // exact 0 (selected with where, so an infinite g does not become 0·∞ = NaN). Where a NaN makes
+  // every comparison false, nobody loses and both sides get g (as torch), so NaN is not masked.
   maximum: (g, a, b) => extremumRule(g, a.gt(b), a.lt(b), a.eq(b)),
   minimum: (g, a, b) => extremumRule(g, a.lt(b), a.gt(b), a.eq(b)),
 };
 
-/** g to the winning side, g/2 to each side at ties, 0 to the losing side. */
+/** 0 to the losing side, g/2 to each side at ties, g otherwise (the winner, and both sides at a NaN). */
 function extremumRule(g: Tensor, aWins: Tensor, bWins: Tensor, tie: Tensor): Pair {
   const half = g.mul(0.5);
-  return [where(aWins, g, where(tie, half, 0)), where(bWins, g, where(tie, half, 0))];
+  return [where(bWins, 0, where(tie, half, g)), where(aWins, 0, where(tie, half, g))];
 }
 
 const PRIMS = new Map<BinaryOp, Primitive>();

@@ -93,7 +93,10 @@ export function min(x: Tensor, axes?: Axes, keepDims = false): Tensor {
   return apply(MIN, [x], { axes: normAxes(axes, x.ndim, 'min'), keepDims });
 }
 
-/** The index of the largest element along `axis` (first one at ties); not differentiable. */
+/**
+ * The index of the largest (or smallest) element along `axis` (first one at ties); not
+ * differentiable. A NaN counts as the extremum, so its first index wins (as torch.argmax/argmin).
+ */
 export function argmax(x: Tensor, axis = -1, keepDims = false, largest = true): Tensor {
   const [ax] = normAxes(axis, x.ndim, 'argmax');
   const outer = x.shape.slice(0, ax).reduce((a, b) => a * b, 1);
@@ -105,9 +108,9 @@ export function argmax(x: Tensor, axis = -1, keepDims = false, largest = true): 
     for (let i = 0; i < inner; i++) {
       let best = 0;
       let bv = xd[o * n * inner + i]!;
-      for (let j = 1; j < n; j++) {
+      for (let j = 1; j < n && !Number.isNaN(bv); j++) {
         const v = xd[(o * n + j) * inner + i]!;
-        if (largest ? v > bv : v < bv) {
+        if ((largest ? v > bv : v < bv) || Number.isNaN(v)) {
           bv = v;
           best = j;
         }

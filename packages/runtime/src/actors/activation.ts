@@ -2,8 +2,9 @@ import type { FloatArray, ModuleSpec } from '@actorgrad/core';
 
 /**
  * Direct kernels for the common activations, so their actors do not rebuild an autograd graph per
- * message. Each follows core's definition (and derivative convention) exactly: relu'(0) = 0,
- * leakyRelu'(0) = α, tanh' = 1 − y², σ' = σ(1 − σ). Other activations use the generic path.
+ * message. Each follows core's definition (and derivative convention) exactly, bit for bit, NaN
+ * included: relu'(0) = 0, relu(NaN) = NaN with gradient g; leakyRelu'(0) = α, leakyRelu(NaN) = NaN
+ * with gradient αg; tanh' = 1 − y². Other activations use the generic path.
  */
 interface Kernel {
   forward(x: FloatArray, y: FloatArray): void;
@@ -19,19 +20,24 @@ function kernelFor(spec: ModuleSpec): Kernel | null {
     case 'relu':
       return {
         forward: (x, y) => {
-          for (let i = 0; i < x.length; i++) y[i] = x[i]! > 0 ? x[i]! : 0;
+          // `x <= 0` (not `x > 0`) so NaN, false in every comparison, stays NaN with gradient g, as core and torch.
+          for (let i = 0; i < x.length; i++) y[i] = x[i]! <= 0 ? 0 : x[i]!;
         },
         backward: (x, g, gx) => {
-          for (let i = 0; i < x.length; i++) gx[i] = x[i]! > 0 ? g[i]! : 0;
+          for (let i = 0; i < x.length; i++) gx[i] = x[i]! <= 0 ? 0 : g[i]!;
         },
       };
     case 'leakyRelu': {
-      const a = Number(spec.args?.alpha ?? 0.01);
+      const alpha = Number(spec.args?.alpha ?? 0.01);
+      // Core multiplies by α as a tensor of x's dtype, so in float32 α is rounded first.
+      const slope = (x: FloatArray) => (x instanceof Float32Array ? Math.fround(alpha) : alpha);
       return {
         forward: (x, y) => {
+          const a = slope(x);
           for (let i = 0; i < x.length; i++) y[i] = x[i]! > 0 ? x[i]! : x[i]! * a;
         },
         backward: (x, g, gx) => {
+          const a = slope(x);
           for (let i = 0; i < x.length; i++) gx[i] = x[i]! > 0 ? g[i]! : g[i]! * a;
         },
       };
@@ -42,10 +48,12 @@ function kernelFor(spec: ModuleSpec): Kernel | null {
           for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]!);
         },
         backward: (x, g, gx) => {
+          // Core computes g·(1 − y·y) one op at a time, each rounded to the dtype: so do we in float32.
+          const r = gx instanceof Float32Array ? Math.fround : (v: number) => v;
           for (let i = 0; i < x.length; i++) {
             gx[i] = Math.tanh(x[i]!); // stored first, so y is rounded to the activations' dtype as in forward
             const t = gx[i]!;
-            gx[i] = g[i]! * (1 - t * t);
+            gx[i] = g[i]! * r(1 - r(t * t));
           }
         },
       };

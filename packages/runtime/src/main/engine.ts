@@ -14,6 +14,7 @@ import { type Placement, type ResolvedPlacement, auto, resolvePlacement } from '
 import { type ReplicaOutcome, ResidentLoops, type StepTimes } from './resident.js';
 import { type RouteReply, type RouteStop, holdRoute, sendRoute } from './route.js';
 import { chunkLayout, rechunk } from './chunks.js';
+import { parseEngineOptions } from '../trainer/fit-options.js';
 
 export interface EngineOptions {
   /** A `Sequential` model: each of its layers becomes an actor. */
@@ -290,7 +291,8 @@ export class Engine {
   }
 
   /** Builds an engine; `placement` defaults to `auto`. `events$` starts with the placement chosen and why. */
-  static async create(opts: EngineOptions): Promise<Engine> {
+  static async create(options: EngineOptions): Promise<Engine> {
+    const opts = parseEngineOptions(options);
     if (!(opts.model instanceof nn.Sequential)) throw new TypeError('Engine: model must be an nn.Sequential');
     if (opts.model.namedChildren().length === 0) throw new RangeError('Engine: the model has no layers');
     const macs = macsPerSample(opts.model);

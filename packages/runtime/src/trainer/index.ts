@@ -5,3 +5,16 @@ export type { Callback, TrainContext, History, Logs, Data } from './callback.js'
 export { MetricAccumulator, type MetricName, type MetricSums } from './metrics.js';
 export { buildSchedule, type ScheduleSpec } from './schedule-spec.js';
 export * from './callbacks/index.js';
+export {
+  parseFitOptions,
+  parseEvaluateOptions,
+  parsePredictOptions,
+  FIT_OPTION_KEYS,
+  LOSSES,
+  OPTIMIZER_NAMES,
+  type FitOptionsInput,
+  type DataInput,
+  type OptimizerInput,
+  type EvaluateOptions,
+} from './fit-options.js';
+export { toData, toInputs, checkFinite } from './check-data.js';

@@ -1,6 +1,6 @@
 import { F, Rng, nn, randn } from '@actorgrad/core';
 import { describe, expect, it } from 'vitest';
-import { outputActivation } from './predict.js';
+import { outputActivation, predictionsAs } from './predict.js';
 import { Trainer } from './trainer.js';
 
 const x = randn([50, 4], { rng: new Rng(7) });
@@ -78,7 +78,9 @@ describe('Trainer.predict returns', () => {
   });
 
   it('refuses an unknown returns, naming the expected values and the actual one', () => {
-    expect(() => trainer.predict(mlp(3), x, { returns: 'labels' as 'raw' })).toThrow("predict: returns must be one of raw, probabilities, classes, got \"labels\"");
+    expect(() => trainer.predict(mlp(3), x, { returns: 'labels' as 'raw' })).toThrow("predict: options.returns must be 'raw', 'probabilities' or 'classes', got 'labels'; did you mean 'classes'?");
+    // predictionsAs checks on its own for callers that reach it directly.
+    expect(() => predictionsAs('labels' as 'raw', x, mlp(3))).toThrow('predict: returns must be one of raw, probabilities, classes, got "labels"');
   });
 });
 

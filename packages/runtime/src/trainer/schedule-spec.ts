@@ -21,6 +21,9 @@ const SCHEDULES = [
   'cosineAnnealingWarmRestarts',
 ] as const;
 
+/** Every name `buildSchedule` knows. */
+export const SCHEDULE_NAMES: readonly string[] = [...SCHEDULES, 'linearWarmup', 'oneCycleLR'];
+
 export function buildSchedule(spec: ScheduleSpec): optim.Schedule {
   if (!spec || typeof spec.name !== 'string' || !Array.isArray(spec.args)) {
     throw new TypeError(`schedule: expected {name, args: [...]}, got ${JSON.stringify(spec)}`);
@@ -33,7 +36,7 @@ export function buildSchedule(spec: ScheduleSpec): optim.Schedule {
     return (optim.oneCycleLR as unknown as (...a: unknown[]) => { lr: optim.Schedule })(...spec.args).lr;
   }
   if (!(SCHEDULES as readonly string[]).includes(spec.name)) {
-    throw new RangeError(`schedule: unknown name '${spec.name}'; known: ${[...SCHEDULES, 'linearWarmup', 'oneCycleLR'].join(', ')}`);
+    throw new RangeError(`schedule: unknown name '${spec.name}'; known: ${SCHEDULE_NAMES.join(', ')}`);
   }
   const f = (optim as unknown as Record<string, (...a: unknown[]) => optim.Schedule>)[spec.name]!;
   return f(...spec.args);

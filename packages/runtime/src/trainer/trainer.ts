@@ -1,4 +1,4 @@
-import { type Tensor, data as coreData, fmtShape, type nn, noGrad, zeros } from '@actorgrad/core';
+import { type Tensor, data as coreData, type nn, noGrad, zeros } from '@actorgrad/core';
 import { Subject } from 'rxjs';
 import { saveCheckpoint } from '../checkpoint/checkpoint.js';
 import type { EngineEvent } from '../events.js';
@@ -8,6 +8,8 @@ import type { Callback, Data, History, Logs } from './callback.js';
 import { type Verbosity, progressForVerbose } from './callbacks/progress-bar.js';
 import { FitRun } from './fit-run.js';
 import { MetricAccumulator, type MetricName, type MetricSums } from './metrics.js';
+import { checkFitData, toData, toInputs } from './check-data.js';
+import { type DataInput, type EvaluateOptions, type FitOptionsInput, parseEvaluateOptions, parseFitOptions, parsePredictOptions } from './fit-options.js';
 import { type PredictOptions, predictionsAs } from './predict.js';
 import type { ScheduleSpec } from './schedule-spec.js';
 
@@ -87,16 +89,6 @@ export interface FitOptions {
   checkpointWriter?: (path: string, ctx: { model: nn.Sequential; state: TrainingState; options: FitOptions }) => Promise<void>;
 }
 
-function checkData(d: Data | undefined, what: string): void {
-  if (!d || typeof d !== 'object') throw new TypeError(`fit: ${what} must be {x: Tensor, y: Tensor}`);
-  if (d.x.ndim !== 2) throw new RangeError(`fit: ${what}.x must be [N, features], got ${fmtShape(d.x.shape)}`);
-  if (d.y.shape[0] !== d.x.shape[0]) throw new RangeError(`fit: ${what}.y has ${d.y.shape[0]} rows but ${what}.x has ${d.x.shape[0]}`);
-}
-
-function positive(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`fit: ${name} must be a positive integer, got ${v}`);
-}
-
 /**
  * The training procedure of the lectures on the actor engine: for each epoch, train on every
  * batch, validate, let the callbacks act (stop early, reduce the learning rate, keep the best
@@ -105,16 +97,13 @@ function positive(name: string, v: number): void {
 export class Trainer {
   readonly events$ = new Subject<EngineEvent>();
 
-  async fit(model: nn.Sequential, train: Data, options: FitOptions): Promise<History> {
-    const o = options;
-    checkData(train, 'training data');
-    positive('epochs', o.epochs);
-    positive('batchSize', o.batchSize);
+  async fit(model: nn.Sequential, data: Data | DataInput, options: FitOptionsInput): Promise<History> {
+    // Every option and the data are checked (and normalised) before anything is built.
+    const o = parseFitOptions(options);
+    const { train, validation } = checkFitData(model, data, o);
     let trainData = train;
-    let valData = o.validationData;
-    if (valData) checkData(valData, 'validationData');
+    let valData = validation;
     if (o.validationSplit !== undefined) {
-      if (!(o.validationSplit > 0 && o.validationSplit < 1)) throw new RangeError(`fit: validationSplit must be in (0, 1), got ${o.validationSplit}`);
       const n = train.x.shape[0]!;
       const nVal = Math.max(1, Math.round(n * o.validationSplit));
       valData = { x: train.x.narrow(0, n - nVal, nVal), y: train.y.narrow(0, n - nVal, nVal) };
@@ -146,8 +135,9 @@ export class Trainer {
   }
 
   /** Mean loss and metrics over a data set, in evaluation mode (no dropout), on the calling thread. */
-  evaluate(model: nn.Module, d: Data, { loss, metrics = [], batchSize = 256 }: { loss: LossKind; metrics?: MetricName[]; batchSize?: number }): Logs {
-    checkData(d, 'evaluation data');
+  evaluate(model: nn.Module, data: Data | DataInput, options: EvaluateOptions): Logs {
+    const { loss, metrics = [], batchSize = 256 } = parseEvaluateOptions(options);
+    const d = toData('evaluate', 'evaluation data', data, model, loss);
     const acc = new MetricAccumulator(loss, metrics);
     const n = d.x.shape[0]!;
     const was = model.training;
@@ -166,7 +156,9 @@ export class Trainer {
   }
 
   /** The model's outputs for every row of x, in evaluation mode, or their probabilities or classes (see `predictionsAs`). */
-  predict(model: nn.Module, x: Tensor, { batchSize = 256, returns = 'raw' }: PredictOptions = {}): Tensor {
+  predict(model: nn.Module, input: Tensor | number[][], options?: PredictOptions): Tensor {
+    const { batchSize = 256, returns = 'raw' } = parsePredictOptions(options);
+    const x = toInputs('predict', 'x', input, model);
     const n = x.shape[0]!;
     const was = model.training;
     model.eval();
