@@ -85,13 +85,44 @@ describe('step programs', () => {
     },
   );
 
-  it('a new batch size builds a new program, and going back builds another; every step keeps the bits', async () => {
+  it('a new batch size builds a new program, and going back runs the first again; every step keeps the bits', async () => {
     const varied = [24, 24, 16, 16, 24, 24];
     const ref = await train(inline({ shards: 2 }), adam, varied);
     const got = await train(dataParallel({ replicas: 2, threads: 2 }), adam, varied);
     expect(got.params.equals(ref.params)).toBe(true);
     expect(got.states.equals(ref.states)).toBe(true);
-    expect(got.posts).toEqual(Array(6).fill('loop')); // three programs, two loops each
+    expect(got.posts).toEqual(Array(6).fill('loop')); // the loops start three times (programs 1, 2, 1), two each
+    // Inline, the program messages show it: each of the two programs is sent once, with its body.
+    const one = await train(inline(), adam, varied);
+    expect(one.posts).toEqual(['program+', 'program', 'program+', 'program', 'program', 'program']);
+  });
+
+  it("an epoch's last, smaller batch, epoch after epoch: the programs share the optimiser states' slots (no new shared memory for them), same bits", async () => {
+    const epochs = [24, 24, 16, 24, 24, 16, 24, 24, 16];
+    const ref = await train(inline({ shards: 2 }), adam, epochs);
+    const buffers = new Set<ArrayBufferLike>();
+    const stateBuffers = (e: Engine) => {
+      const out: ArrayBufferLike[] = [];
+      const walk = (v: unknown): void => {
+        if (ArrayBuffer.isView(v)) out.push(v.buffer);
+        else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+      };
+      walk(e.optimizerStates);
+      return out;
+    };
+    const fresh: number[] = [];
+    const got = await train(dataParallel({ replicas: 2, threads: 2 }), adam, epochs, (e, s) => {
+      if (s === 0) return;
+      const seen = stateBuffers(e);
+      expect(seen.length).toBeGreaterThan(0);
+      fresh.push(seen.filter((b) => !buffers.has(b)).length);
+      for (const b of seen) buffers.add(b);
+    });
+    expect(got.params.equals(ref.params)).toBe(true);
+    expect(got.states.equals(ref.states)).toBe(true);
+    // New arrays after the first two steps (one per slot), none after: eight steps, six with a program switch.
+    expect(fresh.slice(2).every((n) => n === 0)).toBe(true);
+    expect(fresh[0]).toBeGreaterThan(0);
   });
 
   it('optimiser states set between steps (a checkpoint loaded) go into new slots', async () => {

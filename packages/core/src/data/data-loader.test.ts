@@ -87,6 +87,27 @@ describe('DataLoader', () => {
     expect(a.epoch).toBe(1);
   });
 
+  it('reuseBuffers: the same rows as fresh batches, written into one pair of tensors per batch size', () => {
+    const fresh = new DataLoader(ds, { batchSize: 4, shuffle: true, seed: 5 });
+    const reused = new DataLoader(ds, { batchSize: 4, shuffle: true, seed: 5, reuseBuffers: true });
+    const seen = new Set<unknown>();
+    for (let e = 0; e < 2; e++) {
+      const want = [...fresh].map((b) => [b.x.toArray(), b.y.toArray()]);
+      const got: unknown[] = [];
+      for (const b of reused) {
+        got.push([b.x.toArray(), b.y.toArray()]);
+        seen.add(b.x.data.buffer).add(b.y.data.buffer);
+      }
+      expect(got).toEqual(want);
+    }
+    // Sizes 4 and 2: two batches' worth of buffers over two epochs of three batches.
+    expect(seen.size).toBe(4);
+    // A dataset without batchInto gets fresh batches.
+    const plain = { length: N, batch: (i: Int32Array) => ds.batch(i) };
+    const [a, b] = [...new DataLoader(plain, { batchSize: 4, reuseBuffers: true })];
+    expect(a!.x.data.buffer).not.toBe(b!.x.data.buffer);
+  });
+
   it('validates batchSize and epoch', () => {
     expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow('DataLoader: batchSize must be a positive integer, got 0');
     expect(() => new DataLoader(ds, { batchSize: 2.5 })).toThrow('DataLoader: batchSize must be a positive integer, got 2.5');

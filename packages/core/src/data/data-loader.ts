@@ -10,6 +10,14 @@ export interface DataLoaderOptions {
   dropLast?: boolean;
   /** Seed of the shuffle (default 0). */
   seed?: number;
+  /**
+   * Write each batch into the buffers of the last batch of its size instead of fresh ones (default
+   * false), when the dataset has `batchInto`: a batch is then valid only until the next one is
+   * asked for — use or copy it first. A training loop that steps on each batch before taking the
+   * next allocates no memory per batch then (fresh shared memory per batch is garbage that V8
+   * collects late, and counts against the process's RSS until it does).
+   */
+  reuseBuffers?: boolean;
 }
 
 /**
@@ -25,14 +33,17 @@ export class DataLoader implements Iterable<Batch> {
   readonly shuffle: boolean;
   readonly dropLast: boolean;
   readonly seed: number;
+  readonly reuseBuffers: boolean;
   private currentEpoch = 0;
   private startBatch = 0;
+  /** With `reuseBuffers`: the last batch of each size, whose buffers the next of that size reuses. */
+  private readonly lastBySize = new Map<number, Batch>();
 
   constructor(dataset: Dataset, options: DataLoaderOptions) {
     if (typeof dataset !== 'object' || dataset === null || typeof dataset.batch !== 'function') {
       throw new TypeError('DataLoader: dataset must implement Dataset ({length, batch(indices)})');
     }
-    const { batchSize, shuffle = false, dropLast = false, seed = 0 } = options ?? ({} as DataLoaderOptions);
+    const { batchSize, shuffle = false, dropLast = false, seed = 0, reuseBuffers = false } = options ?? ({} as DataLoaderOptions);
     if (!Number.isInteger(batchSize) || batchSize <= 0) {
       throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
     }
@@ -42,6 +53,7 @@ export class DataLoader implements Iterable<Batch> {
     this.shuffle = shuffle;
     this.dropLast = dropLast;
     this.seed = seed;
+    this.reuseBuffers = reuseBuffers;
   }
 
   /** The number of batches per epoch: ⌊N/B⌋ with `dropLast`, else ⌈N/B⌉. */
@@ -86,11 +98,21 @@ export class DataLoader implements Iterable<Batch> {
     this.startBatch = 0;
     try {
       for (let start = first; start < end; start += b) {
-        yield this.dataset.batch(order.subarray(start, Math.min(start + b, end)));
+        yield this.take(order.subarray(start, Math.min(start + b, end)));
       }
     } finally {
       this.currentEpoch++;
     }
+  }
+
+  private take(indices: Int32Array): Batch {
+    const ds = this.dataset;
+    if (!this.reuseBuffers || !ds.batchInto) return ds.batch(indices);
+    const last = this.lastBySize.get(indices.length);
+    if (last) return ds.batchInto(indices, last);
+    const fresh = ds.batch(indices);
+    this.lastBySize.set(indices.length, fresh);
+    return fresh;
   }
 }
 

@@ -18,6 +18,8 @@ export interface Dataset {
   readonly length: number;
   /** The examples at `indices`, in that order, as fresh tensors. */
   batch(indices: Int32Array): Batch;
+  /** Optional: the same examples written into `out` (a batch of that many examples from `batch`), returned. */
+  batchInto?(indices: Int32Array, out: Batch): Batch;
 }
 
 /**
@@ -51,6 +53,12 @@ export class TensorDataset implements Dataset {
       x: takeRows(this.x, indices, 'TensorDataset.batch'),
       y: takeRows(this.y, indices, 'TensorDataset.batch'),
     };
+  }
+
+  batchInto(indices: Int32Array, out: Batch): Batch {
+    takeRows(this.x, indices, 'TensorDataset.batchInto', out.x);
+    takeRows(this.y, indices, 'TensorDataset.batchInto', out.y);
+    return out;
   }
 
   /** A new dataset holding copies of the rows at `indices`, in that order. */

@@ -23,6 +23,14 @@ describe('takeRows', () => {
     expect(takeRows(cube, Int32Array.from([1])).toArray()).toEqual([[[4, 5], [6, 7]]]);
   });
 
+  it('writes into a given tensor of the right shape and dtype, and names a wrong one', () => {
+    const into = arange(6, undefined, 1, { dtype: 'float64' }).reshape([2, 3]);
+    expect(takeRows(t, Int32Array.from([3, 1]), 'takeRows', into)).toBe(into);
+    expect(into.toArray()).toEqual([[9, 10, 11], [3, 4, 5]]);
+    expect(() => takeRows(t, Int32Array.from([0]), 'takeRows', into)).toThrow('takeRows: the output must be [1, 3] float64, got [2, 3] float64');
+    expect(() => takeRows(t, Int32Array.from([0, 1]), 'takeRows', arange(6).reshape([2, 3]))).toThrow('takeRows: the output must be [2, 3] float64, got [2, 3] float32');
+  });
+
   it('names the bad index and its position', () => {
     expect(() => takeRows(t, Int32Array.from([0, 4]))).toThrow('takeRows: index 4 at position 1 is out of range for 4 rows');
     expect(() => takeRows(t, Int32Array.from([2, 3, 4]))).toThrow('takeRows: index 4 at position 2 is out of range for 4 rows');

@@ -124,14 +124,30 @@ interface Program {
   /** Per shard: the program's own inputs and targets (resident loops), or null (re-pointed per step). */
   own: { x: Tensor; target: Tensor }[] | null;
   body: StepProgram;
+  /** The optimiser states' slots its step messages point at. */
+  slots: SlotSet;
+  /** Whether a step has sent it yet. */
+  sent: boolean;
+}
+
+/**
+ * The optimiser states of every chunk in two slots of shared memory (`actors/slots.ts`), shared by
+ * all the step programs built while it is current: a program for another batch shape (the last,
+ * smaller batch of an epoch) points at the same slots instead of making new ones.
+ */
+interface SlotSet {
   /** Per chunk: its optimiser state's slots, and the state object of the current slot. */
   slots: ChunkSlots[];
   trees: unknown[];
   /** The slot that holds the current states. */
   parity: 0 | 1;
-  /** Whether a step has sent it yet. */
-  sent: boolean;
 }
+
+/**
+ * Step programs kept, most recent first (one per batch shape seen lately: an epoch's full batches
+ * and its last one). As many as a thread holds (`MAX_HELD` in `actors/program.ts`).
+ */
+const MAX_PROGRAMS = 4;
 
 interface ShardBuffers {
   shard: Shard;
@@ -222,10 +238,14 @@ export class Engine {
   private recycle: FloatArray[][];
   /** Shared memory of the synchronised step, allocated on first use. */
   private sync: StepSync | null = null;
-  /** The step program of the synchronised step, for the last batch shape (see `synchronised` in `step`). */
+  /** The step program of the last synchronised step (see `synchronised` in `step`). */
   private program: Program | null = null;
-  /** The program whose slots hold newer optimiser states than the chunks' state objects (see `materialise`). */
-  private pending: Program | null = null;
+  /** Step programs over the current slots, one per batch shape, most recent first (at most `MAX_PROGRAMS`). */
+  private programsKept: Program[] = [];
+  /** The slots of the step programs (made when a program is first needed, again when the states are replaced). */
+  private slotSet: SlotSet | null = null;
+  /** The slots that hold newer optimiser states than the chunks' state objects (see `materialise`). */
+  private pending: SlotSet | null = null;
   /** The step running, and the worker report running (they take turns with the threads). */
   private stepping: Promise<unknown> | null = null;
   private inquiring: Promise<unknown> | null = null;
@@ -568,14 +588,20 @@ export class Engine {
     const synchronised = async (): Promise<{ losses: number[]; gradNorm: number } | null> => {
       const sync = this.syncMemory();
       const key = `${fmtShape(batch.x.shape)}|${batch.x.dtype}|${batch.y.dtype}|${fmtShape(batch.y.shape.slice(1))}|${training}|${this.stepArena.generation}`;
-      let prog = this.program;
-      // Valid while built for this batch shape and these states (unless they are still in its slots).
-      if (!prog || prog.key !== key || prog.sync !== sync || (this.pending !== prog && prog.trees.some((t, i) => t !== this.chunks[i]!.state))) {
+      const slots = this.currentSlots();
+      // A program is valid while built for this batch shape over the current slots. Programs for
+      // other shapes share the step arena's memory with it: only one step runs at a time.
+      let prog = this.programsKept.find((p) => p.key === key && p.sync === sync && p.slots === slots);
+      if (!prog) {
         allocate();
-        prog = this.program = buildProgram(key, sync);
+        prog = buildProgram(key, sync, slots);
+        this.programsKept = [prog, ...this.programsKept.filter((p) => p.slots === slots)].slice(0, MAX_PROGRAMS);
+      } else if (this.programsKept[0] !== prog) {
+        this.programsKept = [prog, ...this.programsKept.filter((p) => p !== prog)];
       }
+      this.program = prog;
       const program = prog;
-      const parity = program.parity;
+      const parity = slots.parity;
       const abort = () => abortStep(sync);
       const replies = program.own ? await onLoops(program, parity, abort) : await byMessages(program, parity, abort);
       return conclude(program, parity, replies);
@@ -676,8 +702,8 @@ export class Engine {
       for (let c = 0; c < sync.stepped.length; c++) if (sync.stepped[c] === 2) stepped++;
       if (stepped !== this.chunks.length) throw new Error(`engine: internal error: ${stepped} of ${this.chunks.length} optimiser chunks were stepped`);
       // Commit: the next states are in the other slot (the chunks' state objects are made when asked for).
-      program.parity = (1 - parity) as 0 | 1;
-      this.pending = program;
+      program.slots.parity = (1 - parity) as 0 | 1;
+      this.pending = program.slots;
       // Replica r served shard r: the losses in shard order.
       // Plain loops, not Array.from / filter / reduce: on a main thread whose caches the step has
       // evicted, this conclusion took 33 µs with them and takes 13 µs with loops.
@@ -689,18 +715,12 @@ export class Engine {
     };
 
     /**
-     * Builds the step program for this batch shape (see `synchronised`): the optimiser states move
-     * into slots, and the shards' inputs and targets get handles of the program's own (each step
+     * Builds the step program for this batch shape (see `synchronised`) over the optimiser states'
+     * slots `set`; the shards' inputs and targets get handles of the program's own (each step
      * re-points them; the shared `handle` memo must not be changed under anyone else).
      */
-    const buildProgram = (key: string, sync: StepSync): Program => {
-      this.materialise();
-      const slots = this.chunks.map((c) => makeSlots(c.state));
-      const trees = slots.map((sl, ci) => {
-        const t = slotState(sl, 0);
-        this.chunks[ci]!.state = t;
-        return t;
-      });
+    const buildProgram = (key: string, sync: StepSync, set: SlotSet): Program => {
+      const { slots } = set;
       // On a pool, resident loops run the program: its inputs are buffers of its own, into which each
       // step copies the batch's rows. Inline, each program message re-points them at the batch.
       const ownInputs = this.executor.kind === 'pool' ? bufs.map((b) => ({ x: zeros(b.acts[0]!.shape, { dtype: b.acts[0]!.dtype }), target: zeros(b.target.shape, { dtype: b.target.dtype }) })) : null;
@@ -746,7 +766,7 @@ export class Engine {
           ] satisfies RouteStop[];
         });
         const id = `${this.uid}:${++this.programs}`;
-        return { id, key, sync, stops, bufs, own: ownInputs, body: { routes: stops.map((r) => r.map((s) => s.msg)), inputs }, slots, trees, parity: 0, sent: false };
+        return { id, key, sync, stops, bufs, own: ownInputs, body: { routes: stops.map((r) => r.map((s) => s.msg)), inputs }, slots: set, sent: false };
       } finally {
         own = null;
       }
@@ -896,15 +916,35 @@ export class Engine {
     }
   }
 
-  /** Brings the chunks' state objects up to date with the program's slots, if a step program left them behind. */
+  /** Brings the chunks' state objects up to date with the programs' slots, if a step program left them behind. */
   private materialise(): void {
-    const prog = this.pending;
-    if (!prog) return;
+    const set = this.pending;
+    if (!set) return;
     this.pending = null;
     this.chunks.forEach((c, ci) => {
-      c.state = slotState(prog.slots[ci]!, prog.parity);
-      prog.trees[ci] = c.state;
+      c.state = slotState(set.slots[ci]!, set.parity);
+      set.trees[ci] = c.state;
     });
+  }
+
+  /**
+   * The slots the step programs run on: the current ones while they hold the optimiser states (a
+   * program step left newer states in them, or the chunks' state objects are still theirs), else
+   * new ones, which the states move into (the programs over the old ones are dropped).
+   */
+  private currentSlots(): SlotSet {
+    const set = this.slotSet;
+    if (set && (this.pending === set || set.trees.every((t, i) => t === this.chunks[i]!.state))) return set;
+    this.materialise();
+    const slots = this.chunks.map((c) => makeSlots(c.state));
+    const trees = slots.map((sl, ci) => {
+      const t = slotState(sl, 0);
+      this.chunks[ci]!.state = t;
+      return t;
+    });
+    this.programsKept = [];
+    this.slotSet = { slots, trees, parity: 0 };
+    return this.slotSet;
   }
 
   /** The synchronised step's shared memory, cleared for a new step. */

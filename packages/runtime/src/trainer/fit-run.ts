@@ -116,6 +116,9 @@ export class FitRun {
       batchSize: o.batchSize,
       shuffle: o.shuffle ?? true,
       seed: o.seed ?? 0,
+      // Each batch is stepped on (and its targets scored) before the next is taken, so its
+      // buffers can take the next batch of its size: no new shared memory per step.
+      reuseBuffers: true,
       // A last batch smaller than the shard count cannot be split; it is dropped.
       dropLast: rows % o.batchSize !== 0 && rows % o.batchSize < engine.placement.shards,
     });
