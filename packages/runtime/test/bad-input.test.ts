@@ -6,7 +6,7 @@
  */
 import { Rng, type Tensor, nn, randn, tensor } from '@actorgrad/core';
 import { describe, expect, it } from 'vitest';
-import { Trainer, createEngine, inline } from '../src/index.js';
+import { Trainer, createEngine, csvLogger, earlyStopping, fillTemplate, inline, jsonlLogger, lambdaCallback, loadModel, modelCheckpoint, progressBar, reduceLROnPlateau, saveModel } from '../src/index.js';
 
 const rng = () => new Rng(7);
 /** 4 features → 3 classes. */
@@ -154,6 +154,23 @@ const TABLE: Row[] = [
   ['createEngine placement threads 1.5', () => createEngine({ model: classifier(), loss: 'mse', optimizer: 'sgd', placement: { kind: 'pipeline', microBatches: 2, threads: 1.5 } } as never), 'Engine: options.placement.threads must be a positive integer, got 1.5'],
   ['createEngine optimizer misspelled key', () => createEngine({ model: classifier(), loss: 'mse', optimizer: { name: 'sgd', options: { lr: 0.1, nesterow: true } } } as never), "Engine: unknown option 'nesterow' in optimizer.options (sgd); did you mean 'nesterov'? valid: lr, momentum, dampening, weightDecay, nesterov"],
   ['createEngine seed NaN', () => createEngine({ model: classifier(), loss: 'mse', optimizer: { name: 'sgd', options: {} }, seed: Number.NaN } as never), 'Engine: options.seed must be an integer, got NaN'],
+  // ---- the callback factories and the model files
+  ['modelCheckpoint without a path', () => modelCheckpoint({} as never), 'modelCheckpoint: options.path is required (a non-empty path)'],
+  ['modelCheckpoint(undefined)', () => modelCheckpoint(undefined as never), 'modelCheckpoint: options must be an object {path, every, saveBestOnly, monitor, mode, keepBest, saveOnStop}, got nothing'],
+  ['modelCheckpoint pth (misspelled)', () => modelCheckpoint({ pth: 'x.safetensors' } as never), "modelCheckpoint: unknown option 'pth' in options; did you mean 'path'? valid: path, every, saveBestOnly, monitor, mode, keepBest, saveOnStop"],
+  ['modelCheckpoint every 0', () => modelCheckpoint({ path: 'x.safetensors', every: 0 }), 'modelCheckpoint: options.every must be a positive integer, got 0'],
+  ['earlyStopping monitor 5', () => earlyStopping({ monitor: 5 } as never), 'earlyStopping: options.monitor must be a metric name, got 5'],
+  ['earlyStopping patient (misspelled)', () => earlyStopping({ patient: 3 } as never), "earlyStopping: unknown option 'patient' in options; did you mean 'patience'? valid: monitor, mode, patience, minDelta, restoreBestWeights"],
+  ["earlyStopping mode 'down'", () => earlyStopping({ mode: 'down' } as never), "earlyStopping: options.mode must be 'min', 'max' or 'auto', got 'down'"],
+  ["reduceLROnPlateau factor 'x'", () => reduceLROnPlateau({ factor: 'x' } as never), "reduceLROnPlateau: options.factor must be a finite number, got 'x'"],
+  ['reduceLROnPlateau factor 2', () => reduceLROnPlateau({ factor: 2 }), 'reduceOnPlateau: factor must be in [0, 1), got 2'],
+  ['csvLogger without a path', () => csvLogger(undefined as never), 'csvLogger: path must be a non-empty path, got nothing'],
+  ['jsonlLogger batchEvery -1', () => jsonlLogger('x.jsonl', { batchEvery: -1 }), 'jsonlLogger: options.batchEvery must be a non-negative integer, got -1'],
+  ["lambdaCallback hook 'onEpochStart'", () => lambdaCallback('mine', { onEpochStart: () => {} } as never), "lambdaCallback(mine): unknown hook 'onEpochStart' in hooks; did you mean 'onEpochBegin'? valid: onTrainBegin, onEpochBegin, onBatchEnd, onEpochEnd, onInterrupt, onTrainEnd, state, setState"],
+  ["progressBar mode 'x'", () => progressBar({ mode: 'x' } as never), "progressBar: options.mode must be 'bar', 'lines' or 'auto', got 'x'"],
+  ['saveModel(undefined, path)', () => saveModel(undefined as never, '/tmp/never.safetensors'), 'saveModel: model must be an nn.Module, got nothing'],
+  ['loadModel(undefined)', () => loadModel(undefined as never), 'loadModel: path must be a non-empty string, got nothing'],
+  ['fillTemplate(undefined)', () => fillTemplate(undefined as never, {}), 'fillTemplate: template must be a non-empty string, got nothing'],
 ];
 
 const LEAKS = ['Cannot read properties', 'is not a function', 'undefined'];

@@ -20,6 +20,8 @@ const READABLE = [MODEL_FORMAT, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_1];
  * which runs in browsers and workers and imports no `node:` module; files belong to the runtime.
  */
 export async function saveModel(model: nn.Module, path: string): Promise<void> {
+  if (!(model instanceof nn.Module)) throw new TypeError(`saveModel: model must be an nn.Module, got ${model === undefined ? 'nothing' : typeof model}`);
+  checkPath('saveModel', path);
   const metadata = { format: MODEL_FORMAT, model_spec: JSON.stringify(model.spec()) };
   await saveSafetensors(path, tensorsFromCore(model.parameters()), metadata, { checksums: true });
 }
@@ -32,6 +34,7 @@ export async function saveModel(model: nn.Module, path: string): Promise<void> {
  * an error that says how to load its weights into a model built in code.
  */
 export async function loadModel(path: string): Promise<nn.Module> {
+  checkPath('loadModel', path);
   const fail = failer('loadModel', path);
   const file = await loadSafetensors(path);
   const { format, model_spec: rawSpec } = file.metadata;
@@ -71,4 +74,8 @@ function loadWeights(model: nn.Module, tensors: Record<string, Tensor>, fail: (p
   } catch (e) {
     fail(`weights do not fit the model spec: ${(e as Error).message}`, e);
   }
+}
+
+function checkPath(fn: string, path: unknown): void {
+  if (typeof path !== 'string' || path === '') throw new TypeError(`${fn}: path must be a non-empty string, got ${path === undefined ? 'nothing' : JSON.stringify(path)}`);
 }

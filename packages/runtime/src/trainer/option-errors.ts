@@ -57,6 +57,10 @@ const ALIASES: Record<string, string[]> = {
   sgd: ['SGD', 'gradientDescent'],
   classes: ['labels', 'argmax'],
   probabilities: ['probs', 'softmax', 'proba'],
+  onEpochBegin: ['onEpochStart'],
+  onTrainBegin: ['onTrainStart', 'onFitStart'],
+  onTrainEnd: ['onFitEnd'],
+  onBatchEnd: ['onStepEnd'],
 };
 
 const squash = (s: string) => s.toLowerCase().replace(/[_\-\s]/g, '');

@@ -1,5 +1,7 @@
 import { type Tensor, tensor } from '@actorgrad/core';
+import { z } from 'zod';
 import type { Callback, Logs, TrainContext } from '../callback.js';
+import { atoms, parseOptions } from './callback-options.js';
 import { improves, type Mode, monitored, resolveMode } from './monitor.js';
 
 export interface EarlyStoppingOptions {
@@ -23,7 +25,16 @@ export interface EarlyStopping extends Callback {
 }
 
 /** Stops the run when the monitored value has not improved for more than `patience` epochs. */
-export function earlyStopping(o: EarlyStoppingOptions = {}): EarlyStopping {
+const OPTIONS = z.strictObject({
+  monitor: atoms.string('a metric name').optional(),
+  mode: atoms.mode().optional(),
+  patience: atoms.count().optional(),
+  minDelta: atoms.number().optional(),
+  restoreBestWeights: atoms.boolean().optional(),
+});
+
+export function earlyStopping(options?: EarlyStoppingOptions): EarlyStopping {
+  const o: EarlyStoppingOptions = parseOptions('earlyStopping', OPTIONS, options);
   const monitor = o.monitor ?? 'val_loss';
   const mode = resolveMode(o.mode ?? 'auto', monitor);
   const patience = o.patience ?? 0;

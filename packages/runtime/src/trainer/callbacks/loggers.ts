@@ -1,8 +1,17 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
 import type { Callback, Logs, TrainContext } from '../callback.js';
+import { unknownKey } from '../option-errors.js';
+import { atoms, checkPath, parseOptions } from './callback-options.js';
+
+const CSV = z.strictObject({ append: atoms.boolean().optional() });
+const JSONL = z.strictObject({ batchEvery: atoms.count().optional(), append: atoms.boolean().optional() });
+const HOOKS = ['onTrainBegin', 'onEpochBegin', 'onBatchEnd', 'onEpochEnd', 'onInterrupt', 'onTrainEnd', 'state', 'setState'] as const;
 
 /** Appends one CSV row per epoch (`epoch,loss,…`); the header is written at the start (columns fixed by the first epoch). */
-export function csvLogger(path: string, { append = false } = {}): Callback {
+export function csvLogger(path: string, options?: { append?: boolean }): Callback {
+  checkPath('csvLogger', 'path', path);
+  const { append = false } = parseOptions('csvLogger', CSV, options);
   let columns: string[] | null = null;
   return {
     name: `csvLogger:${path}`,
@@ -20,7 +29,9 @@ export function csvLogger(path: string, { append = false } = {}): Callback {
 }
 
 /** Appends one JSON object per line: every epoch, and every `batchEvery` steps if given. */
-export function jsonlLogger(path: string, { batchEvery = 0, append = false } = {}): Callback {
+export function jsonlLogger(path: string, options?: { batchEvery?: number; append?: boolean }): Callback {
+  checkPath('jsonlLogger', 'path', path);
+  const { batchEvery = 0, append = false } = parseOptions('jsonlLogger', JSONL, options);
   const line = (o: unknown) => appendFileSync(path, `${JSON.stringify(o)}\n`);
   return {
     name: `jsonlLogger:${path}`,
@@ -52,5 +63,11 @@ export function terminateOnNaN(): Callback {
 
 /** Runs a function on every event of a kind: the simplest user callback. */
 export function lambdaCallback(name: string, hooks: Omit<Callback, 'name'>): Callback {
+  checkPath('lambdaCallback', 'name', name);
+  if (hooks === null || typeof hooks !== 'object') throw new TypeError(`lambdaCallback(${name}): hooks must be an object of functions {${HOOKS.join(', ')}}`);
+  for (const [k, v] of Object.entries(hooks)) {
+    if (!(HOOKS as readonly string[]).includes(k)) throw new TypeError(unknownKey(`lambdaCallback(${name})`, k, 'hooks', HOOKS, [], 'hook'));
+    if (typeof v !== 'function') throw new TypeError(`lambdaCallback(${name}): hook '${k}' must be a function, got ${typeof v}`);
+  }
   return { name, ...hooks };
 }

@@ -1,7 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { z } from 'zod';
 import { ensureWritableDirectory } from '../../checkpoint/atomic-write.js';
 import type { Callback, Logs, TrainContext } from '../callback.js';
+import { atoms, checkPath, parseOptions } from './callback-options.js';
 import { improves, type Mode, monitored, resolveMode } from './monitor.js';
 
 export interface ModelCheckpointOptions {
@@ -26,6 +28,7 @@ export interface ModelCheckpointOptions {
 
 /** Fills `{name}` and `{name:.4f}` placeholders from the epoch, step and logs. */
 export function fillTemplate(template: string, values: Record<string, number>): string {
+  checkPath('fillTemplate', 'template', template);
   return template.replace(/\{(\w+)(?::\.(\d+)f)?\}/g, (m, name: string, digits?: string) => {
     const v = values[name];
     if (v === undefined) throw new RangeError(`modelCheckpoint: '{${name}}' in path '${template}' is not a known value (have: ${Object.keys(values).join(', ')})`);
@@ -37,7 +40,18 @@ export function fillTemplate(template: string, values: Record<string, number>): 
  * Writes checkpoints (weights + optimiser state + training position) every n epochs, or only the
  * best ones by a monitored metric, keeping exactly the best k files.
  */
-export function modelCheckpoint(o: ModelCheckpointOptions): Callback & { kept(): string[] } {
+const OPTIONS = z.strictObject({
+  path: atoms.path(),
+  every: atoms.positiveInt().optional(),
+  saveBestOnly: atoms.boolean().optional(),
+  monitor: atoms.string('a metric name').optional(),
+  mode: atoms.mode().optional(),
+  keepBest: atoms.positiveInt().optional(),
+  saveOnStop: atoms.boolean().optional(),
+});
+
+export function modelCheckpoint(options: ModelCheckpointOptions): Callback & { kept(): string[] } {
+  const o: ModelCheckpointOptions = parseOptions('modelCheckpoint', OPTIONS, options, true);
   const every = o.every ?? 1;
   const monitor = o.monitor ?? 'val_loss';
   const mode = resolveMode(o.mode ?? 'auto', monitor);

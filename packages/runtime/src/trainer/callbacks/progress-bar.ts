@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { Callback, Logs, TrainContext } from '../callback.js';
+import { atoms, parseOptions } from './callback-options.js';
 
 /**
  * 'bar': a bar redrawn in place, then a summary line per epoch (Keras's verbose 1); 'lines': one
@@ -97,7 +99,16 @@ function summaryLine(epoch: number, logs: Logs, m: Meter, ctx: TrainContext, t: 
  * ends other than 'completed' gets a last line `stopped: <reason>` (and where, if inside an epoch). `Trainer.fit` adds it first
  * when `verbose` ≠ 0.
  */
-export function progressBar(o: ProgressOptions = {}): Callback {
+const OPTIONS = z.strictObject({
+  mode: z.enum(['bar', 'lines', 'auto'], { error: "'bar', 'lines' or 'auto'" }).optional(),
+  stream: z.custom<ProgressStream>((v) => typeof (v as ProgressStream | null)?.write === 'function', { error: 'a stream with a write(s) method' }).optional(),
+  width: atoms.positiveInt().optional(),
+  now: atoms.fn('a function returning milliseconds').optional(),
+  redrawMs: atoms.nonNegative().optional(),
+});
+
+export function progressBar(options?: ProgressOptions): Callback {
+  const o = parseOptions('progressBar', OPTIONS, options) as ProgressOptions;
   const out = o.stream ?? process.stdout;
   const now = o.now ?? (() => performance.now());
   const bar = (o.mode ?? 'auto') !== 'lines' && Boolean(out.isTTY);

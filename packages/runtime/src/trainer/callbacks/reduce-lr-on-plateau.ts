@@ -1,5 +1,7 @@
 import { reduceOnPlateau } from '@actorgrad/optim';
+import { z } from 'zod';
 import type { Callback, Logs, TrainContext } from '../callback.js';
+import { atoms, parseOptions } from './callback-options.js';
 import { type Mode, monitored, resolveMode } from './monitor.js';
 
 export interface ReduceLROnPlateauOptions {
@@ -18,7 +20,19 @@ export interface ReduceLROnPlateauOptions {
  * `patience` epochs — optim's pure `reduceOnPlateau` (torch.optim.lr_scheduler.ReduceLROnPlateau
  * semantics) fed with the epoch's validation metric. From then on it overrides the schedule.
  */
-export function reduceLROnPlateau(o: ReduceLROnPlateauOptions = {}): Callback {
+const OPTIONS = z.strictObject({
+  monitor: atoms.string('a metric name').optional(),
+  mode: atoms.mode().optional(),
+  factor: atoms.number().optional(),
+  patience: atoms.count().optional(),
+  threshold: atoms.nonNegative().optional(),
+  thresholdMode: z.enum(['rel', 'abs'], { error: "'rel' or 'abs'" }).optional(),
+  cooldown: atoms.count().optional(),
+  minLr: atoms.nonNegative().optional(),
+});
+
+export function reduceLROnPlateau(options?: ReduceLROnPlateauOptions): Callback {
+  const o: ReduceLROnPlateauOptions = parseOptions('reduceLROnPlateau', OPTIONS, options);
   const monitor = o.monitor ?? 'val_loss';
   const plateau = reduceOnPlateau({
     mode: resolveMode(o.mode ?? 'auto', monitor),
