@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as aliases from './alias.js';
-import { ALIAS_OPTION_KEYS } from './alias.js';
+import { ALIAS_OPTION_KEYS, DEFAULT_LR } from './alias.js';
+import type { GradientTransformation } from './types.js';
 
 /** A valid value for every key of the table (a new key without one fails the second test). */
 const SAMPLE: Record<string, unknown> = {
@@ -45,5 +46,20 @@ describe('ALIAS_OPTION_KEYS', () => {
 
   it('covers every alias that takes an options object', () => {
     expect(names.sort()).toEqual(['adadelta', 'adagrad', 'adam', 'adamax', 'adamw', 'nadam', 'radam', 'rmsprop', 'sgd']);
+  });
+});
+
+describe('DEFAULT_LR', () => {
+  it.each(names.filter((n) => n !== 'sgd'))('%s without lr steps exactly as with lr = DEFAULT_LR (PyTorch\'s default)', (name) => {
+    const params = { w: new Float64Array([0.5, -1.5, 2]) };
+    const grads = { w: new Float64Array([0.3, -0.2, 0.7]) };
+    const step = (t: ReturnType<typeof build>) => {
+      const tr = t as GradientTransformation;
+      const [updates] = tr.update(grads, tr.init(params), params);
+      return Array.from((updates as { w: Float64Array }).w);
+    };
+    const implicit = step(build(name, {}));
+    expect(implicit).toEqual(step(build(name, { lr: DEFAULT_LR[name] })));
+    expect(implicit).not.toEqual(step(build(name, { lr: DEFAULT_LR[name] * 2 })));
   });
 });

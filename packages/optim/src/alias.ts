@@ -83,7 +83,7 @@ export function adagrad(o: AdagradAliasOptions = {}): T {
   const initialAccumulatorValue = v.checkNonNegative(fn, 'initialAccumulatorValue', o.initialAccumulatorValue ?? 0);
   const eps = v.checkPositive(fn, 'eps', o.eps ?? 1e-10);
   const scaling = scaleByAdagrad({ lrDecay, initialAccumulatorValue, eps });
-  return build(l2(fn, o.weightDecay), scaling, rate(fn, o.lr ?? 1e-2));
+  return build(l2(fn, o.weightDecay), scaling, rate(fn, o.lr ?? DEFAULT_LR.adagrad));
 }
 
 export interface AdadeltaAliasOptions {
@@ -97,7 +97,7 @@ export interface AdadeltaAliasOptions {
 export function adadelta(o: AdadeltaAliasOptions = {}): T {
   const rho = v.checkDecay('adadelta', 'rho', o.rho ?? 0.9);
   const eps = v.checkPositive('adadelta', 'eps', o.eps ?? 1e-6);
-  return build(l2('adadelta', o.weightDecay), scaleByAdadelta({ rho, eps }), rate('adadelta', o.lr ?? 1));
+  return build(l2('adadelta', o.weightDecay), scaleByAdadelta({ rho, eps }), rate('adadelta', o.lr ?? DEFAULT_LR.adadelta));
 }
 
 export interface RmspropOptions {
@@ -117,7 +117,7 @@ export function rmsprop(o: RmspropOptions = {}): T {
   const mu = v.checkDecay(fn, 'momentum', o.momentum ?? 0);
   const centered = v.checkBoolean(fn, 'centered', o.centered ?? false);
   const scaling = scaleByRms({ alpha, eps, momentum: mu, centered });
-  return build(l2(fn, o.weightDecay), scaling, rate(fn, o.lr ?? 1e-2));
+  return build(l2(fn, o.weightDecay), scaling, rate(fn, o.lr ?? DEFAULT_LR.rmsprop));
 }
 
 export interface AdamAliasOptions {
@@ -138,7 +138,7 @@ function adamParts(fn: string, o: AdamAliasOptions) {
 /** torch.optim.Adam (lr 1e-3, betas (0.9, 0.999), eps 1e-8), L2 weight decay: `g ← g + λp` first. */
 export function adam(o: AdamAliasOptions = {}): T {
   const h = adamParts('adam', o);
-  return build(l2('adam', o.weightDecay), scaleByAdam(h), rate('adam', o.lr ?? 1e-3));
+  return build(l2('adam', o.weightDecay), scaleByAdam(h), rate('adam', o.lr ?? DEFAULT_LR.adam));
 }
 
 /**
@@ -149,7 +149,7 @@ export function adam(o: AdamAliasOptions = {}): T {
 export function adamw(o: AdamAliasOptions = {}): T {
   const h = adamParts('adamw', o);
   const wd = v.checkNonNegative('adamw', 'weightDecay', o.weightDecay ?? 1e-2);
-  return build(scaleByAdam(h), wd > 0 ? addDecayedWeights(wd) : null, rate('adamw', o.lr ?? 1e-3));
+  return build(scaleByAdam(h), wd > 0 ? addDecayedWeights(wd) : null, rate('adamw', o.lr ?? DEFAULT_LR.adamw));
 }
 
 export type AdamaxAliasOptions = Omit<AdamAliasOptions, 'amsgrad'>;
@@ -158,7 +158,7 @@ export type AdamaxAliasOptions = Omit<AdamAliasOptions, 'amsgrad'>;
 export function adamax(o: AdamaxAliasOptions = {}): T {
   const [b1, b2] = v.checkBetas('adamax', o.betas ?? [0.9, 0.999]);
   const eps = v.checkPositive('adamax', 'eps', o.eps ?? 1e-8);
-  return build(l2('adamax', o.weightDecay), scaleByAdamax({ b1, b2, eps }), rate('adamax', o.lr ?? 2e-3));
+  return build(l2('adamax', o.weightDecay), scaleByAdamax({ b1, b2, eps }), rate('adamax', o.lr ?? DEFAULT_LR.adamax));
 }
 
 export interface NadamAliasOptions extends AdamaxAliasOptions {
@@ -171,14 +171,14 @@ export function nadam(o: NadamAliasOptions = {}): T {
   const eps = v.checkPositive('nadam', 'eps', o.eps ?? 1e-8);
   const momentumDecay = v.checkNonNegative('nadam', 'momentumDecay', o.momentumDecay ?? 4e-3);
   const scaling = scaleByNadam({ b1, b2, eps, momentumDecay });
-  return build(l2('nadam', o.weightDecay), scaling, rate('nadam', o.lr ?? 2e-3));
+  return build(l2('nadam', o.weightDecay), scaling, rate('nadam', o.lr ?? DEFAULT_LR.nadam));
 }
 
 /** torch.optim.RAdam (lr 1e-3): `p ← p − η·u`, u as in `scaleByRadam` (rectified when ρₜ > 5). */
 export function radam(o: AdamaxAliasOptions = {}): T {
   const [b1, b2] = v.checkBetas('radam', o.betas ?? [0.9, 0.999]);
   const eps = v.checkPositive('radam', 'eps', o.eps ?? 1e-8);
-  return build(l2('radam', o.weightDecay), scaleByRadam({ b1, b2, eps }), rate('radam', o.lr ?? 1e-3));
+  return build(l2('radam', o.weightDecay), scaleByRadam({ b1, b2, eps }), rate('radam', o.lr ?? DEFAULT_LR.radam));
 }
 
 /**
@@ -210,3 +210,20 @@ export const ALIAS_OPTION_KEYS = {
 
 /** The names of the aliases that take an options object (the keys of `ALIAS_OPTION_KEYS`). */
 export type OptionAliasName = keyof typeof ALIAS_OPTION_KEYS;
+
+/**
+ * Each alias's learning rate when none is given: PyTorch's defaults (torch.optim 2.x; SGD's 1e-3
+ * since 2.3, before which it had none — `sgd` itself still requires one). The Trainer reads this
+ * table too, so the rate it logs and schedules from is the one the optimiser uses.
+ */
+export const DEFAULT_LR: Record<OptionAliasName, number> = {
+  sgd: 1e-3,
+  adam: 1e-3,
+  adamw: 1e-3,
+  adamax: 2e-3,
+  nadam: 2e-3,
+  radam: 1e-3,
+  adagrad: 1e-2,
+  adadelta: 1,
+  rmsprop: 1e-2,
+};

@@ -134,6 +134,23 @@ describe('Trainer.fit', () => {
   });
 });
 
+describe('default learning rates', () => {
+  it.each([
+    ['rmsprop', 1e-2],
+    ['adagrad', 1e-2],
+    ['adamax', 2e-3],
+    ['adadelta', 1],
+  ] as const)('%s without lr trains with PyTorch\'s default %s, bit for bit as with it given', async (name, lr) => {
+    const implicit = net(9);
+    const given = net(9);
+    const o = { ...base, epochs: 2 };
+    const h = await new Trainer().fit(implicit, spirals(9), { ...o, optimizer: name });
+    await new Trainer().fit(given, spirals(9), { ...o, optimizer: { name, options: { lr } } });
+    expect(h.metrics.lr).toEqual([lr, lr]);
+    expect(paramBytes(implicit).equals(paramBytes(given))).toBe(true);
+  });
+});
+
 describe('Trainer.evaluate and predict', () => {
   it('evaluate computes the mean loss and accuracy in eval mode; predict returns every row', () => {
     const model = net(6);

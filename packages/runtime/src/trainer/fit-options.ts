@@ -149,7 +149,7 @@ export function parseOptimizer(fn: string, input: unknown): OptimizerConfig {
   const schema = z.strictObject(Object.fromEntries(keys.map((k) => [k, OPTION_FIELDS[k]!.optional()])));
   const opts = parseOrThrow(schema, ctx(fn, 'options.optimizer.options', options, keys, `optimizer.options (${name})`)) as Record<string, unknown>;
   try {
-    (optim[name] as (o: object) => unknown)({ ...opts, lr: opts.lr ?? 1e-3 });
+    (optim[name] as (o: object) => unknown)({ ...opts, lr: opts.lr ?? optim.DEFAULT_LR[name] });
   } catch (e) {
     rethrowAt(fn, 'options.optimizer.options', name, e);
   }

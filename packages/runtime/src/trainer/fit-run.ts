@@ -1,4 +1,5 @@
 import { data as coreData, type nn } from '@actorgrad/core';
+import { DEFAULT_LR, type OptionAliasName } from '@actorgrad/optim';
 import type { Subject } from 'rxjs';
 import type { EngineEvent } from '../events.js';
 import { CHUNK, Engine, LEGACY_CHUNK, NonFiniteError, type StepResult } from '../main/engine.js';
@@ -33,7 +34,7 @@ interface LearningRate {
 
 function learningRate(o: FitOptions): LearningRate {
   const schedule = o.schedule ? buildSchedule(o.schedule) : null;
-  const base = Number(o.optimizer.options.lr ?? 1e-3);
+  const base = Number(o.optimizer.options.lr ?? DEFAULT_LR[o.optimizer.name as OptionAliasName] ?? 1e-3);
   return {
     override: o.resume?.lrOverride ?? null,
     at(step) {
