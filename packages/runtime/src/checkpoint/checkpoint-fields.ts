@@ -6,8 +6,7 @@
  * @module
  */
 import { nn } from '@actorgrad/core';
-import type { History } from '../trainer/callback.js';
-import type { EpochPosition } from '../trainer/trainer.js';
+import type { EpochPosition, History } from '../run-state.js';
 import type { CheckpointConfig } from './checkpoint.js';
 
 /** Throws `loadCheckpoint(file): problem`. */

@@ -8,7 +8,7 @@ import { inline } from '../main/placement.js';
 import { modelCheckpoint } from '../trainer/callbacks/model-checkpoint.js';
 import { type FitOptions, Trainer } from '../trainer/trainer.js';
 import { type Checkpoint, CHECKPOINT_FORMAT, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { CHECKSUMS_KEY, decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { CHECKSUMS_KEY, decodeSafetensors, encodeSafetensors } from '@actorgrad/io';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'actorgrad-checkpoint-'));
 const opts: FitOptions = { loss: 'crossEntropy', optimizer: { name: 'adam', options: { lr: 0.02 } }, epochs: 1, batchSize: 50, placement: inline(), seed: 1 };
