@@ -59,6 +59,7 @@ describe('saveCheckpoint / loadCheckpoint arguments', () => {
   it('creates a missing directory; a path without a checkpoint is an error naming it', async () => {
     const path = join(tmp(), 'a', 'b', 'ck.safetensors');
     await expect(loadCheckpoint(path)).rejects.toThrow(`loadCheckpoint(${path}): no checkpoint at this path (the weights file does not exist)`);
+    await expect(loadCheckpoint(path)).rejects.toMatchObject({ name: 'FileFormatError', fn: 'loadCheckpoint', path, problem: 'no checkpoint at this path (the weights file does not exist)' });
     await save(path);
     expect(weightsOf(await loadCheckpoint(path))).toEqual(weightsOf(ck));
     const blocked = join(path, 'd', 'c.safetensors'); // a directory under a file

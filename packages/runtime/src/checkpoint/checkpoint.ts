@@ -180,7 +180,7 @@ async function exists(p: string): Promise<boolean> {
  * killed writer left (see `recoverCheckpoint`). Both files' checksums are verified (files written
  * before checksums load unverified) and every metadata field is validated: a truncated or
  * corrupted file, a field that is missing or malformed, or an optimiser file that belongs to
- * another checkpoint is refused with an error naming the file (and the tensor or field).
+ * another checkpoint is refused with a `FileFormatError` naming the file (and the tensor or field).
  */
 export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   checkLoadArgs(path);
