@@ -39,8 +39,9 @@ const SCOPE = '@actorgrad/';
 export const POLICY = {
   '@actorgrad/core': { workspace: [], builtins: false, external: [], externalFromDeps: false },
   '@actorgrad/optim': { workspace: ['@actorgrad/core'], builtins: false, external: [], externalFromDeps: false },
+  '@actorgrad/io': { workspace: ['@actorgrad/core'], builtins: true, external: ['mnist'], externalFromDeps: false },
   '@actorgrad/runtime': {
-    workspace: ['@actorgrad/core', '@actorgrad/optim'],
+    workspace: ['@actorgrad/core', '@actorgrad/io', '@actorgrad/optim'],
     builtins: true,
     external: ['piscina', 'comlink', 'rxjs'],
     externalFromDeps: true,

@@ -1,5 +1,6 @@
 import { Rng, nn } from '@actorgrad/core';
-import { Trainer, dataParallel, mnist } from '@actorgrad/runtime';
+import { mnist } from '@actorgrad/io';
+import { Trainer, dataParallel } from '@actorgrad/runtime';
 
 export interface MnistOptions {
   epochs?: number;

@@ -7,7 +7,8 @@
  */
 import { join } from 'node:path';
 import { Rng, nn } from '@actorgrad/core';
-import { Trainer, inline, mnist, modelCheckpoint, saveNpy } from '@actorgrad/runtime';
+import { mnist, saveNpy } from '@actorgrad/io';
+import { Trainer, inline, modelCheckpoint } from '@actorgrad/runtime';
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: export.ts OUT_DIR');

@@ -8,7 +8,4 @@ export type { EngineEvent, ActorStats } from './events.js';
 export type { ActorMsg, ActorReply, ControlApi, LossKind, OptimizerConfig, LayerDesc, WorkerInfo } from './protocol.js';
 export * from './operators/index.js';
 export * from './trainer/index.js';
-export * from './data/index.js';
 export * from './checkpoint/index.js';
-export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type Checkpoint, type CheckpointConfig } from './checkpoint/checkpoint.js';
-export { saveModel, loadModel, MODEL_FORMAT } from './checkpoint/model-file.js';

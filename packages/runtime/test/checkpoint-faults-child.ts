@@ -10,7 +10,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng, data, nn } from '@actorgrad/core';
 import { type SaveCheckpointTestHooks, saveCheckpoint } from '../src/checkpoint/checkpoint.js';
-import { type AtomicWriteStage, Trainer, inline, modelCheckpoint } from '../src/index.js';
+import type { AtomicWriteStage } from '@actorgrad/io';
+import { Trainer, inline, modelCheckpoint } from '../src/index.js';
 import { paramBytes } from './resume-setup.js';
 
 const [dir, savesArg, pauseAt] = process.argv.slice(2) as [string, string, string];

@@ -13,14 +13,12 @@ import {
   type Checkpoint,
   type EngineEvent,
   type FitOptions,
-  SafetensorsError,
   Trainer,
-  decodeSafetensors,
-  encodeSafetensors,
   inline,
   loadCheckpoint,
   modelCheckpoint,
 } from '../src/index.js';
+import { FileFormatError, decodeSafetensors, encodeSafetensors } from '@actorgrad/io';
 import { paramBytes } from './resume-setup.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'actorgrad-faults-'));
@@ -141,7 +139,7 @@ describe('bits flipped in a saved checkpoint', () => {
           else if (!e.message.includes(`(${file})`)) problems.push(`${what}: the error does not name the file: ${e.message}`);
           else if (region === 'data' && !/: tensor "[^"]+": checksum mismatch \(sha256 [0-9a-f]{64} expected, [0-9a-f]{64} found\); the file is corrupted$/.test(e.message)) {
             problems.push(`${what}: not a checksum mismatch naming the tensor: ${e.message}`);
-          } else if (region === 'header' && !(e instanceof SafetensorsError || /checksum/.test(e.message))) problems.push(`${what}: ${e.message}`);
+          } else if (region === 'header' && !(e instanceof FileFormatError || /checksum/.test(e.message))) problems.push(`${what}: ${e.message}`);
         }
       }
       writeFileSync(file, original);

@@ -6,13 +6,13 @@
  * @module
  */
 import { nn } from '@actorgrad/core';
-import type { History } from '../trainer/callback.js';
-import type { EpochPosition } from '../trainer/trainer.js';
+import { FileFormatError } from '@actorgrad/io';
+import type { EpochPosition, History } from '../run-state.js';
 import type { CheckpointConfig } from './checkpoint.js';
 
-/** Throws `loadCheckpoint(file): problem`. */
+/** Throws the `FileFormatError` `loadCheckpoint(file): problem`. */
 export function fail(file: string, problem: string): never {
-  throw new Error(`loadCheckpoint(${file}): ${problem}`);
+  throw new FileFormatError('loadCheckpoint', file, problem);
 }
 
 type Meta = Record<string, string>;

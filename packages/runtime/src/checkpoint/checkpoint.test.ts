@@ -8,7 +8,7 @@ import { inline } from '../main/placement.js';
 import { modelCheckpoint } from '../trainer/callbacks/model-checkpoint.js';
 import { type FitOptions, Trainer } from '../trainer/trainer.js';
 import { type Checkpoint, CHECKPOINT_FORMAT, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { CHECKSUMS_KEY, decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { CHECKSUMS_KEY, decodeSafetensors, encodeSafetensors } from '@actorgrad/io';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'actorgrad-checkpoint-'));
 const opts: FitOptions = { loss: 'crossEntropy', optimizer: { name: 'adam', options: { lr: 0.02 } }, epochs: 1, batchSize: 50, placement: inline(), seed: 1 };
@@ -59,6 +59,7 @@ describe('saveCheckpoint / loadCheckpoint arguments', () => {
   it('creates a missing directory; a path without a checkpoint is an error naming it', async () => {
     const path = join(tmp(), 'a', 'b', 'ck.safetensors');
     await expect(loadCheckpoint(path)).rejects.toThrow(`loadCheckpoint(${path}): no checkpoint at this path (the weights file does not exist)`);
+    await expect(loadCheckpoint(path)).rejects.toMatchObject({ name: 'FileFormatError', fn: 'loadCheckpoint', path, problem: 'no checkpoint at this path (the weights file does not exist)' });
     await save(path);
     expect(weightsOf(await loadCheckpoint(path))).toEqual(weightsOf(ck));
     const blocked = join(path, 'd', 'c.safetensors'); // a directory under a file

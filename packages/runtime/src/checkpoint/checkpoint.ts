@@ -2,21 +2,24 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type ModuleSpec, nn } from '@actorgrad/core';
-import { optimizerPath } from '../trainer/callbacks/model-checkpoint.js';
-import type { FitOptions, TrainingState } from '../trainer/trainer.js';
-import { type WriteFileAtomicOptions, writeFileAtomic } from './atomic-write.js';
-import { checkLoadArgs, checkSaveArgs, fail, json, nonNegativeInteger, readConfig, readHistory, readLrOverride, readPosition } from './checkpoint-fields.js';
-import { recoverCheckpoint } from './recover.js';
 import {
   CHECKSUMS_KEY,
   type DecodedSafetensors,
   encodeSafetensors,
+  flattenState,
   loadSafetensors,
   type SafetensorsTensorInput,
+  STATE_SKELETON_KEY,
+  stateFromSafetensors,
   tensorsFromCore,
   toCoreTensors,
-} from './safetensors.js';
-import { flattenState, STATE_SKELETON_KEY, stateFromSafetensors } from './state-tree.js';
+  type WriteFileAtomicOptions,
+  writeFileAtomic,
+} from '@actorgrad/io';
+import type { MetricName, RunConfig, ScheduleSpec, TrainingState } from '../run-state.js';
+import { checkLoadArgs, checkSaveArgs, fail, json, nonNegativeInteger, readConfig, readHistory, readLrOverride, readPosition } from './checkpoint-fields.js';
+import { optimizerPath } from './optimizer-path.js';
+import { recoverCheckpoint } from './recover.js';
 
 /** The format of the checkpoints written now: both files carry checksums (see `encodeSafetensors`). */
 export const CHECKPOINT_FORMAT = 'actorgrad.checkpoint/2';
@@ -25,13 +28,13 @@ export const CHECKPOINT_FORMAT_1 = 'actorgrad.checkpoint/1';
 
 /** The training configuration a checkpoint carries, enough to continue the run. */
 export interface CheckpointConfig {
-  loss: FitOptions['loss'];
-  optimizer: FitOptions['optimizer'];
-  schedule: FitOptions['schedule'] | null;
+  loss: RunConfig['loss'];
+  optimizer: RunConfig['optimizer'];
+  schedule: ScheduleSpec | null;
   batchSize: number;
   epochs: number;
   seed: number;
-  metrics: NonNullable<FitOptions['metrics']>;
+  metrics: MetricName[];
   clipNorm: number | null;
 }
 
@@ -46,7 +49,7 @@ export interface Checkpoint {
    * `resume`. Add the data-independent rest (`placement`, `callbacks`, a larger `epochs`):
    * `trainer.fit(ck.model, data, {...ck.fitOptions, epochs: 10, placement})`.
    */
-  fitOptions: FitOptions;
+  fitOptions: RunConfig & { resume: TrainingState };
   /** The weights file's `__metadata__` as written. */
   metadata: Record<string, string>;
 }
@@ -63,7 +66,8 @@ export interface SaveCheckpointTestHooks {
   beforeFinalRename?: () => void | Promise<void>;
 }
 
-type SaveContext = { model: nn.Sequential; state: TrainingState; options: FitOptions };
+/** What `saveCheckpoint` writes: `fit`'s options (`FitOptions`) are a `RunConfig`. */
+type SaveContext = { model: nn.Sequential; state: TrainingState; options: RunConfig };
 
 /**
  * Writes a checkpoint as two safetensors files: the weights at `path`, under PyTorch's names and
@@ -176,7 +180,7 @@ async function exists(p: string): Promise<boolean> {
  * killed writer left (see `recoverCheckpoint`). Both files' checksums are verified (files written
  * before checksums load unverified) and every metadata field is validated: a truncated or
  * corrupted file, a field that is missing or malformed, or an optimiser file that belongs to
- * another checkpoint is refused with an error naming the file (and the tensor or field).
+ * another checkpoint is refused with a `FileFormatError` naming the file (and the tensor or field).
  */
 export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   checkLoadArgs(path);
@@ -196,7 +200,7 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
     history: readHistory(path, meta),
   };
   const config = readConfig(path, meta);
-  const fitOptions: FitOptions = {
+  const fitOptions: Checkpoint['fitOptions'] = {
     loss: config.loss,
     optimizer: config.optimizer,
     ...(config.schedule && { schedule: config.schedule }),

@@ -7,7 +7,7 @@ import { Trainer } from '../trainer/trainer.js';
 import { inline } from '../main/placement.js';
 import { modelCheckpoint } from '../trainer/callbacks/model-checkpoint.js';
 import { MODEL_FORMAT, loadModel, saveModel } from './model-file.js';
-import { CHECKSUMS_KEY, saveSafetensors, tensorsFromCore } from './safetensors.js';
+import { CHECKSUMS_KEY, saveSafetensors, tensorsFromCore } from '@actorgrad/io';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'actorgrad-model-'));
 

@@ -1,7 +1,6 @@
 import { type ModuleSpec, type Tensor, nn } from '@actorgrad/core';
-import { failer } from '../data/errors.js';
+import { FileFormatError, loadSafetensors, saveSafetensors, tensorsFromCore, toCoreTensors } from '@actorgrad/io';
 import { CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_1 } from './checkpoint.js';
-import { loadSafetensors, saveSafetensors, tensorsFromCore, toCoreTensors } from './safetensors.js';
 
 /** The `format` of a file written by {@link saveModel}. */
 export const MODEL_FORMAT = 'actorgrad.model/1';
@@ -17,7 +16,8 @@ const READABLE = [MODEL_FORMAT, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_1];
  * `encodeSafetensors`). No optimiser state: to continue training exactly, use `saveCheckpoint`.
  *
  * A function rather than Keras's `model.save(path)`: the model classes live in `@actorgrad/core`,
- * which runs in browsers and workers and imports no `node:` module; files belong to the runtime.
+ * which runs in browsers and workers and imports no `node:` module; files belong to `@actorgrad/io`
+ * and, for what needs the model classes and the trainer's formats, to the runtime.
  */
 export async function saveModel(model: nn.Module, path: string): Promise<void> {
   if (!(model instanceof nn.Module)) throw new TypeError(`saveModel: model must be an nn.Module, got ${model === undefined ? 'nothing' : typeof model}`);
@@ -35,12 +35,14 @@ export async function saveModel(model: nn.Module, path: string): Promise<void> {
  */
 export async function loadModel(path: string): Promise<nn.Module> {
   checkPath('loadModel', path);
-  const fail = failer('loadModel', path);
+  const fail = (problem: string, cause?: unknown): never => {
+    throw new FileFormatError('loadModel', path, problem, { cause });
+  };
   const file = await loadSafetensors(path);
   const { format, model_spec: rawSpec } = file.metadata;
   if (rawSpec === undefined) {
     fail(
-      `no model spec in __metadata__ (format ${JSON.stringify(format ?? null)}), so the architecture is unknown: a file written by another tool holds weights only; build the model in code and load them with \`model.loadStateDict(toCoreTensors(await loadSafetensors(path)))\``,
+      `no model spec in __metadata__ (format ${JSON.stringify(format ?? null)}), so the architecture is unknown: a file written by another tool holds weights only; build the model in code and load them with \`model.loadStateDict(toCoreTensors(await loadSafetensors(path)))\` (both from @actorgrad/io)`,
     );
   }
   if (format === undefined || !READABLE.includes(format)) {

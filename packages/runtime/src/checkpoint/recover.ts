@@ -6,9 +6,8 @@
  * @module
  */
 import { rename, rm, stat } from 'node:fs/promises';
-import { optimizerPath } from '../trainer/callbacks/model-checkpoint.js';
-import { isWriterAlive, removeStaleTempFiles } from './atomic-write.js';
-import { loadSafetensorsMetadata } from './safetensors.js';
+import { isWriterAlive, loadSafetensorsMetadata, removeStaleTempFiles } from '@actorgrad/io';
+import { optimizerPath } from './optimizer-path.js';
 
 /**
  * Finishes or undoes what a dead writer left of the checkpoint at `path`, so that it reads as

@@ -1,6 +1,9 @@
 import type { Tensor, nn } from '@actorgrad/core';
 import type { EngineEvent } from '../events.js';
 import type { Engine } from '../main/engine.js';
+import type { History } from '../run-state.js';
+
+export type { History };
 
 /** Logs of a batch (after its step: `loss`, `lr`, `gradNorm`, `samples` — its rows) or an epoch (training and validation metrics, `lr`). */
 export type Logs = Record<string, number>;
@@ -37,15 +40,6 @@ export interface TrainContext {
   /** Writes a checkpoint of the whole training state at this point. */
   saveCheckpoint(path: string, reason: string): Promise<void>;
   emit(event: EngineEvent): void;
-}
-
-/** Per-epoch history, like Keras: `history.loss[e]`, `history.val_accuracy[e]`, … */
-export interface History {
-  epochs: number[];
-  metrics: Record<string, number[]>;
-  /** Why the run ended: 'completed', 'early stopping', 'aborted', 'non-finite loss at step 12', … */
-  stopReason: string;
-  steps: number;
 }
 
 /**

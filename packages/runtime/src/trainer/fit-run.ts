@@ -6,7 +6,8 @@ import { CHUNK, Engine, LEGACY_CHUNK, NonFiniteError, type StepResult } from '..
 import type { Callback, Data, History, Logs, TrainContext } from './callback.js';
 import { MetricAccumulator } from './metrics.js';
 import { buildSchedule } from './schedule-spec.js';
-import type { EpochPosition, FitOptions, TrainingState } from './trainer.js';
+import type { EpochPosition, TrainingState } from '../run-state.js';
+import type { FitOptions } from './trainer.js';
 
 /**
  * fit's rejection when a step's loss or gradient norm is NaN or infinite (`onNonFinite: 'throw'`,

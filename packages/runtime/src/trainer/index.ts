@@ -1,4 +1,5 @@
-export { Trainer, type EpochPosition, type FitOptions, type TrainingState } from './trainer.js';
+export { Trainer, type FitOptions } from './trainer.js';
+export type { EpochPosition, RunConfig, TrainingState } from '../run-state.js';
 export { NonFiniteLossError } from './fit-run.js';
 export { outputActivation, predictionsAs, type PredictOptions, type PredictReturns } from './predict.js';
 export type { Callback, TrainContext, History, Logs, Data } from './callback.js';

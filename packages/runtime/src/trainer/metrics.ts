@@ -1,8 +1,9 @@
 import { F, type Tensor, fmtShape } from '@actorgrad/core';
 import type { LossKind } from '../protocol.js';
 
-/** A metric's name: `accuracy`, `topK:5` (top-k accuracy), `mae`, `mse`. The loss is always reported. */
-export type MetricName = 'accuracy' | `topK:${number}` | 'mae' | 'mse';
+import type { MetricName, MetricSums } from '../run-state.js';
+
+export type { MetricName, MetricSums };
 
 /** Running sums for the loss and metrics over batches; `result()` gives the means. */
 export class MetricAccumulator {
@@ -46,12 +47,6 @@ export class MetricAccumulator {
     this.sums = new Map(Object.entries(s.sums));
     this.count = s.count;
   }
-}
-
-/** {@link MetricAccumulator}'s running state. */
-export interface MetricSums {
-  sums: Record<string, number>;
-  count: number;
 }
 
 /** Σ over the batch of the per-sample loss (same normalisation as training: mean over samples). */

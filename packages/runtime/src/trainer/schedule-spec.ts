@@ -1,14 +1,8 @@
 import * as optim from '@actorgrad/optim';
 
-/**
- * A learning-rate schedule named by one of optim's schedule functions and its arguments, e.g.
- * `{name: 'cosineAnnealingLR', args: [1e-3, {tMax: 100}]}`. Being plain data, it goes into
- * checkpoints and job specs; `buildSchedule` turns it into the pure function of the step.
- */
-export interface ScheduleSpec {
-  name: string;
-  args: unknown[];
-}
+import type { ScheduleSpec } from '../run-state.js';
+
+export type { ScheduleSpec };
 
 const SCHEDULES = [
   'constantSchedule',

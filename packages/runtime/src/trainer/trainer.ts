@@ -3,66 +3,23 @@ import { Subject } from 'rxjs';
 import { saveCheckpoint } from '../checkpoint/checkpoint.js';
 import type { EngineEvent } from '../events.js';
 import type { Placement } from '../main/placement.js';
-import type { LossKind, OptimizerConfig } from '../protocol.js';
+import type { RunConfig, TrainingState } from '../run-state.js';
 import type { Callback, Data, History, Logs } from './callback.js';
 import { type Verbosity, progressForVerbose } from './callbacks/progress-bar.js';
 import { FitRun } from './fit-run.js';
-import { MetricAccumulator, type MetricName, type MetricSums } from './metrics.js';
+import { MetricAccumulator } from './metrics.js';
 import { checkFitData, toData, toInputs } from './check-data.js';
 import { type DataInput, type EvaluateOptions, type FitOptionsInput, parseEvaluateOptions, parseFitOptions, parsePredictOptions } from './fit-options.js';
 import { type PredictOptions, predictionsAs } from './predict.js';
-import type { ScheduleSpec } from './schedule-spec.js';
 
-/**
- * Where inside an epoch a run stopped: enough to train exactly the batches it had not trained on.
- * The epoch's order is a function of the seed and the epoch, and every random number of a step of
- * the step number, so the position and the step counter are the whole random state.
- */
-export interface EpochPosition {
-  /** Batches of the epoch already trained (rows `[0, batch × batchSize)` of the epoch's order). */
-  batch: number;
-  /** Training rows and batch size the order was made for (a resume checks them). */
-  rows: number;
-  batchSize: number;
-  /** The epoch's running training loss, Σ loss × rows over the batches done, and those rows. */
-  lossSum: number;
-  seen: number;
-  /** The epoch's running metric sums, so its logs come out as if never interrupted. */
-  metrics: MetricSums;
-}
-
-/** Where a run stands, enough to continue it exactly (what a checkpoint stores besides weights). */
-export interface TrainingState {
-  /** Epochs completed. */
-  epoch: number;
-  /** Steps completed. */
-  step: number;
-  /** Where inside epoch `epoch` the run stands; null (or absent, in older checkpoints) at an epoch's start. */
-  position?: EpochPosition | null;
-  optimizerStates: unknown[];
-  /** Elements per chunk of `optimizerStates` (the engine's `CHUNK` when saved; absent in older checkpoints: 65 536). */
-  optimizerChunk?: number;
-  lrOverride: number | null;
-  callbacks: Record<string, unknown>;
-  history: History;
-}
-
-export interface FitOptions {
-  loss: LossKind;
-  optimizer: OptimizerConfig;
-  /** A learning-rate schedule over steps (overrides `optimizer.options.lr`). */
-  schedule?: ScheduleSpec;
-  epochs: number;
-  batchSize: number;
+/** The options of {@link Trainer.fit}: the run's {@link RunConfig} and how to run it. */
+export interface FitOptions extends RunConfig {
   validationData?: Data;
   /** Hold out this last fraction of the training rows for validation (before shuffling, like Keras). */
   validationSplit?: number;
-  metrics?: MetricName[];
   callbacks?: Callback[];
   placement?: Placement;
-  seed?: number;
   shuffle?: boolean;
-  clipNorm?: number | null;
   /** Stops the run at the next step boundary (`history.stopReason` 'aborted'; checkpoints save on stop). */
   signal?: AbortSignal;
   /**

@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { ensureWritableDirectory } from '@actorgrad/io';
 import { z } from 'zod';
-import { ensureWritableDirectory } from '../../checkpoint/atomic-write.js';
+import { optimizerPath } from '../../checkpoint/optimizer-path.js';
 import type { Callback, Logs, TrainContext } from '../callback.js';
 import { atoms, checkPath, parseOptions } from './callback-options.js';
 import { improves, type Mode, monitored, resolveMode } from './monitor.js';
@@ -127,9 +128,4 @@ async function checkDirectory(template: string): Promise<void> {
 async function removeCheckpoint(path: string): Promise<void> {
   await rm(path, { force: true });
   await rm(optimizerPath(path), { force: true });
-}
-
-/** The optimiser-state file that sits beside a weights file: `x.safetensors` → `x.optim.safetensors`. */
-export function optimizerPath(path: string): string {
-  return path.endsWith('.safetensors') ? `${path.slice(0, -'.safetensors'.length)}.optim.safetensors` : `${path}.optim`;
 }

@@ -43,7 +43,7 @@ const READERS: Record<string, Reader> = {
  * reordered, so the tensor holds the same array in C order. The result is float64 for `f8` data and
  * float32 otherwise unless `options.dtype` says. Complex, string, object and structured dtypes, a
  * bad magic string, a header past the end of the file and data that do not match the shape are a
- * {@link DataFileError} naming the file and the problem, e.g. `loadNpy(x.npy): unsupported dtype '<c8'`.
+ * {@link FileFormatError} naming the file and the problem, e.g. `loadNpy(x.npy): unsupported dtype '<c8'`.
  */
 export function loadNpy(path: string, options: LoadNpyOptions = {}): Tensor {
   return npyFrom(readFileBytes('loadNpy', path), failer('loadNpy', path), options);
@@ -111,7 +111,7 @@ export function saveNpy(path: string, tensor: Tensor): void {
   try {
     writeFileSync(path, bytes);
   } catch (e) {
-    failer('saveNpy', path)(`cannot write the file: ${(e as Error).message}`, e);
+    failer('saveNpy', path)(`cannot write the file: ${(e as Error).message}`, { cause: e });
   }
 }
 

@@ -33,7 +33,7 @@ const IDX_TYPES = new Map<number, IdxType>([
  * in C order. Gzip-compressed files (`.gz` as distributed) are decompressed; a file that is not
  * gzip data is read as plain IDX whatever its name. Values are converted to `options.dtype` and
  * multiplied by `options.scale`. A bad magic number, a header past the end of the file, or data
- * that does not match the dimensions (too short or too long) is a {@link DataFileError} naming the
+ * that does not match the dimensions (too short or too long) is a {@link FileFormatError} naming the
  * file and the problem.
  */
 export function loadIdx(path: string, options: LoadIdxOptions = {}): Tensor {
@@ -52,7 +52,7 @@ function idxFrom(bytes: Uint8Array, fail: Fail, options: LoadIdxOptions): Tensor
     try {
       bytes = gunzipSync(bytes);
     } catch (e) {
-      fail(`corrupt gzip data: ${(e as Error).message}`, e);
+      fail(`corrupt gzip data: ${(e as Error).message}`, { cause: e });
     }
   }
   if (bytes.length < 4) fail(`too short for an IDX header: ${plural(bytes.length, 'byte')}, the magic number alone takes 4`);

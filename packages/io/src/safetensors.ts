@@ -27,7 +27,7 @@
  * dtype alignment (I64, F64, F32, I32, U8), then by name in byte order, `__metadata__` comes first
  * in the header, the JSON is compact, and the header is padded with spaces so the data starts
  * 8-byte aligned. The decoder validates everything above and refuses a file with a
- * {@link SafetensorsError} that names the file and the problem.
+ * {@link FileFormatError} that names the file and the problem.
  *
  * ## Checksums
  *
@@ -45,7 +45,7 @@
  *   is the decimal number of UTF-8 bytes of s, `:`, and s (e.g. ns("0.bias") = `6:0.bias`).
  *
  * The decoder verifies both whenever the entry is present (the header first) and refuses a
- * mismatch with a {@link SafetensorsError} naming the file and the tensor; files without the
+ * mismatch with a {@link FileFormatError} naming the file and the tensor; files without the
  * entry (PyTorch's, older ones) load unverified. Other readers see one more metadata string.
  * SHA-256 because `node:crypto` has it (hardware-accelerated, ~1–2 GB/s) and every language's
  * standard library can check it (Python: `hashlib.sha256`); Node 20 has no CRC32C or xxHash.
@@ -56,7 +56,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { Tensor } from '@actorgrad/core';
-import { DataFileError } from '../data/errors.js';
+import { type Fail, FileFormatError, failer, plural } from './errors.js';
 import { type WriteFileAtomicOptions, writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
 
 /** The dtypes this module reads and writes. */
@@ -95,21 +95,6 @@ export interface DecodedSafetensors {
   tensors: Record<string, DecodedTensor>;
   /** The `__metadata__` map (empty when the file has none). */
   metadata: Record<string, string>;
-}
-
-/**
- * A safetensors file that cannot be read or does not hold what the format promises. The message
- * is `fn(source): problem`, e.g. `loadSafetensors(ckpt.safetensors): 4 trailing bytes after the
- * last tensor …`; the parts are kept as `fn`, `source` (also `path`) and `problem`. It is a
- * `DataFileError`, like every other file-format error of the runtime.
- */
-export class SafetensorsError extends DataFileError {
-  override name = 'SafetensorsError';
-
-  /** The file path, or the `source` given to {@link decodeSafetensors}. */
-  get source(): string {
-    return this.path;
-  }
 }
 
 /** The reference implementation's limit on the header length (100 MB). */
@@ -390,25 +375,13 @@ function verifyTensors(expected: Map<string, string>, entries: readonly Entry[],
 // ---------------------------------------------------------------------------------------------
 // Decoding
 
-type Fail = (problem: string, cause?: unknown) => never;
-
-function failer(fn: string, source: string): Fail {
-  return (problem, cause) => {
-    throw new SafetensorsError(fn, source, problem, cause === undefined ? undefined : { cause });
-  };
-}
-
-function plural(n: number | bigint, word: string): string {
-  return `${n} ${word}${n === 1 || n === 1n ? '' : 's'}`;
-}
-
 /**
  * Parses a safetensors file held in memory. Every tensor's data is copied into fresh memory: a
  * typed array of its dtype over a new `SharedArrayBuffer` of exactly its size (so F32 and F64
  * data can back core `Tensor`s, see {@link toCoreTensors}). The file is validated strictly — its
  * length, the header length, UTF-8 JSON object, string-only `__metadata__`, known dtypes, shapes
  * and offsets that agree, and offsets that tile the data exactly — and a file that breaks any of
- * it is refused with a {@link SafetensorsError} naming `source` and the problem.
+ * it is refused with a {@link FileFormatError} naming `source` and the problem.
  */
 export function decodeSafetensors(bytes: Uint8Array, source = '<safetensors>'): DecodedSafetensors {
   return decode(bytes, failer('decodeSafetensors', source));
@@ -468,13 +441,13 @@ function parseHeader(headerBytes: Uint8Array, dataLength: number, fail: Fail): P
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(headerBytes);
   } catch (e) {
-    return fail('the header is not valid UTF-8', e);
+    return fail('the header is not valid UTF-8', { cause: e });
   }
   let header: unknown;
   try {
     header = JSON.parse(text);
   } catch (e) {
-    return fail(`the header is not valid JSON (${(e as Error).message})`, e);
+    return fail(`the header is not valid JSON (${(e as Error).message})`, { cause: e });
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) fail(`the header must be a JSON object, got ${describe(header)}`);
 
@@ -553,7 +526,7 @@ function entry(name: string, info: unknown, dataLength: number, fail: Fail): Ent
 /**
  * Writes tensors and metadata to `path` as a safetensors file, atomically (see
  * {@link writeFileAtomic}): on any failure the previous file at `path` is left as it was. Errors
- * are {@link SafetensorsError}s naming the path. `options` are those of {@link encodeSafetensors}
+ * are {@link FileFormatError}s naming the path. `options` are those of {@link encodeSafetensors}
  * (`checksums`) and of {@link writeFileAtomic} (`mode`).
  */
 export async function saveSafetensors(
@@ -566,7 +539,7 @@ export async function saveSafetensors(
   try {
     await writeFileAtomic(path, bytes, options);
   } catch (e) {
-    failer('saveSafetensors', path)(`cannot write the file: ${(e as Error).message}`, e);
+    failer('saveSafetensors', path)(`cannot write the file: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -581,7 +554,7 @@ export function saveSafetensorsSync(
   try {
     writeFileAtomicSync(path, bytes, options);
   } catch (e) {
-    failer('saveSafetensorsSync', path)(`cannot write the file: ${(e as Error).message}`, e);
+    failer('saveSafetensorsSync', path)(`cannot write the file: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -595,7 +568,7 @@ function encodeFor(
   try {
     return encode(tensors, metadata, 'encodeSafetensors', options);
   } catch (e) {
-    return failer(fn, path)((e as Error).message.replace(/^encodeSafetensors: /, ''), e);
+    return failer(fn, path)((e as Error).message.replace(/^encodeSafetensors: /, ''), { cause: e });
   }
 }
 
@@ -606,7 +579,7 @@ export async function loadSafetensors(path: string): Promise<DecodedSafetensors>
   try {
     bytes = await readFile(path);
   } catch (e) {
-    return fail(`cannot read the file: ${(e as Error).message}`, e);
+    return fail(`cannot read the file: ${(e as Error).message}`, { cause: e });
   }
   return decode(bytes, fail);
 }
@@ -630,8 +603,8 @@ export async function loadSafetensorsMetadata(path: string): Promise<Record<stri
     if (bytesRead !== n) fail(`the file ended after ${8 + bytesRead} bytes while reading the header (${8 + n} expected)`);
     return parseHeader(header, size - 8 - n, fail).metadata;
   } catch (e) {
-    if (e instanceof SafetensorsError) throw e;
-    return fail(`cannot read the file: ${(e as Error).message}`, e);
+    if (e instanceof FileFormatError) throw e;
+    return fail(`cannot read the file: ${(e as Error).message}`, { cause: e });
   } finally {
     await handle?.close().catch(() => {});
   }
@@ -644,7 +617,7 @@ export function loadSafetensorsSync(path: string): DecodedSafetensors {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    return fail(`cannot read the file: ${(e as Error).message}`, e);
+    return fail(`cannot read the file: ${(e as Error).message}`, { cause: e });
   }
   return decode(bytes, fail);
 }

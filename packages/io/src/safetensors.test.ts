@@ -12,13 +12,13 @@ import {
   loadSafetensors,
   loadSafetensorsMetadata,
   loadSafetensorsSync,
-  SafetensorsError,
   type SafetensorsTensorInput,
   saveSafetensors,
   saveSafetensorsSync,
   tensorsFromCore,
   toCoreTensors,
 } from './safetensors.js';
+import { FileFormatError } from './errors.js';
 
 // ---------------------------------------------------------------------------------------------
 // An independent reader of the format, written from the specification and sharing no code with
@@ -330,16 +330,17 @@ describe('encodeSafetensors / decodeSafetensors', () => {
         } catch (e) {
           error = e;
         }
-        expect(error).toBeInstanceOf(SafetensorsError);
+        expect(error).toBeInstanceOf(FileFormatError);
         expect((error as Error).message).toMatch(/^decodeSafetensors\(ckpt\.safetensors\): /);
         expect((error as Error).message).toMatch(message);
-        expect((error as SafetensorsError).source).toBe('ckpt.safetensors');
+        expect((error as FileFormatError).path).toBe('ckpt.safetensors');
+        expect((error as FileFormatError).fn).toBe('decodeSafetensors');
       });
     }
 
     it('refuses every truncation of a valid file', () => {
       for (let len = 0; len < good.length; len++) {
-        expect(() => decodeSafetensors(good.subarray(0, len), 'cut')).toThrow(SafetensorsError);
+        expect(() => decodeSafetensors(good.subarray(0, len), 'cut')).toThrow(FileFormatError);
       }
     });
 
@@ -353,7 +354,7 @@ describe('encodeSafetensors / decodeSafetensors', () => {
           try {
             back = decodeSafetensors(bad, 'flip');
           } catch (e) {
-            expect(e).toBeInstanceOf(SafetensorsError);
+            expect(e).toBeInstanceOf(FileFormatError);
             continue;
           }
           // A change that still parses (a renamed key, a metadata letter) must still describe

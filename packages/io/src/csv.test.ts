@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { errorOf, tempFiles } from '../../test/support/data-files.js';
+import { errorOf, tempFiles } from '../test/support/data-files.js';
 import { loadCsv, parseCsv } from './csv.js';
 
 const { dir, file } = tempFiles('csv', 'csv');
@@ -52,7 +52,10 @@ describe('loadCsv', () => {
 
   it('counts lines across quoted line breaks in its messages', () => {
     const p = file('"a\nb",c\n1,2\n3,x\n');
-    expect(errorOf(() => loadCsv(p)).message).toBe(`loadCsv(${p}): line 4, column 2 ("c"): "x" is not a number`);
+    const e = errorOf(() => loadCsv(p));
+    expect(e.message).toBe(`loadCsv(${p}): line 4, column 2 ("c"): "x" is not a number`);
+    // The place is also kept as fields: the 1-based line, the 0-based data record, the column's name.
+    expect({ fn: e.fn, path: e.path, line: e.line, row: e.row, column: e.column, offset: e.offset }).toEqual({ fn: 'loadCsv', path: p, line: 4, row: 1, column: 'c', offset: undefined });
   });
 
   it('takes another delimiter and float64', () => {

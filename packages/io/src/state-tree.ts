@@ -208,7 +208,7 @@ export function stateToSafetensors(state: unknown, metadata: Record<string, stri
 
 /**
  * The state and the other metadata of a file written by {@link stateToSafetensors}. A file that is
- * not valid safetensors is a `SafetensorsError` naming `source`; one without a skeleton, or whose
+ * not valid safetensors is a `FileFormatError` naming `source`; one without a skeleton, or whose
  * skeleton does not match its tensors, a `TypeError` naming `source`.
  */
 export function stateFromSafetensors<S = unknown>(bytes: Uint8Array | DecodedSafetensors, source = '<safetensors>'): { state: S; metadata: Record<string, string> } {

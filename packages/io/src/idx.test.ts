@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { errorOf, tempFiles } from '../../test/support/data-files.js';
+import { errorOf, tempFiles } from '../test/support/data-files.js';
 import { loadIdx, parseIdx } from './idx.js';
 
 const { dir, file } = tempFiles('idx', 'idx');

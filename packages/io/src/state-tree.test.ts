@@ -1,6 +1,7 @@
 import { allocShared } from '@actorgrad/core';
 import { describe, expect, it } from 'vitest';
-import { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors.js';
+import { FileFormatError } from './errors.js';
+import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import { flattenState, STATE_SKELETON_KEY, type StateArray, stateFromSafetensors, stateToSafetensors, unflattenState } from './state-tree.js';
 
 /**
@@ -218,7 +219,7 @@ describe('stateToSafetensors / stateFromSafetensors', () => {
     const plain = encodeSafetensors({ w: { dtype: 'F32', shape: [1], data: new Float32Array(1) } });
     expect(() => stateFromSafetensors(plain, 'model.safetensors')).toThrow(`stateFromSafetensors(model.safetensors): no "${STATE_SKELETON_KEY}" in __metadata__; not a state file`);
     const file = stateToSafetensors(adam());
-    expect(() => stateFromSafetensors(file.subarray(0, file.length - 2), 'cut.safetensors')).toThrow(SafetensorsError);
+    expect(() => stateFromSafetensors(file.subarray(0, file.length - 2), 'cut.safetensors')).toThrow(FileFormatError);
     expect(() => stateFromSafetensors(file.subarray(0, file.length - 2), 'cut.safetensors')).toThrow(/^decodeSafetensors\(cut\.safetensors\)/);
     const mismatched = encodeSafetensors({ w: { dtype: 'F32', shape: [1], data: new Float32Array(1) } }, { [STATE_SKELETON_KEY]: '{"a": 1}' });
     expect(() => stateFromSafetensors(mismatched, 'odd.safetensors')).toThrow('stateFromSafetensors(odd.safetensors): unflattenState: tensor "w" is not referenced by the skeleton');
