@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
+  resolve: { conditions: ['@actorgrad/source'] },
+  ssr: { resolve: { conditions: ['@actorgrad/source'] } },
   test: { include: ['test/**/*.test.ts'], testTimeout: 120_000 },
 });

@@ -3,7 +3,7 @@
  * into the folder given as the first argument; `check.py` then loads the checkpoint into the
  * equivalent torch.nn.Sequential and compares. Needs Debian's python3-torch (not part of the test
  * command: users need not have PyTorch). From apps/demo:
- *   node --conditions=source --import tsx torch-crosscheck/export.ts OUT && /usr/bin/python3 torch-crosscheck/check.py OUT
+ *   node --conditions=@actorgrad/source --import tsx torch-crosscheck/export.ts OUT && /usr/bin/python3 torch-crosscheck/check.py OUT
  */
 import { join } from 'node:path';
 import { Rng, nn } from '@actorgrad/core';

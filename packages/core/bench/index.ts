@@ -1,6 +1,6 @@
 /**
  * Kernel micro-benchmarks (tinybench). Run from packages/core with `pnpm bench`
- * (= `tsx --conditions=source bench/index.ts`). Takes ~15–20 s.
+ * (= `tsx --conditions=@actorgrad/source bench/index.ts`). Takes ~15–20 s.
  *
  * GFLOP/s = 2·m·n·k / mean time; Melem/s = elements / mean time (the `@p50` columns use the median
  * time instead). Results and machine details are recorded in bench/RESULTS.md.

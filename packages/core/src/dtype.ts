@@ -21,9 +21,21 @@ export function promote(a: DType, b: DType): DType {
   return a === 'float64' || b === 'float64' ? 'float64' : 'float32';
 }
 
-/** A zero-filled typed array of `size` elements over a fresh `SharedArrayBuffer`. */
+/**
+ * Whether this realm has `SharedArrayBuffer`. A browser page that is not cross-origin isolated
+ * (served without COOP/COEP headers) has none; core then allocates plain `ArrayBuffer`s, which is
+ * all a single thread needs (only the runtime's workers share memory, and they run in Node).
+ */
+export const sharedMemory: boolean = typeof SharedArrayBuffer === 'function';
+
+/** `bytes` zero-filled bytes: a `SharedArrayBuffer`, or an `ArrayBuffer` where there is none. */
+export function allocBuffer(bytes: number): ArrayBufferLike {
+  return sharedMemory ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+}
+
+/** A zero-filled typed array of `size` elements over fresh shared memory (see `allocBuffer`). */
 export function allocShared(dtype: DType, size: number): FloatArray {
-  const buffer = new SharedArrayBuffer(Math.max(size, 0) * bytesPerElement(dtype));
+  const buffer = allocBuffer(Math.max(size, 0) * bytesPerElement(dtype));
   return dtype === 'float64' ? new Float64Array(buffer) : new Float32Array(buffer);
 }
 

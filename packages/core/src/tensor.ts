@@ -1,4 +1,4 @@
-import { allocShared, type DType, dtypeOf, type FloatArray, viewOf } from './dtype.js';
+import { allocShared, type DType, sharedMemory, dtypeOf, type FloatArray, viewOf } from './dtype.js';
 import { fmtShape, type Shape, sizeOf } from './shape.js';
 
 /** A plain description of a tensor's memory; it crosses threads without copying the data. */
@@ -38,7 +38,8 @@ export class Tensor {
   _tangentLevel = 0;
 
   constructor(data: FloatArray, shape: Shape, requiresGrad = false) {
-    if (!(data.buffer instanceof SharedArrayBuffer)) {
+    // Without SharedArrayBuffer (a browser page that is not cross-origin isolated) any buffer will do.
+    if (sharedMemory && !(data.buffer instanceof SharedArrayBuffer)) {
       throw new TypeError('Tensor: storage must be a typed array over a SharedArrayBuffer');
     }
     const n = sizeOf(shape);

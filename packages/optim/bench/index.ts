@@ -1,6 +1,6 @@
 /**
  * Adam on one million float32 parameters (tinybench). Run from packages/optim with `pnpm bench`
- * (= `tsx --conditions=source bench/index.ts`); results are recorded in bench/RESULTS.md.
+ * (= `tsx --conditions=@actorgrad/source bench/index.ts`); results are recorded in bench/RESULTS.md.
  *
  * Rows: the pure `adam().update` (allocates m, v and two update trees: 4 × 4 MB of shared memory);
  * the same followed by `applyUpdates` (a new parameter tree); `Optimizer.step()` (pure update, then

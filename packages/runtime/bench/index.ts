@@ -1,7 +1,7 @@
 /**
  * Runtime benchmarks (tinybench): training throughput of a 784-256-128-10 ReLU MLP with Adam,
  * batch 128, under each placement, and the cost of one actor message round trip.
- * Run: `pnpm bench` in packages/runtime (= tsx --conditions=source bench/index.ts); `--quick` for a short
+ * Run: `pnpm bench` in packages/runtime (= tsx --conditions=@actorgrad/source bench/index.ts); `--quick` for a short
  * run, `--rounds N` for more rounds, `--ratio` for inline and dataParallel(2) only, `--warmup N` for
  * the warm-up steps of each engine (default 300).
  *

@@ -27,7 +27,7 @@ const child = new URL('./checkpoint-faults-child.ts', import.meta.url).pathname;
 /** Runs the child until it says it has paused at `pause` in its save number `saves`, then SIGKILLs it. */
 function killWhenPaused(dir: string, saves: number, pause: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', child, dir, String(saves), pause], {
+    const p = spawn(process.execPath, ['--conditions=@actorgrad/source', '--import', 'tsx', child, dir, String(saves), pause], {
       cwd: new URL('..', import.meta.url).pathname,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

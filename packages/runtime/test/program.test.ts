@@ -226,7 +226,7 @@ describe('step programs', () => {
   it('a process that never closes its engine still exits: idle resident loops end by themselves', () => {
     const child = new URL('./support/unclosed-child.ts', import.meta.url).pathname;
     const t0 = Date.now();
-    const out = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', child], { cwd: new URL('..', import.meta.url).pathname, encoding: 'utf8', timeout: 30_000 });
+    const out = spawnSync(process.execPath, ['--conditions=@actorgrad/source', '--import', 'tsx', child], { cwd: new URL('..', import.meta.url).pathname, encoding: 'utf8', timeout: 30_000 });
     expect(out.error, 'the child did not exit by itself within 30 s').toBeUndefined();
     expect(out.status).toBe(0);
     expect(out.stdout).toBe('stepped\n');

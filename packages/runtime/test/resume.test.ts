@@ -8,7 +8,7 @@ import { paramBytes, resumeData, resumeModel, resumeOptions } from './resume-set
 
 const child = new URL('./resume-child.ts', import.meta.url).pathname;
 const run = (mode: string, dir: string) =>
-  execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', child, mode, dir], { cwd: new URL('..', import.meta.url).pathname, stdio: 'pipe' });
+  execFileSync(process.execPath, ['--conditions=@actorgrad/source', '--import', 'tsx', child, mode, dir], { cwd: new URL('..', import.meta.url).pathname, stdio: 'pipe' });
 
 describe('checkpoint and resume', () => {
   it('3 epochs, checkpoint, a new process loads it and trains 2 more: bit-identical to 5 uninterrupted epochs', async () => {

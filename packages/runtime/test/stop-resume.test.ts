@@ -127,7 +127,7 @@ describe('a stop at any step, then a resume, equals the uninterrupted run bit fo
     const ref = await uninterrupted();
     const dir = tmp();
     const child = new URL('./support/stop-child.ts', import.meta.url).pathname;
-    const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', child, dir, '9'], { cwd: new URL('..', import.meta.url).pathname, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--conditions=@actorgrad/source', '--import', 'tsx', child, dir, '9'], { cwd: new URL('..', import.meta.url).pathname, encoding: 'utf8' });
     expect(out).toMatch(/stopReason: interrupted by SIGINT, steps: 9/);
     expect(readdirSync(dir).filter((f) => !f.startsWith('.')).sort()).toEqual(['ck-0.optim.safetensors', 'ck-0.safetensors', 'ck-1.optim.safetensors', 'ck-1.safetensors']);
     const r = await resume(join(dir, 'ck-1.safetensors'));

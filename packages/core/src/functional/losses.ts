@@ -1,3 +1,4 @@
+import { allocShared } from '../dtype.js';
 import { fmtShape, shapeEq } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { where } from '../ops/where.js';
@@ -88,7 +89,7 @@ function labelIndex(labels: Labels, n: number, classes: number, op: string): Ten
       throw new RangeError(`${op}: label ${k} at position ${i} is out of range: expected an integer in [0, ${classes})`);
     }
   }
-  const t = new Tensor(new Float64Array(new SharedArrayBuffer(8 * n)), [n, 1]);
+  const t = new Tensor(allocShared('float64', n), [n, 1]);
   t.data.set(raw);
   return t;
 }

@@ -103,7 +103,7 @@ describe('fused Adam', () => {
     // With the loop inside fusedAdam, V8's on-stack-replaced code deoptimised at the end of a call
     // over and over (this child: 16–451 times in three runs; none since the loops are functions).
     const child = new URL('../../test/support/fused-adam-deopts-child.ts', import.meta.url).pathname;
-    const out = spawnSync(process.execPath, ['--trace-deopt', '--conditions=source', '--import', 'tsx', child], { cwd: new URL('../..', import.meta.url).pathname, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 });
+    const out = spawnSync(process.execPath, ['--trace-deopt', '--conditions=@actorgrad/source', '--import', 'tsx', child], { cwd: new URL('../..', import.meta.url).pathname, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 });
     expect(out.status, out.stderr).toBe(0);
     expect(out.stdout).toMatch(/^param\[1\] /m); // the child ran its steps
     const deopts = out.stdout.split('\n').filter((l) => l.includes('bailout') && /<JSFunction (fusedAdam|adamF32|adamF64) /.test(l));

@@ -41,7 +41,7 @@ export interface PoolOptions {
 function workerEntry(): { filename: string; execArgv: string[] } {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
-    return { filename: new URL('../worker/entry.ts', here).href, execArgv: ['--conditions=source', '--import', 'tsx'] };
+    return { filename: new URL('../worker/entry.ts', here).href, execArgv: ['--conditions=@actorgrad/source', '--import', 'tsx'] };
   }
   return { filename: new URL('../worker/entry.js', here).href, execArgv: [] };
 }
