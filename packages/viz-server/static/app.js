@@ -189,7 +189,7 @@ function draw(id, title, { tables, series }) {
       width: Math.max(300, el.clientWidth - 8),
       height: 220,
       scales: { x: { time: false }, y: { distr: view.log ? 3 : 1 } },
-      axes: [{ label: xLabel }, { size: 64 }],
+      axes: [{ label: xLabel }, { size: 64, values: (_, ticks) => ticks.map(fmtTick) }],
       series: [{ label: xLabel }, ...series],
       cursor: { drag: { x: true, y: false } },
     };
@@ -435,6 +435,12 @@ function heatBox(title, snaps) {
   });
   div.append(cell('div', `${title}  [${fmt(lo)}, ${fmt(hi)}]`), canvas);
   return div;
+}
+
+function fmtTick(v) {
+  if (v == null) return '';
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(1) : String(+v.toPrecision(4));
 }
 
 function fmt(v) {
