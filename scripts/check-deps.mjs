@@ -46,8 +46,8 @@ export const POLICY = {
     externalFromDeps: true,
   },
   '@actorgrad/viz-server': {
-    workspace: ['@actorgrad/core', '@actorgrad/runtime'],
-    typeWorkspace: ['@actorgrad/optim'],
+    workspace: ['@actorgrad/runtime'],
+    typeWorkspace: ['@actorgrad/core', '@actorgrad/optim'],
     builtins: true,
     external: [],
     externalFromDeps: true,
