@@ -10,7 +10,7 @@ import type { Callback } from '@actorgrad/runtime';
 import { Hono } from 'hono';
 import { type VizCallbackOptions, vizCallback } from './callback.js';
 import { allowedHosts, guard, needsToken } from './guard.js';
-import { SseHub } from './sse.js';
+import { type ClientStats, SseHub } from './sse.js';
 import { RunStore } from './store.js';
 
 /** Options of `serveViz`. */
@@ -23,6 +23,8 @@ export interface ServeVizOptions {
   token?: string;
   /** More accepted `Host` header values (`name:port`), e.g. behind a tunnel. */
   allowedHosts?: string[];
+  /** Drop a client whose socket has not drained for this long (default 10 000 ms). */
+  stallMs?: number;
   /** Where the URL line goes (default console.log; null: nowhere). */
   log?: ((line: string) => void) | null;
 }
@@ -37,6 +39,8 @@ export interface Viz {
   readonly store: RunStore;
   /** A callback for `Trainer.fit` that streams the run to this server. */
   callback(options?: VizCallbackOptions): Callback;
+  /** The connected streams: run, last id sent, blocked on backpressure, bytes buffered. */
+  clients(): ClientStats[];
   /** Ends every stream and closes the server; leaves no handle open. */
   close(): Promise<void>;
 }
@@ -91,7 +95,7 @@ export async function serveViz(o: ServeVizOptions = {}): Promise<Viz> {
   const host = o.host ?? '127.0.0.1';
   const token = o.token ?? (needsToken(host) ? randomBytes(18).toString('base64url') : null);
   const store = new RunStore();
-  const hub = new SseHub();
+  const hub = new SseHub(o.stallMs);
   let hosts = new Set<string>();
   const server = serve({ fetch: app(store, hub, () => hosts, token).fetch, hostname: host, port: o.port ?? 0 }) as Server;
   await new Promise<void>((resolve, reject) => {
@@ -110,6 +114,7 @@ export async function serveViz(o: ServeVizOptions = {}): Promise<Viz> {
     token,
     store,
     callback: (options) => vizCallback(store, options),
+    clients: () => hub.stats(),
     close: async () => {
       hub.close();
       await new Promise<void>((resolve) => {

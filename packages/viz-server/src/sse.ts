@@ -4,7 +4,7 @@ import type { Run } from './store.js';
 /** At most this many events per message (a long history goes out over several ticks). */
 const MAX_BATCH = 4000;
 /** A client whose socket has not drained for this long is dropped (it reconnects with Last-Event-ID). */
-const STALL_MS = 10_000;
+export const STALL_MS = 10_000;
 /** A comment line this often keeps proxies from closing an idle stream. */
 const HEARTBEAT_MS = 15_000;
 
@@ -27,6 +27,7 @@ export class SseClient {
     readonly run: Run,
     private sent: number,
     private readonly onClose: (c: SseClient) => void,
+    private readonly stallMs = STALL_MS,
   ) {
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -45,7 +46,7 @@ export class SseClient {
   tick(now: number): void {
     if (this.closed) return;
     if (this.blockedSince) {
-      if (now - this.blockedSince > STALL_MS) this.close();
+      if (now - this.blockedSince > this.stallMs) this.close();
       return;
     }
     if (now - this.lastMessage < 95) return;
@@ -63,6 +64,11 @@ export class SseClient {
     if (!this.res.write(chunk)) this.blockedSince = this.lastWrite;
   }
 
+  /** The run, the last id sent, whether the socket is not drained, and the bytes it holds unsent. */
+  stats(): ClientStats {
+    return { run: this.run.id, sent: this.sent, blocked: this.blockedSince > 0, buffered: this.res.writableLength };
+  }
+
   /** Ends the stream (idempotent). */
   close(): void {
     if (this.closed) return;
@@ -73,22 +79,33 @@ export class SseClient {
   }
 }
 
+/** What `viz.clients()` reports of each connected stream. */
+export interface ClientStats {
+  run: string;
+  sent: number;
+  blocked: boolean;
+  buffered: number;
+}
+
 /** The server's SSE clients and the ticker (every 100 ms while any is connected) that feeds them. */
 export class SseHub {
   private readonly clients = new Set<SseClient>();
   private timer: NodeJS.Timeout | null = null;
 
+  constructor(private readonly stallMs = STALL_MS) {}
+
   /** Starts streaming `run` to `res` after event id `after`; the first message goes out at once. */
   add(res: ServerResponse, run: Run, after: number): SseClient {
-    const client = new SseClient(res, run, after, (c) => this.remove(c));
+    const client = new SseClient(res, run, after, (c) => this.remove(c), this.stallMs);
     this.clients.add(client);
     this.timer ??= setInterval(() => this.tickAll(), 100);
     client.tick(Date.now());
     return client;
   }
 
-  get size(): number {
-    return this.clients.size;
+  /** Every connected stream's state. */
+  stats(): ClientStats[] {
+    return [...this.clients].map((c) => c.stats());
   }
 
   private tickAll(): void {
