@@ -10,7 +10,11 @@ function fakeEvents() {
     events$: {
       subscribe(o: { next: (e: EngineEvent) => void; complete: () => void }) {
         observer = o;
-        return { unsubscribe: () => (observer = null) };
+        return {
+          unsubscribe: () => {
+            observer = null;
+          },
+        };
       },
     },
     emit: (e: EngineEvent) => observer?.next(e),
