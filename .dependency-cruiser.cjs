@@ -1,10 +1,10 @@
 // The package arrows of docs/ARCHITECTURE.md, checked by `pnpm deps` (dependency-cruiser) in the test
-// command: core <- optim <- runtime <- apps, core <- io <- runtime. Run from the repository root.
+// command: core <- optim <- runtime <- viz-server <- apps, core <- io <- runtime. Run from the repository root.
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 /** Which workspace packages each library package may import (any other packages/* is refused). */
-const ARROWS = { core: [], optim: ['core'], io: ['core'], runtime: ['core', 'optim', 'io'] };
+const ARROWS = { core: [], optim: ['core'], io: ['core'], runtime: ['core', 'optim', 'io'], 'viz-server': ['core', 'runtime'] };
 /** Test files may import any package, except core's, which may import none. */
 const TEST = '(\\.(test|spec|bench)\\.ts$|/(test|tests|__tests__|bench)/)';
 const NPM = ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'npm-unknown'];

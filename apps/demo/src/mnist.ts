@@ -1,6 +1,6 @@
 import { Rng, nn } from '@actorgrad/core';
 import { mnist } from '@actorgrad/io';
-import { Trainer, dataParallel } from '@actorgrad/runtime';
+import { type Callback, Trainer, dataParallel } from '@actorgrad/runtime';
 
 export interface MnistOptions {
   epochs?: number;
@@ -10,6 +10,8 @@ export interface MnistOptions {
   threads?: number;
   log?: (line: string) => void;
   quiet?: boolean;
+  /** More callbacks for the fit (the live view's, with `--viz`). */
+  callbacks?: Callback[];
 }
 
 /**
@@ -43,6 +45,7 @@ export async function runMnist(o: MnistOptions = {}): Promise<{ testAccuracy: nu
     placement: dataParallel({ replicas: o.threads ?? 2, threads: o.threads ?? 2 }),
     seed,
     verbose: o.quiet ? 0 : 'auto',
+    callbacks: o.callbacks ?? [],
   });
   const r = trainer.evaluate(model, { x: d.xTest, y: d.yTest }, { loss: 'crossEntropy', metrics: ['accuracy'] });
   const seconds = (performance.now() - t0) / 1000;

@@ -1,7 +1,7 @@
 import type { Tensor, nn } from '@actorgrad/core';
 import type { EngineEvent } from '../events.js';
 import type { Engine } from '../main/engine.js';
-import type { History } from '../run-state.js';
+import type { History, RunConfig } from '../run-state.js';
 
 export type { History };
 
@@ -12,6 +12,8 @@ export type Logs = Record<string, number>;
 export interface TrainContext {
   readonly model: nn.Sequential;
   readonly engine: Engine;
+  /** What the run was asked to do: loss, optimiser, schedule, epochs, batch size, metrics, seed, clipping. */
+  readonly config: Readonly<RunConfig>;
   /** 0-based epoch being run (or just finished, in `onEpochEnd`). */
   readonly epoch: number;
   /** Steps done so far over the whole run (also after a resume). */

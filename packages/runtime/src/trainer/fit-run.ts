@@ -157,6 +157,7 @@ export class FitRun {
     return {
       model: this.init.model,
       engine: this.engine,
+      config: Object.freeze({ loss: o.loss, optimizer: o.optimizer, schedule: o.schedule, epochs: o.epochs, batchSize: o.batchSize, metrics: o.metrics, seed: o.seed, clipNorm: o.clipNorm }),
       get epoch() {
         return run.epoch;
       },

@@ -1,0 +1,51 @@
+import type { EngineEvent } from '@actorgrad/runtime';
+
+/** One parameter tensor's values binned: `counts[i]` values in `[min + i·w, min + (i+1)·w)`, w = (max − min)/bins. */
+export interface Bins {
+  min: number;
+  max: number;
+  counts: number[];
+}
+
+/** A layer parameter's weight and gradient histograms at one step. */
+export interface ParamHistogram {
+  name: string;
+  weights: Bins;
+  grads: Bins | null;
+}
+
+/** One layer of the model summary. */
+export interface LayerSummary {
+  name: string;
+  type: string;
+  params: number;
+  shapes: Record<string, number[]>;
+}
+
+/** What the page shows as the run's configuration. */
+export interface RunConfig {
+  name: string;
+  layers: LayerSummary[];
+  totalParams: number;
+  optimizer: unknown;
+  schedule: unknown;
+  epochs: number;
+  stepsPerEpoch: number;
+  histogramEvery: number;
+}
+
+/** The events the viz server records: the engine's, plus its own. */
+export type VizEvent =
+  | EngineEvent
+  | { type: 'config'; config: RunConfig }
+  | { type: 'histogram'; step: number; params: ParamHistogram[] }
+  | { type: 'state'; state: RunState; reason: string };
+
+export type RunState = 'running' | 'finished' | 'failed';
+
+/** A recorded event: its id (1, 2, … per run), milliseconds since the run began, the event. */
+export interface Recorded {
+  id: number;
+  t: number;
+  e: VizEvent;
+}
