@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Rng, data, nn, tensor } from '@actorgrad/core';
 import { describe, expect, it } from 'vitest';
 import { CHUNK, type EngineEvent, type FitOptions, Trainer, inline, lambdaCallback, loadCheckpoint, modelCheckpoint, saveCheckpoint } from '../src/index.js';
+import { diverging } from './helpers.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'actorgrad-ckpt-'));
 function spirals(seed: number) {
@@ -116,10 +117,7 @@ describe('checkpoint files', () => {
 
   it('a non-finite loss stops the run with an event naming the step; the last good checkpoint is intact', async () => {
     const dir = tmp();
-    const rng = new Rng(5);
-    const x = tensor(Array.from({ length: 64 }, () => rng.normal() * 1e3), { shape: [32, 2] });
-    const y = tensor(Array.from({ length: 32 }, () => rng.normal() * 1e3), { shape: [32, 1] });
-    const model = new nn.Sequential(new nn.Linear(2, 8, { rng }), nn.ReLU(), new nn.Linear(8, 1, { rng }));
+    const { data: { x, y }, model } = diverging();
     const trainer = new Trainer();
     const events: EngineEvent[] = [];
     trainer.events$.subscribe((e) => events.push(e));

@@ -26,3 +26,15 @@ export function batch(seed: number, n: number, features: number, classes: number
 export function paramBytes(model: nn.Module): Buffer {
   return Buffer.concat(model.namedParameters().map(([, p]) => Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength)));
 }
+
+/**
+ * 32 rows of regression data with values of order 1 000 and a 2-8-1 ReLU net: with SGD at a
+ * large learning rate the loss overflows within a few steps (the non-finite-loss tests).
+ */
+export function diverging(): { data: { x: Tensor; y: Tensor }; model: nn.Sequential } {
+  const rng = new Rng(5);
+  const x = tensor(Array.from({ length: 64 }, () => rng.normal() * 1e3), { shape: [32, 2] });
+  const y = tensor(Array.from({ length: 32 }, () => rng.normal() * 1e3), { shape: [32, 1] });
+  const model = new nn.Sequential(new nn.Linear(2, 8, { rng }), nn.ReLU(), new nn.Linear(8, 1, { rng }));
+  return { data: { x, y }, model };
+}

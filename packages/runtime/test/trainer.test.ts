@@ -1,7 +1,7 @@
 import { Rng, type Tensor, data, nn, tensor } from '@actorgrad/core';
 import { describe, expect, it } from 'vitest';
 import { type EngineEvent, NonFiniteLossError, Trainer, earlyStopping, inline, lambdaCallback, reduceLROnPlateau, terminateOnNaN } from '../src/index.js';
-import { paramBytes } from './helpers.js';
+import { paramBytes, diverging } from './helpers.js';
 
 function spirals(seed: number) {
   const s = data.twoSpirals({ n: 200, noise: 0.05, seed });
@@ -90,10 +90,7 @@ describe('Trainer.fit', () => {
   });
 
   it('a non-finite loss stops the run with an event naming the step; the parameters are those after the last good step', async () => {
-    const rng = new Rng(5);
-    const x = tensor(Array.from({ length: 64 }, () => rng.normal() * 1e3), { shape: [32, 2] });
-    const y = tensor(Array.from({ length: 32 }, () => rng.normal() * 1e3), { shape: [32, 1] });
-    const model = new nn.Sequential(new nn.Linear(2, 8, { rng }), nn.ReLU(), new nn.Linear(8, 1, { rng }));
+    const { data: { x, y }, model } = diverging();
     const trainer = new Trainer();
     const events: EngineEvent[] = [];
     trainer.events$.subscribe((e) => events.push(e));
@@ -114,10 +111,7 @@ describe('Trainer.fit', () => {
   });
 
   it("by default a non-finite loss rejects fit with a NonFiniteLossError that names the step and carries the history", async () => {
-    const rng = new Rng(5);
-    const x = tensor(Array.from({ length: 64 }, () => rng.normal() * 1e3), { shape: [32, 2] });
-    const y = tensor(Array.from({ length: 32 }, () => rng.normal() * 1e3), { shape: [32, 1] });
-    const model = new nn.Sequential(new nn.Linear(2, 8, { rng }), nn.ReLU(), new nn.Linear(8, 1, { rng }));
+    const { data: { x, y }, model } = diverging();
     const trainer = new Trainer();
     const events: EngineEvent[] = [];
     trainer.events$.subscribe((e) => events.push(e));

@@ -4,6 +4,7 @@ import { inline } from '../../main/placement.js';
 import type { Logs, TrainContext } from '../callback.js';
 import { type FitOptions, Trainer } from '../trainer.js';
 import { progressBar, progressForVerbose } from './progress-bar.js';
+import { diverging } from '../../../test/helpers.js';
 
 /** A stream that records what is written, and a clock the test moves. */
 function fakes(isTTY: boolean, columns?: number) {
@@ -155,10 +156,7 @@ describe('FitOptions.verbose', () => {
   });
 
   it('2 adds one line saying why when the run stops on a non-finite loss', async () => {
-    const rng = new Rng(5);
-    const x = tensor(Array.from({ length: 64 }, () => rng.normal() * 1e3), { shape: [32, 2] });
-    const y = tensor(Array.from({ length: 32 }, () => rng.normal() * 1e3), { shape: [32, 1] });
-    const model = new nn.Sequential(new nn.Linear(2, 8, { rng }), nn.ReLU(), new nn.Linear(8, 1, { rng }));
+    const { data: { x, y }, model } = diverging();
     let history: Awaited<ReturnType<Trainer['fit']>> | null = null;
     const out = await stdout(async () => {
       history = await new Trainer().fit(model, { x, y }, { loss: 'mse', batchSize: 8, placement: inline(), optimizer: { name: 'sgd', options: { lr: 10 } }, epochs: 50, verbose: 2, onNonFinite: 'stop' });
