@@ -6,7 +6,7 @@ import { type ChunkSlots, makeSlots, slotState } from '../actors/slots.js';
 import { abortStep } from '../actors/sync.js';
 import { Arena, sharedArray } from '../arena.js';
 import type { EngineEvent } from '../events.js';
-import { backwardThrough, clipGradients, computeLoss, forwardThrough, gatherInOrder, optimizerStep, planShards, reduceGradients, scatter, type Shard } from '../operators/index.js';
+import { backwardThrough, clipGradients, computeLoss, forwardThrough, gatherInOrder, optimizerStep, reduceGradients, scatter, type Shard } from '../operators/index.js';
 import { type ActorMsg, type ActorReply, type LayerDesc, type LossKind, type LossMsg, type OptimizerConfig, type ProgramMsg, type ReduceMsg, type SharedGemm, type BackwardMsg, type StepItem, type StepMsg, type StepProgram, type StepSync, SYNC, syncCtlSize, type WorkerInfo } from '../protocol.js';
 import { Actor } from './actor.js';
 import { type Executor, defaultThreads, inlineExecutor, poolExecutor } from './executor.js';
@@ -14,6 +14,7 @@ import { type Placement, type ResolvedPlacement, auto, resolvePlacement } from '
 import { type ReplicaOutcome, ResidentLoops, type StepTimes } from './resident.js';
 import { type RouteReply, type RouteStop, holdRoute, sendRoute } from './route.js';
 import { chunkLayout, rechunk } from './chunks.js';
+import { type StepPlan, planStep } from './plan.js';
 import { parseEngineOptions } from '../trainer/fit-options.js';
 
 export interface EngineOptions {
@@ -232,8 +233,8 @@ export class Engine {
   private readonly events = new Subject<EngineEvent>();
   private readonly layers: Layer[];
   private readonly chunks: Chunk[];
-  /** The chunks each replica reduces and steps. */
-  private readonly groups: { c: Chunk; ci: number }[][];
+  /** The plans of the last batch sizes seen (a plan depends on nothing else that changes). */
+  private readonly plans = new Map<number, StepPlan>();
   /** Per chunk: arrays of its optimiser state that died when the last step committed (see `StepItem.recycle`). */
   private recycle: FloatArray[][];
   /** Shared memory of the synchronised step, allocated on first use. */
@@ -302,7 +303,6 @@ export class Engine {
       const l = this.layers[layer]!;
       return { layer, param, lo, hi, state: withPool(slabs, () => init.init({ [l.keys[param]!]: l.params[param]!.data.subarray(lo, hi) })) };
     });
-    this.groups = balancedGroups(this.chunks, placement.replicas);
     this.recycle = this.chunks.map(() => []);
     this.lossActors = Array.from({ length: placement.replicas }, (_, r) => new Actor(`loss ${opts.loss}#${r}`, executor));
     const first = children[0]?.[1];
@@ -511,7 +511,8 @@ export class Engine {
     const seed = this.opts.seed ?? 0;
     const n = batch.x.shape[0]!;
     const outF = this.inFeatures === null ? probeOutFeatures(this.opts.model, batch.x.shape[1]!) : this.outFeatures;
-    const shardPlan = planShards(n, this.placement.shards);
+    const plan = this.planFor(n);
+    const shardPlan = plan.shards.map((s) => s.shard);
     // The step's buffers, allocated when first needed: a step program that holds its own skips this.
     let bufs: ShardBuffers[] = [];
     const allocate = () => {
@@ -519,7 +520,7 @@ export class Engine {
       bufs = shardPlan.map((s) => this.allocShard(s, batch, outF));
     };
     const training = this.opts.model.training;
-    const shardStop = (actors: Actor[], b: ShardBuffers) => actors[b.shard.index % R]!;
+    const shardStop = (actors: Actor[], b: ShardBuffers) => actors[plan.shards[b.shard.index]!.replica]!;
     // Handles for the messages; while a step program is built, its own handles for the batch's rows.
     let own: Map<Tensor, TensorHandle> | null = null;
     const h = (t: Tensor): TensorHandle => own?.get(t) ?? handle(t);
@@ -782,7 +783,7 @@ export class Engine {
       prevStates = this.chunks.map((c) => c.state);
       // One reduce and one step message per replica (see `balancedGroups`). Norms come back per
       // chunk and are added in chunk order, so the grouping never changes a bit of the result.
-      const groups = this.groups;
+      const groups = plan.groups.map((g) => g.chunks.map((ci) => ({ c: this.chunks[ci]!, ci })));
       const sqByChunk = new Float64Array(this.chunks.length);
       // Replica gi of the actor of the group's first chunk's layer carries the group's messages.
       const actorOf = (gi: number) => this.layers[groups[gi]![0]!.c.layer]!.replicas[gi]!;
@@ -873,8 +874,7 @@ export class Engine {
     try {
       // A worker report in progress has the threads (see `workerInfo`).
       if (this.inquiring) await this.inquiring.catch(() => undefined);
-      const canSync = this.placement.shards === R && (this.executor.kind === 'inline' ? R === 1 : this.executor.threads >= R);
-      const out = (canSync ? await synchronised() : null) ?? (await messageByMessage());
+      const out = (plan.mode === 'synchronised' ? await synchronised() : null) ?? (await messageByMessage());
       this.recycle = dead;
       const { gradNorm } = out;
       const lossSum = out.losses.reduce((a, v) => a + v, 0);
@@ -914,6 +914,18 @@ export class Engine {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** The plan of a step of `n` rows (see `planStep`), made once per batch size. */
+  private planFor(n: number): StepPlan {
+    let plan = this.plans.get(n);
+    if (!plan) {
+      // Batch sizes come from a loader: a few at most; a caller who varies them freely gets a fresh map.
+      if (this.plans.size >= 8) this.plans.clear();
+      plan = planStep({ paramSizes: this.paramSizes() }, { shards: this.placement.shards, replicas: this.placement.replicas, executor: this.executor }, n, CHUNK);
+      this.plans.set(n, plan);
+    }
+    return plan;
   }
 
   /** Brings the chunks' state objects up to date with the programs' slots, if a step program left them behind. */
@@ -1003,24 +1015,6 @@ export class Engine {
     await this.loops?.stop();
     await this.executor.close();
   }
-}
-
-/**
- * Shares the chunks among R replicas so each gets about the same number of elements: largest
- * first, each to the least-loaded replica (ties to the lowest index) — deterministic, and only a
- * matter of speed: every chunk's arithmetic is the same wherever it runs.
- */
-function balancedGroups(chunks: Chunk[], replicas: number): { c: Chunk; ci: number }[][] {
-  const groups: { c: Chunk; ci: number }[][] = Array.from({ length: replicas }, () => []);
-  const load = new Array<number>(replicas).fill(0);
-  const order = chunks.map((c, ci) => ({ c, ci })).sort((a, b) => b.c.hi - b.c.lo - (a.c.hi - a.c.lo) || a.ci - b.ci);
-  for (const item of order) {
-    const r = load.indexOf(Math.min(...load));
-    groups[r]!.push(item);
-    load[r]! += item.c.hi - item.c.lo;
-  }
-  for (const g of groups) g.sort((a, b) => a.ci - b.ci);
-  return groups.filter((g) => g.length > 0);
 }
 
 /** The output width of every layer, found by running the model once on one zero row. */
