@@ -15,6 +15,16 @@ import { type ReplicaOutcome, ResidentLoops, type StepTimes } from './resident.j
 import { type RouteReply, type RouteStop, holdRoute, sendRoute } from './route.js';
 import { chunkLayout, rechunk } from './chunks.js';
 import { type StepPlan, planStep } from './plan.js';
+import { ActorError, NonFiniteError } from './errors.js';
+import { runMessages } from './execute-messages.js';
+import { handle, rows } from './handles.js';
+import { Messenger } from './messenger.js';
+import { StepRollback } from './rollback.js';
+import type { Batch, Chunk, Layer, OkReply, ShardBuffers, StepOutcome } from './step-state.js';
+import { StopMaker, chunkItem, view, withLosses } from './stops.js';
+
+export { ActorError, NonFiniteError } from './errors.js';
+export type { Batch } from './step-state.js';
 import { parseEngineOptions } from '../trainer/fit-options.js';
 
 export interface EngineOptions {
@@ -37,13 +47,6 @@ export interface EngineOptions {
   returnPredictions?: boolean;
 }
 
-export interface Batch {
-  /** [N, features] inputs. */
-  x: Tensor;
-  /** [N] class labels (crossEntropy) or [N, outputs] targets. */
-  y: Tensor;
-}
-
 export interface StepResult {
   step: number;
   loss: number;
@@ -53,30 +56,6 @@ export interface StepResult {
   ms: number;
   /** The model's outputs for the batch (before the update), if `returnPredictions` was set. */
   predictions?: Tensor;
-}
-
-interface Layer {
-  desc: LayerDesc;
-  keys: string[];
-  params: Tensor[];
-  paramHandles: TensorHandle[];
-  grads: Tensor[];
-  backups: Tensor[];
-  replicas: Actor[];
-}
-
-/**
- * A slice [lo, hi) of one parameter of one layer: the unit of gradient reduction and of the
- * optimiser step. Every optimiser here is elementwise, so chunking changes no bits; chunks depend
- * only on parameter sizes (never on threads), and chunk c runs on replica c mod R — the step of a
- * big layer is spread over the threads instead of waiting on one.
- */
-interface Chunk {
-  layer: number;
-  param: number;
-  lo: number;
-  hi: number;
-  state: unknown;
 }
 
 /**
@@ -96,11 +75,6 @@ const RESIDENT_IDLE_MS = 100;
 
 /** Column blocks of a shared weight gradient (each ≈ 1/8 of the first layer's backward). */
 const SHARED_BLOCKS = 8;
-
-/** A loss stop that also leaves its value where the other replicas of a synchronised step read it. */
-function withLosses(stop: RouteStop, losses: Float64Array): RouteStop {
-  return { actor: stop.actor, msg: { ...(stop.msg as LossMsg), losses } };
-}
 
 /**
  * Elements per optimiser chunk. Chunks are what the replicas claim in the reduction and the
@@ -150,78 +124,6 @@ interface SlotSet {
  */
 const MAX_PROGRAMS = 4;
 
-interface ShardBuffers {
-  shard: Shard;
-  acts: Tensor[];
-  gActs: Tensor[];
-  pGrads: Tensor[][];
-  target: Tensor;
-}
-
-/** A step whose loss or gradient norm is NaN or infinite; raised before the parameters change. */
-export class NonFiniteError extends Error {
-  constructor(
-    readonly step: number,
-    readonly what: 'loss' | 'gradient norm',
-    readonly value: number,
-  ) {
-    super(`step ${step}: the ${what} is ${value}; the parameters were left as they were after step ${step - 1}`);
-    this.name = 'NonFiniteError';
-  }
-}
-
-/** An error of one actor message: names the actor and the message. */
-export class ActorError extends Error {
-  constructor(
-    readonly actor: string,
-    readonly op: string,
-    readonly shard: number | null,
-    detail: string,
-  ) {
-    super(`actor ${actor} failed on ${op}${shard === null ? '' : ` (shard ${shard})`}: ${detail}`);
-    this.name = 'ActorError';
-  }
-}
-
-/**
- * A tensor's handle, made once per tensor: a route refers to the same tensors many times (a
- * layer's output is the next layer's input, parameters appear in forward and backward), and the
- * structured clone sends an object referred to twice only once — the messages get ≈ 2× cheaper.
- */
-const handles = new WeakMap<Tensor, TensorHandle>();
-const handle = (t: Tensor): TensorHandle => {
-  let h = handles.get(t);
-  if (!h) {
-    h = t.handle();
-    handles.set(t, h);
-  }
-  return h;
-};
-
-/** The handle of elements [lo, hi) of a tensor (an optimiser chunk), made once per tensor and range. */
-const chunkHandles = new WeakMap<Tensor, Map<number, TensorHandle>>();
-const chunkHandle = (t: Tensor, lo: number, hi: number): TensorHandle => {
-  let byLo = chunkHandles.get(t);
-  if (!byLo) {
-    byLo = new Map();
-    chunkHandles.set(t, byLo);
-  }
-  let h = byLo.get(lo);
-  if (!h || h.shape[0] !== hi - lo) {
-    h = new Tensor(t.data.subarray(lo, hi), [hi - lo]).handle();
-    byLo.set(lo, h);
-  }
-  return h;
-};
-
-type OkReply = Extract<ActorReply, { ok: true }>;
-
-/** A view of rows [start, end) of a row-major tensor, without copying. */
-function rows(t: Tensor, start: number, end: number): Tensor {
-  const per = t.size / t.shape[0]!;
-  return new Tensor(t.data.subarray(start * per, end * per), [end - start, ...t.shape.slice(1)]);
-}
-
 /**
  * The step engine: a `Sequential` model as a chain of layer actors plus a loss actor, placed on
  * the calling thread or a worker pool; one `step(batch)` is an RxJS pipeline of named operators
@@ -258,6 +160,7 @@ export class Engine {
   private readonly uid = Math.random().toString(36).slice(2, 10);
   private programs = 0;
   private readonly lossActors: Actor[];
+  private readonly messenger: Messenger;
   /** Parameters' gradients and backups (for re-running a lost optimiser step); never reset. */
   private readonly persistent: Arena;
   private readonly stepArena = new Arena('step', 8 << 20);
@@ -304,6 +207,7 @@ export class Engine {
       return { layer, param, lo, hi, state: withPool(slabs, () => init.init({ [l.keys[param]!]: l.params[param]!.data.subarray(lo, hi) })) };
     });
     this.recycle = this.chunks.map(() => []);
+    this.messenger = new Messenger(executor, this.events, opts.retries ?? 3, () => this.steps);
     this.lossActors = Array.from({ length: placement.replicas }, (_, r) => new Actor(`loss ${opts.loss}#${r}`, executor));
     const first = children[0]?.[1];
     this.inFeatures = first instanceof nn.Linear ? first.inFeatures : null;
@@ -436,54 +340,6 @@ export class Engine {
     return { shard: s, acts, gActs, pGrads, target: rows(batch.y, s.start, s.end) };
   }
 
-  /** Re-subscribes (re-runs) a message or route whose thread died, with a warning each time. */
-  private retrying<T>(what: string, beforeRetry?: () => void): MonoTypeOperatorFunction<T> {
-    const step = this.steps;
-    return retry({
-      count: this.opts.retries ?? 3,
-      delay: (err: unknown, attempt: number) => {
-        this.events.next({ type: 'warning', step, message: `${what} lost (${err instanceof Error ? err.message : String(err)}); re-running it, attempt ${attempt}` });
-        beforeRetry?.();
-        return timer(0);
-      },
-    });
-  }
-
-  private announce(actor: Actor, msg: ActorMsg, shard: number | null): void {
-    if (this.events.observed) this.events.next({ type: 'message', step: this.steps, actor: actor.name, op: msg.op, shard });
-  }
-
-  /** Sends a message, retrying if its thread died, and turns a layer's error into an `ActorError`. */
-  private send(actor: Actor, msg: ActorMsg, shard: number | null, beforeRetry?: () => void): Observable<OkReply> {
-    return defer(() => {
-      this.announce(actor, msg, shard);
-      return actor.send(msg);
-    }).pipe(
-      this.retrying(`${actor.name}: ${msg.op}${shard === null ? '' : ` (shard ${shard})`}`, beforeRetry),
-      map((r) => {
-        if (!r.ok) throw new ActorError(actor.name, msg.op, shard, r.error);
-        return r;
-      }),
-    );
-  }
-
-  /** Sends a route (see `sendRoute`) like `send` sends one message; emits the replies in route order. */
-  private sendStops(stops: RouteStop[], shard: number | null, beforeRetry?: () => void): Observable<OkReply[]> {
-    return defer(() => {
-      for (const s of stops) this.announce(s.actor, s.msg, shard);
-      return sendRoute(this.executor, stops);
-    }).pipe(
-      this.retrying(`route from ${stops[0]?.actor.name}${shard === null ? '' : ` (shard ${shard})`}`, beforeRetry),
-      map((r) => {
-        if (!r.ok) {
-          const s = stops[r.at]!;
-          throw new ActorError(s.actor.name, s.msg.op, shard, r.error);
-        }
-        return r.replies as OkReply[];
-      }),
-    );
-  }
-
   /** One training step on a batch; resolves when the parameters are updated. */
   step(batch: Batch): Promise<StepResult> {
     // Refused (a step is running): that call must not pass for the running step.
@@ -519,62 +375,9 @@ export class Engine {
       this.stepArena.reset();
       bufs = shardPlan.map((s) => this.allocShard(s, batch, outF));
     };
-    const training = this.opts.model.training;
-    const shardStop = (actors: Actor[], b: ShardBuffers) => actors[plan.shards[b.shard.index]!.replica]!;
-    // Handles for the messages; while a step program is built, its own handles for the batch's rows.
-    let own: Map<Tensor, TensorHandle> | null = null;
-    const h = (t: Tensor): TensorHandle => own?.get(t) ?? handle(t);
-    const fwdStop = (l: number, b: ShardBuffers): RouteStop => {
-      const layer = this.layers[l]!;
-      return {
-        actor: shardStop(layer.replicas, b),
-        msg: {
-          op: 'forward', actor: layer.replicas[0]!.name, layer: layer.desc, step, shard: b.shard.index, seed, training,
-          x: h(b.acts[l]!), out: h(b.acts[l + 1]!), params: layer.paramHandles,
-        },
-      };
-    };
-    const bwdStop = (l: number, b: ShardBuffers): RouteStop => {
-      const layer = this.layers[l]!;
-      return {
-        actor: shardStop(layer.replicas, b),
-        msg: {
-          op: 'backward', actor: layer.replicas[0]!.name, layer: layer.desc, step, shard: b.shard.index, seed,
-          x: h(b.acts[l]!), gOut: h(b.gActs[l + 1]!), gIn: l > 0 ? h(b.gActs[l]!) : null,
-          params: layer.paramHandles, gParams: b.pGrads[l]!.map(handle),
-        },
-      };
-    };
-    const lossStop = (b: ShardBuffers): RouteStop => ({
-      actor: shardStop(this.lossActors, b),
-      msg: {
-        op: 'loss', actor: this.lossActors[0]!.name, kind: this.opts.loss, shard: b.shard.index,
-        pred: h(b.acts[L]!), target: h(b.target), gPred: h(b.gActs[L]!), batchSize: n,
-      },
-    });
-    const one = ({ actor, msg }: RouteStop, shard: number | null) => this.send(actor, msg, shard);
-    const view = (t: Tensor, c: Chunk) => chunkHandle(t, c.lo, c.hi);
-    /** A chunk's parameter key and the handles of its slices of the parameter, gradient and backup. */
-    const chunkItem = (c: Chunk): Pick<StepItem, 'key' | 'param' | 'grad' | 'backup'> => {
-      const layer = this.layers[c.layer]!;
-      return { key: layer.keys[c.param]!, param: view(layer.params[c.param]!, c), grad: view(layer.grads[c.param]!, c), backup: view(layer.backups[c.param]!, c) };
-    };
-    const stepItem = (c: Chunk, ci: number): StepItem => {
-      // The dead arrays go out once: whoever receives them may reuse them.
-      const recycle = this.recycle[ci]!;
-      this.recycle[ci] = [];
-      return { ...chunkItem(c), state: c.state, recycle };
-    };
-    // Old states' arrays, per chunk: handed back for reuse only once the step has committed.
-    const dead: FloatArray[][] = this.chunks.map(() => []);
-    const adopt = (ci: number, state: unknown, deadArrays: FloatArray[] | undefined) => {
-      this.chunks[ci]!.state = state;
-      dead[ci] = deadArrays ?? [];
-    };
-    // The optimiser states before a message-by-message step (that path replaces them; a step program does not).
-    let prevStates: unknown[] | null = null;
-    // Parameters backed up by the main thread before a (message-by-message) step message goes out.
-    const stepped: { p: FloatArray; backup: FloatArray }[] = [];
+    const stops = new StopMaker({ plan, layers: this.layers, lossActors: this.lossActors, loss: this.opts.loss, step, seed: this.opts.seed ?? 0, training: this.opts.model.training });
+    const rollback = new StepRollback(this.layers, this.chunks);
+    let dead: FloatArray[][] | null = null;
 
     /**
      * The synchronised step (every replica serves one shard and has a thread of its own): one route
@@ -588,7 +391,7 @@ export class Engine {
      */
     const synchronised = async (): Promise<{ losses: number[]; gradNorm: number } | null> => {
       const sync = this.syncMemory();
-      const key = `${fmtShape(batch.x.shape)}|${batch.x.dtype}|${batch.y.dtype}|${fmtShape(batch.y.shape.slice(1))}|${training}|${this.stepArena.generation}`;
+      const key = `${fmtShape(batch.x.shape)}|${batch.x.dtype}|${batch.y.dtype}|${fmtShape(batch.y.shape.slice(1))}|${stops.c.training}|${this.stepArena.generation}`;
       const slots = this.currentSlots();
       // A program is valid while built for this batch shape over the current slots. Programs for
       // other shapes share the step arena's memory with it: only one step runs at a time.
@@ -620,7 +423,7 @@ export class Engine {
       const run = (r: number, withBody: boolean) => firstValueFrom(sendRoute(this.executor, program.stops[r]!, post(r, withBody)));
       return Promise.all(
         program.stops.map((stops, r) => {
-          for (const s of stops) this.announce(s.actor, s.msg, r);
+          for (const s of stops) this.messenger.announce(s.actor, s.msg, r);
           return run(r, body)
             .then((reply) => (!reply.ok && reply.missing ? run(r, true) : reply))
             .then(
@@ -656,7 +459,7 @@ export class Engine {
       const holds = program.stops.map((stops) => holdRoute(stops));
       const releases = holds.every((h) => typeof h === 'function') ? (holds as (() => void)[]) : await Promise.all(holds);
       program.stops.forEach((stops, r) => {
-        for (const s of stops) this.announce(s.actor, s.msg, r);
+        for (const s of stops) this.messenger.announce(s.actor, s.msg, r);
       });
       try {
         const outcomes = await this.loops.step(step, lr, parity, abort, fill);
@@ -680,11 +483,7 @@ export class Engine {
       const lost = replies.find(({ reply }) => !reply || (!reply.ok && (reply.aborted || reply.missing)));
       if (failed >= 0 || lost) {
         // Put back every chunk that was backed up (it may be half stepped); the states' slot p is untouched.
-        this.chunks.forEach((c, ci) => {
-          if (Atomics.load(sync.stepped, ci) === 0) return;
-          const layer = this.layers[c.layer]!;
-          layer.params[c.param]!.data.set(layer.backups[c.param]!.data.subarray(c.lo, c.hi), c.lo);
-        });
+        rollback.restoreStepped(sync.stepped);
       }
       if (failed >= 0) {
         const reply = replies[failed]!.reply as Extract<RouteReply, { ok: false }>;
@@ -726,7 +525,7 @@ export class Engine {
       // step copies the batch's rows. Inline, each program message re-points them at the batch.
       const ownInputs = this.executor.kind === 'pool' ? bufs.map((b) => ({ x: zeros(b.acts[0]!.shape, { dtype: b.acts[0]!.dtype }), target: zeros(b.target.shape, { dtype: b.target.dtype }) })) : null;
       const inputs = bufs.map((b, i) => ({ x: (ownInputs?.[i]?.x ?? b.acts[0]!).handle(), target: (ownInputs?.[i]?.target ?? b.target).handle() }));
-      own = new Map(bufs.flatMap((b, i) => [[b.acts[0]!, inputs[i]!.x], [b.target, inputs[i]!.target]]));
+      stops.own = new Map(bufs.flatMap((b, i) => [[b.acts[0]!, inputs[i]!.x], [b.target, inputs[i]!.target]]));
       try {
         const first = this.layers.findIndex((l) => l.params.length > 0);
         const owner = (r: number) => this.layers[Math.max(first, 0)]!.replicas[r]!;
@@ -738,7 +537,7 @@ export class Engine {
         };
         const stepMsg: StepMsg = {
           op: 'step', actor: owner(0).name, optimizer: this.opts.optimizer, lr, gradScale: 1, parity: 0,
-          items: this.chunks.map((c, ci) => ({ ...chunkItem(c), state: null, slots: slots[ci]! })),
+          items: this.chunks.map((c, ci) => ({ ...chunkItem(this.layers, c), state: null, slots: slots[ci]! })),
           sync: { ...sync, clipNorm: this.opts.clipNorm ?? null },
         };
         // The first layer's weight gradient (the last and, for wide inputs, the biggest message of a
@@ -747,18 +546,18 @@ export class Engine {
         const first0 = this.layers[0]!;
         const share = R > 1 && first0.desc.spec.type === 'Linear';
         const works: SharedGemm[] = share
-          ? bufs.map((b) => ({ shard: b.shard.index, x: h(b.acts[0]!), g: h(b.gActs[1]!), gw: h(b.pGrads[0]![0]!), blocks: SHARED_BLOCKS }))
+          ? bufs.map((b) => ({ shard: b.shard.index, x: stops.h(b.acts[0]!), g: stops.h(b.gActs[1]!), gw: stops.h(b.pGrads[0]![0]!), blocks: SHARED_BLOCKS }))
           : [];
         const bwdStopShared = (l: number, b: ShardBuffers): RouteStop => {
-          const stop = bwdStop(l, b);
+          const stop = stops.backward(l, b);
           if (!share || l !== 0) return stop;
           return { actor: stop.actor, msg: { ...(stop.msg as BackwardMsg), shared: { sync, work: works[b.shard.index]! } } };
         };
-        const stops = bufs.map((b, r) => {
+        const routes = bufs.map((b, r) => {
           const at = owner(r);
           return [
-            ...this.layers.map((_, l) => fwdStop(l, b)),
-            withLosses(lossStop(b), sync.losses),
+            ...this.layers.map((_, l) => stops.forward(l, b)),
+            withLosses(stops.lossStop(b), sync.losses),
             ...this.layers.map((_, l) => bwdStopShared(L - 1 - l, b)),
             { actor: at, msg: { op: 'sync', actor: at.name, sync, slot: SYNC.arrivedReduce, help: works } },
             { actor: at, msg: { ...reduceMsg, home: r } },
@@ -767,115 +566,32 @@ export class Engine {
           ] satisfies RouteStop[];
         });
         const id = `${this.uid}:${++this.programs}`;
-        return { id, key, sync, stops, bufs, own: ownInputs, body: { routes: stops.map((r) => r.map((s) => s.msg)), inputs }, slots: set, sent: false };
+        return { id, key, sync, stops: routes, bufs, own: ownInputs, body: { routes: routes.map((r) => r.map((s) => s.msg)), inputs }, slots: set, sent: false };
       } finally {
-        own = null;
+        stops.own = null;
       }
     };
 
-    /** Message by message: the step as a pipeline of named operators (pipelined placements, and the fallback). */
-    const messageByMessage = async (): Promise<{ losses: number[]; gradNorm: number }> => {
+    /** Message by message (see `runMessages`): the pipelined placements, and the fallback. */
+    const messageByMessage = async (): Promise<StepOutcome> => {
       // The pool's threads are needed for messages of their own now.
       await this.loops?.stop();
       this.lastOnLoops = false; // a lost program step re-runs here: the times would not be this step's
       if (bufs.length === 0) allocate();
       this.materialise();
-      prevStates = this.chunks.map((c) => c.state);
-      // One reduce and one step message per replica (see `balancedGroups`). Norms come back per
-      // chunk and are added in chunk order, so the grouping never changes a bit of the result.
-      const groups = plan.groups.map((g) => g.chunks.map((ci) => ({ c: this.chunks[ci]!, ci })));
-      const sqByChunk = new Float64Array(this.chunks.length);
-      // Replica gi of the actor of the group's first chunk's layer carries the group's messages.
-      const actorOf = (gi: number) => this.layers[groups[gi]![0]!.c.layer]!.replicas[gi]!;
-      const reduce = (gi: number) => {
-        const g = groups[gi]!;
-        const actor = actorOf(gi);
-        const msg: ReduceMsg = {
-          op: 'reduce', actor: actor.name,
-          shardGrads: bufs.map((b) => g.map(({ c }) => view(b.pGrads[c.layer]![c.param]!, c))),
-          grads: g.map(({ c }) => view(this.layers[c.layer]!.grads[c.param]!, c)),
-        };
-        return one({ actor, msg }, null).pipe(
-          map((r) => {
-            g.forEach(({ ci }, j) => {
-              sqByChunk[ci] = r.values![j]!;
-            });
-            return 0;
-          }),
-        );
-      };
-      const optStep = (gi: number, scale: number) => {
-        const g = groups[gi]!;
-        const actor = actorOf(gi);
-        const mem = g.map(({ c }) => {
-          const layer = this.layers[c.layer]!;
-          const p = layer.params[c.param]!.data.subarray(c.lo, c.hi);
-          const backup = layer.backups[c.param]!.data.subarray(c.lo, c.hi);
-          backup.set(p);
-          return { p, backup };
-        });
-        stepped.push(...mem);
-        const msg: StepMsg = { op: 'step', actor: actor.name, optimizer: this.opts.optimizer, lr, gradScale: scale, items: g.map(({ c, ci }) => stepItem(c, ci)) };
-        return this.send(actor, msg, null, () => {
-          for (const { p, backup } of mem) p.set(backup);
-        }).pipe(
-          map((r) => {
-            g.forEach(({ ci }, j) => adopt(ci, r.states![j], r.dead![j]));
-            return r;
-          }),
-        );
-      };
-      const units = groups.map((_, gi) => gi);
-      const byIndex = new Map(bufs.map((b) => [b.shard.index, b]));
-      // When every replica serves exactly one shard, nothing can overlap inside a replica: a
-      // shard's forward, loss and backward messages go as one route (one pool task).
-      const pass: OperatorFunction<ShardBuffers, { b: ShardBuffers; loss: number }> =
-        this.placement.shards === R
-          ? pipe(
-              computeLoss((b: ShardBuffers) => {
-                const stops = [...this.layers.map((_, l) => fwdStop(l, b)), lossStop(b), ...this.layers.map((_, l) => bwdStop(L - 1 - l, b))];
-                return this.sendStops(stops, b.shard.index).pipe(map((rs) => rs[L]!.value!));
-              }),
-              map(({ item, loss: value }) => ({ b: item, loss: value })),
-            )
-          : pipe(
-              forwardThrough(L, (l, b: ShardBuffers) => one(fwdStop(l, b), b.shard.index)),
-              computeLoss((b: ShardBuffers) => one(lossStop(b), b.shard.index).pipe(map((r) => r.value!))),
-              map(({ item, loss: value }) => ({ b: item, loss: value })),
-              backwardThrough(L, (l, v) => one(bwdStop(l, v.b), v.b.shard.index).pipe(map(() => v))),
-            );
-      const out = await firstValueFrom(
-        of(n).pipe(
-          scatter(this.placement.shards),
-          map((s) => byIndex.get(s.index)!),
-          pass,
-        ).pipe(
-          gatherInOrder((v) => v.b.shard.index),
-          map((vs) => {
-            const total = vs.reduce((a, v) => a + v.loss, 0);
-            if (!Number.isFinite(total)) throw new NonFiniteError(step, 'loss', total);
-            return vs;
-          }),
-          reduceGradients(units, reduce),
-        ).pipe(
-          // The global squared norm, summed in chunk order whatever the grouping into messages.
-          map((v) => ({ ...v, sqNorm: sqByChunk.reduce((a, b) => a + b, 0) })),
-          map((v) => {
-            if (!Number.isFinite(v.sqNorm)) throw new NonFiniteError(step, 'gradient norm', Math.sqrt(v.sqNorm));
-            return v;
-          }),
-          clipGradients(this.opts.clipNorm ?? null),
-          optimizerStep(units, optStep),
-        ),
-      );
-      return { losses: out.value.map((v) => v.loss), gradNorm: out.norm };
+      const out = await runMessages({
+        plan, bufs, stops, messenger: this.messenger, rollback, layers: this.layers, chunks: this.chunks, recycle: this.recycle,
+        optimizer: this.opts.optimizer, clipNorm: this.opts.clipNorm ?? null, step, lr,
+      });
+      dead = out.dead;
+      return out;
     };
 
     try {
       // A worker report in progress has the threads (see `workerInfo`).
       if (this.inquiring) await this.inquiring.catch(() => undefined);
       const out = (plan.mode === 'synchronised' ? await synchronised() : null) ?? (await messageByMessage());
-      this.recycle = dead;
+      this.recycle = dead ?? this.chunks.map(() => []);
       const { gradNorm } = out;
       const lossSum = out.losses.reduce((a, v) => a + v, 0);
       const ms = performance.now() - t0;
@@ -902,13 +618,7 @@ export class Engine {
       return result;
     } catch (e) {
       await this.drain();
-      for (const { p, backup } of stepped) p.set(backup);
-      const before = prevStates;
-      if (before) {
-        this.chunks.forEach((c, i) => {
-          c.state = before[i];
-        });
-      }
+      rollback.undo();
       this.events.next({ type: 'error', step, message: e instanceof Error ? e.message : String(e) });
       throw e;
     } finally {
