@@ -1,10 +1,10 @@
 import { type FloatArray, type Tensor, nn, zeros } from '@actorgrad/core';
-import { type Schedule, withPool } from '@actorgrad/optim';
+import type { Schedule } from '@actorgrad/optim';
 import { type Observable, Subject, concat, of } from 'rxjs';
-import { SlabPool, intoSlabs, transformationOf } from '../actors/step.js';
+import { SlabPool, intoSlabs } from '../actors/step.js';
 import { Arena } from '../arena.js';
 import type { EngineEvent } from '../events.js';
-import type { LayerDesc, LossKind, OptimizerConfig, WorkerInfo } from '../protocol.js';
+import type { LossKind, OptimizerConfig, WorkerInfo } from '../protocol.js';
 import { parseEngineOptions } from '../trainer/fit-options.js';
 import { Actor } from './actor.js';
 import { checkBatch } from './batch-check.js';
@@ -12,9 +12,9 @@ import { chunkLayout, rechunk } from './chunks.js';
 import { runMessages } from './execute-messages.js';
 import { SyncExecutor } from './execute-sync.js';
 import { type Executor, inlineExecutor, poolExecutor } from './executor.js';
-import { handle } from './handles.js';
 import { Messenger } from './messenger.js';
 import { macsPerSample, probeOutFeatures } from './model-shape.js';
+import { initialChunks, makeLayers } from './model-state.js';
 import { type StepPlan, planStep } from './plan.js';
 import { type Placement, type ResolvedPlacement, auto, resolvePlacement } from './placement.js';
 import type { StepTimes } from './resident.js';
@@ -133,8 +133,8 @@ export class Engine {
     const children = opts.model.namedChildren();
     const sizes = children.flatMap(([, m]) => m.namedParameters().map(([, p]) => p.size * 8 + 8));
     this.persistent = new Arena('persistent', Math.max(64, 2 * sizes.reduce((a, b) => a + b, 0)));
-    this.layers = children.map(([name, m], index) => this.makeLayer(name, m, index));
-    this.chunks = this.initialChunks();
+    this.layers = makeLayers(opts.model, this.persistent, placement.replicas, executor);
+    this.chunks = initialChunks(this.layers, opts.optimizer, this.lrAt(0), CHUNK);
     this.recycle = this.chunks.map(() => []);
     this.messenger = new Messenger(executor, this.events, opts.retries ?? 3, () => this.steps);
     this.lossActors = Array.from({ length: placement.replicas }, (_, r) => new Actor(`loss ${opts.loss}#${r}`, executor));
@@ -146,34 +146,6 @@ export class Engine {
     const first = children[0]?.[1];
     this.inFeatures = first instanceof nn.Linear ? first.inFeatures : null;
     this.outFeatures = this.inFeatures === null ? [] : probeOutFeatures(opts.model, this.inFeatures);
-  }
-
-  /** A layer of the model with its gradients and backups in the persistent arena and an actor per replica. */
-  private makeLayer(name: string, m: nn.Module, index: number): Layer {
-    const named = m.namedParameters(`${name}.`);
-    const params = named.map(([, p]) => p);
-    const spec = m.spec();
-    const desc: LayerDesc = { index, name: `${name}:${spec.type === 'Activation' ? String(spec.args?.kind) : spec.type}`, spec };
-    return {
-      desc,
-      keys: named.map(([k]) => k),
-      params,
-      paramHandles: params.map(handle),
-      grads: params.map((p) => this.persistent.alloc(p.dtype, p.shape)),
-      backups: params.map((p) => this.persistent.alloc(p.dtype, p.shape)),
-      replicas: Array.from({ length: this.placement.replicas }, (_, r) => new Actor(`layer ${desc.name}#${r}`, this.executor)),
-    };
-  }
-
-  /** The optimiser's chunks (equal parts of at most CHUNK elements, so the replicas get balanced work) with their initial states. */
-  private initialChunks(): Chunk[] {
-    const init = transformationOf(this.opts.optimizer, this.lrAt(0));
-    // Initial states in slabs of shared memory (a step message then carries a few buffers, not one per array).
-    const slabs = new SlabPool();
-    return chunkLayout(this.paramSizes(), CHUNK).map(({ layer, param, lo, hi }) => {
-      const l = this.layers[layer]!;
-      return { layer, param, lo, hi, state: withPool(slabs, () => init.init({ [l.keys[param]!]: l.params[param]!.data.subarray(lo, hi) })) };
-    });
   }
 
   /** Builds an engine; `placement` defaults to `auto`. `events$` starts with the placement chosen and why. */
@@ -297,9 +269,11 @@ export class Engine {
     if (this.closed) throw new Error('engine.step: the engine is closed');
     if (this.busy) throw new Error('engine.step: a step is already running; await it first');
     checkBatch(batch, { inFeatures: this.inFeatures, firstLayer: this.layers[0]!.desc.name, shards: this.placement.shards, loss: this.opts.loss, classes: this.outFeatures[this.outFeatures.length - 1] });
+    // A learning rate the schedule gets wrong fails the step before it starts (the engine stays usable).
+    const lr = this.lrAt(this.steps);
     this.busy = true;
     this.synced.forgetTimes();
-    const run = this.begin(batch);
+    const run = this.begin(batch, lr);
     try {
       // A worker report in progress has the threads (see `workerInfo`).
       if (this.inquiring) await this.inquiring.catch(() => undefined);
@@ -315,11 +289,10 @@ export class Engine {
     }
   }
 
-  /** A step starting: its plan (made once per batch size), learning rate and message maker. */
-  private begin(batch: Batch): StepRun {
+  /** A step starting: its plan (made once per batch size) and message maker. */
+  private begin(batch: Batch, lr: number): StepRun {
     const t0 = performance.now();
     const step = this.steps;
-    const lr = this.lrAt(step);
     const plan = this.planFor(batch.x.shape[0]!);
     const outF = this.inFeatures === null ? probeOutFeatures(this.opts.model, batch.x.shape[1]!) : this.outFeatures;
     const stops = new StopMaker({ plan, layers: this.layers, lossActors: this.lossActors, loss: this.opts.loss, step, seed: this.opts.seed ?? 0, training: this.opts.model.training });
