@@ -1,4 +1,4 @@
-import { type FloatArray, allocShared, isFloatArray } from '@actorgrad/core';
+import { allocShared, isFloatArray } from '@actorgrad/core';
 
 /** Elements [lo, hi) of parameter `param` of layer `layer`: the unit of reduction and optimiser state. */
 export interface ChunkRange {

@@ -1,20 +1,32 @@
-import { type ArrayTree, type FloatArray, Tensor, type TensorHandle, fmtShape, nn, noGrad, zeros } from '@actorgrad/core';
-import { type Schedule, withPool } from '@actorgrad/optim';
-import { type MonoTypeOperatorFunction, type Observable, type OperatorFunction, Subject, concat, defer, firstValueFrom, map, of, pipe, retry, timer } from 'rxjs';
-import { SlabPool, intoSlabs, transformationOf } from '../actors/step.js';
-import { type ChunkSlots, makeSlots, slotState } from '../actors/slots.js';
-import { abortStep } from '../actors/sync.js';
-import { Arena, sharedArray } from '../arena.js';
+import { type FloatArray, type Tensor, nn, zeros } from '@actorgrad/core';
+import type { Schedule } from '@actorgrad/optim';
+import { type Observable, Subject, concat, of } from 'rxjs';
+import { SlabPool, intoSlabs } from '../actors/step.js';
+import { Arena } from '../arena.js';
 import type { EngineEvent } from '../events.js';
-import { backwardThrough, clipGradients, computeLoss, forwardThrough, gatherInOrder, optimizerStep, planShards, reduceGradients, scatter, type Shard } from '../operators/index.js';
-import { type ActorMsg, type ActorReply, type LayerDesc, type LossKind, type LossMsg, type OptimizerConfig, type ProgramMsg, type ReduceMsg, type SharedGemm, type BackwardMsg, type StepItem, type StepMsg, type StepProgram, type StepSync, SYNC, syncCtlSize, type WorkerInfo } from '../protocol.js';
-import { Actor } from './actor.js';
-import { type Executor, defaultThreads, inlineExecutor, poolExecutor } from './executor.js';
-import { type Placement, type ResolvedPlacement, auto, resolvePlacement } from './placement.js';
-import { type ReplicaOutcome, ResidentLoops, type StepTimes } from './resident.js';
-import { type RouteReply, type RouteStop, holdRoute, sendRoute } from './route.js';
-import { chunkLayout, rechunk } from './chunks.js';
+import type { LossKind, OptimizerConfig, WorkerInfo } from '../protocol.js';
 import { parseEngineOptions } from '../trainer/fit-options.js';
+import { Actor } from './actor.js';
+import { checkBatch } from './batch-check.js';
+import { chunkLayout, rechunk } from './chunks.js';
+import { runMessages } from './execute-messages.js';
+import { SyncExecutor } from './execute-sync.js';
+import { type Executor, inlineExecutor, poolExecutor } from './executor.js';
+import { Messenger } from './messenger.js';
+import { macsPerSample, probeOutFeatures } from './model-shape.js';
+import { initialChunks, makeLayers } from './model-state.js';
+import { type StepPlan, planStep } from './plan.js';
+import { type Placement, type ResolvedPlacement, auto, resolvePlacement } from './placement.js';
+import type { StepTimes } from './resident.js';
+import { StepRollback } from './rollback.js';
+import { allocShard } from './step-buffers.js';
+import { OptimizerSlots } from './step-slots.js';
+import type { Batch, Chunk, Layer, ShardBuffers, StepOutcome } from './step-state.js';
+import { StopMaker } from './stops.js';
+
+export { ActorError, NonFiniteError } from './errors.js';
+export { SYNC_TIMEOUT_MS } from './execute-sync.js';
+export type { Batch } from './step-state.js';
 
 export interface EngineOptions {
   /** A `Sequential` model: each of its layers becomes an actor. */
@@ -36,13 +48,6 @@ export interface EngineOptions {
   returnPredictions?: boolean;
 }
 
-export interface Batch {
-  /** [N, features] inputs. */
-  x: Tensor;
-  /** [N] class labels (crossEntropy) or [N, outputs] targets. */
-  y: Tensor;
-}
-
 export interface StepResult {
   step: number;
   loss: number;
@@ -52,53 +57,6 @@ export interface StepResult {
   ms: number;
   /** The model's outputs for the batch (before the update), if `returnPredictions` was set. */
   predictions?: Tensor;
-}
-
-interface Layer {
-  desc: LayerDesc;
-  keys: string[];
-  params: Tensor[];
-  paramHandles: TensorHandle[];
-  grads: Tensor[];
-  backups: Tensor[];
-  replicas: Actor[];
-}
-
-/**
- * A slice [lo, hi) of one parameter of one layer: the unit of gradient reduction and of the
- * optimiser step. Every optimiser here is elementwise, so chunking changes no bits; chunks depend
- * only on parameter sizes (never on threads), and chunk c runs on replica c mod R — the step of a
- * big layer is spread over the threads instead of waiting on one.
- */
-interface Chunk {
-  layer: number;
-  param: number;
-  lo: number;
-  hi: number;
-  state: unknown;
-}
-
-/**
- * How long a replica of a synchronised step waits at a barrier for the others before the step is
- * abandoned and re-run message by message. Only a safety net: the engine aborts the barrier as soon
- * as it learns that a replica failed or its thread died.
- */
-export const SYNC_TIMEOUT_MS = 5_000;
-/** How long a replica spins before sleeping at a barrier of a synchronised step (see `StepSync.spinMs`). */
-const SYNC_SPIN_MS = 0.3;
-
-/**
- * How long resident step loops wait for the next step before they end (a loop's pool task keeps the
- * process alive; the next step starts them again, ≈ 1 ms).
- */
-const RESIDENT_IDLE_MS = 100;
-
-/** Column blocks of a shared weight gradient (each ≈ 1/8 of the first layer's backward). */
-const SHARED_BLOCKS = 8;
-
-/** A loss stop that also leaves its value where the other replicas of a synchronised step read it. */
-function withLosses(stop: RouteStop, losses: Float64Array): RouteStop {
-  return { actor: stop.actor, msg: { ...(stop.msg as LossMsg), losses } };
 }
 
 /**
@@ -111,120 +69,29 @@ export const CHUNK = 16_384;
 /** The chunk size of checkpoints that do not record one (written before it was recorded). */
 export const LEGACY_CHUNK = 65_536;
 
-/** A step program as the engine keeps it (see `ProgramMsg`). */
-interface Program {
-  id: string;
-  /** Batch shape, dtypes, training mode and step-arena generation it was built for. */
-  key: string;
-  sync: StepSync;
-  /** Per replica: its route (actors to reserve, messages to announce and name in errors). */
-  stops: RouteStop[][];
-  /** The step buffers its routes use (outputs for `returnPredictions`). */
+/** One step while it runs: its plan, messages, buffers (allocated when first needed) and roll-back. */
+interface StepRun {
+  batch: Batch;
+  plan: StepPlan;
+  step: number;
+  lr: number;
+  t0: number;
+  stops: StopMaker;
+  rollback: StepRollback;
+  /** Layer output widths for this batch. */
+  outF: number[];
+  /** The step's buffers; empty until allocated (a step program that holds its own skips that). */
   bufs: ShardBuffers[];
-  /** Per shard: the program's own inputs and targets (resident loops), or null (re-pointed per step). */
-  own: { x: Tensor; target: Tensor }[] | null;
-  body: StepProgram;
-  /** The optimiser states' slots its step messages point at. */
-  slots: SlotSet;
-  /** Whether a step has sent it yet. */
-  sent: boolean;
-}
-
-/**
- * The optimiser states of every chunk in two slots of shared memory (`actors/slots.ts`), shared by
- * all the step programs built while it is current: a program for another batch shape (the last,
- * smaller batch of an epoch) points at the same slots instead of making new ones.
- */
-interface SlotSet {
-  /** Per chunk: its optimiser state's slots, and the state object of the current slot. */
-  slots: ChunkSlots[];
-  trees: unknown[];
-  /** The slot that holds the current states. */
-  parity: 0 | 1;
-}
-
-/**
- * Step programs kept, most recent first (one per batch shape seen lately: an epoch's full batches
- * and its last one). As many as a thread holds (`MAX_HELD` in `actors/program.ts`).
- */
-const MAX_PROGRAMS = 4;
-
-interface ShardBuffers {
-  shard: Shard;
-  acts: Tensor[];
-  gActs: Tensor[];
-  pGrads: Tensor[][];
-  target: Tensor;
-}
-
-/** A step whose loss or gradient norm is NaN or infinite; raised before the parameters change. */
-export class NonFiniteError extends Error {
-  constructor(
-    readonly step: number,
-    readonly what: 'loss' | 'gradient norm',
-    readonly value: number,
-  ) {
-    super(`step ${step}: the ${what} is ${value}; the parameters were left as they were after step ${step - 1}`);
-    this.name = 'NonFiniteError';
-  }
-}
-
-/** An error of one actor message: names the actor and the message. */
-export class ActorError extends Error {
-  constructor(
-    readonly actor: string,
-    readonly op: string,
-    readonly shard: number | null,
-    detail: string,
-  ) {
-    super(`actor ${actor} failed on ${op}${shard === null ? '' : ` (shard ${shard})`}: ${detail}`);
-    this.name = 'ActorError';
-  }
-}
-
-/**
- * A tensor's handle, made once per tensor: a route refers to the same tensors many times (a
- * layer's output is the next layer's input, parameters appear in forward and backward), and the
- * structured clone sends an object referred to twice only once — the messages get ≈ 2× cheaper.
- */
-const handles = new WeakMap<Tensor, TensorHandle>();
-const handle = (t: Tensor): TensorHandle => {
-  let h = handles.get(t);
-  if (!h) {
-    h = t.handle();
-    handles.set(t, h);
-  }
-  return h;
-};
-
-/** The handle of elements [lo, hi) of a tensor (an optimiser chunk), made once per tensor and range. */
-const chunkHandles = new WeakMap<Tensor, Map<number, TensorHandle>>();
-const chunkHandle = (t: Tensor, lo: number, hi: number): TensorHandle => {
-  let byLo = chunkHandles.get(t);
-  if (!byLo) {
-    byLo = new Map();
-    chunkHandles.set(t, byLo);
-  }
-  let h = byLo.get(lo);
-  if (!h || h.shape[0] !== hi - lo) {
-    h = new Tensor(t.data.subarray(lo, hi), [hi - lo]).handle();
-    byLo.set(lo, h);
-  }
-  return h;
-};
-
-type OkReply = Extract<ActorReply, { ok: true }>;
-
-/** A view of rows [start, end) of a row-major tensor, without copying. */
-function rows(t: Tensor, start: number, end: number): Tensor {
-  const per = t.size / t.shape[0]!;
-  return new Tensor(t.data.subarray(start * per, end * per), [end - start, ...t.shape.slice(1)]);
+  /** Old states' arrays per chunk from a message-by-message step: reusable once the step has committed. */
+  dead: FloatArray[][] | null;
 }
 
 /**
  * The step engine: a `Sequential` model as a chain of layer actors plus a loss actor, placed on
- * the calling thread or a worker pool; one `step(batch)` is an RxJS pipeline of named operators
- * (scatter → forward → loss → backward → gather in shard order → reduce → clip → optimiser step).
+ * the calling thread or a worker pool. It owns the state (parameters, gradients, optimiser states,
+ * arenas) and wires a step: the planner (`plan.ts`) says what goes where, an executor runs it —
+ * the synchronised program (`execute-sync.ts`) or message by message (`execute-messages.ts`) —
+ * and a failed step is undone (`rollback.ts`); events go out on `events$`.
  */
 export class Engine {
   readonly events$: Observable<EngineEvent>;
@@ -232,31 +99,19 @@ export class Engine {
   private readonly events = new Subject<EngineEvent>();
   private readonly layers: Layer[];
   private readonly chunks: Chunk[];
-  /** The chunks each replica reduces and steps. */
-  private readonly groups: { c: Chunk; ci: number }[][];
+  /** The plans of the last batch sizes seen (a plan depends on nothing else that changes). */
+  private readonly plans = new Map<number, StepPlan>();
   /** Per chunk: arrays of its optimiser state that died when the last step committed (see `StepItem.recycle`). */
   private recycle: FloatArray[][];
-  /** Shared memory of the synchronised step, allocated on first use. */
-  private sync: StepSync | null = null;
-  /** The step program of the last synchronised step (see `synchronised` in `step`). */
-  private program: Program | null = null;
-  /** Step programs over the current slots, one per batch shape, most recent first (at most `MAX_PROGRAMS`). */
-  private programsKept: Program[] = [];
-  /** The slots of the step programs (made when a program is first needed, again when the states are replaced). */
-  private slotSet: SlotSet | null = null;
-  /** The slots that hold newer optimiser states than the chunks' state objects (see `materialise`). */
-  private pending: SlotSet | null = null;
+  /** Where the optimiser states live for step programs. */
+  private readonly slots: OptimizerSlots;
+  /** The synchronised executor: step programs, their shared memory and resident loops. */
+  private readonly synced: SyncExecutor;
   /** The step running, and the worker report running (they take turns with the threads). */
   private stepping: Promise<unknown> | null = null;
   private inquiring: Promise<unknown> | null = null;
-  /** Resident step loops running the current program (pool executors), made on first use. */
-  private loops: ResidentLoops | null = null;
-  /** Whether the last step ran on the resident loops (and `stepTimes` describes it). */
-  private lastOnLoops = false;
-  /** Makes program ids unique across engines that share a thread (inline, tests). */
-  private readonly uid = Math.random().toString(36).slice(2, 10);
-  private programs = 0;
   private readonly lossActors: Actor[];
+  private readonly messenger: Messenger;
   /** Parameters' gradients and backups (for re-running a lost optimiser step); never reset. */
   private readonly persistent: Arena;
   private readonly stepArena = new Arena('step', 8 << 20);
@@ -278,33 +133,16 @@ export class Engine {
     const children = opts.model.namedChildren();
     const sizes = children.flatMap(([, m]) => m.namedParameters().map(([, p]) => p.size * 8 + 8));
     this.persistent = new Arena('persistent', Math.max(64, 2 * sizes.reduce((a, b) => a + b, 0)));
-    this.layers = children.map(([name, m], index) => {
-      const named = m.namedParameters(`${name}.`);
-      const params = named.map(([, p]) => p);
-      const keys = named.map(([k]) => k);
-      const spec = m.spec();
-      const desc: LayerDesc = { index, name: `${name}:${spec.type === 'Activation' ? String(spec.args?.kind) : spec.type}`, spec };
-      return {
-        desc,
-        keys,
-        params,
-        paramHandles: params.map(handle),
-        grads: params.map((p) => this.persistent.alloc(p.dtype, p.shape)),
-        backups: params.map((p) => this.persistent.alloc(p.dtype, p.shape)),
-        replicas: Array.from({ length: placement.replicas }, (_, r) => new Actor(`layer ${desc.name}#${r}`, executor)),
-      };
-    });
-    const init = transformationOf(opts.optimizer, this.lrAt(0));
-    // Initial states in slabs of shared memory (a step message then carries a few buffers, not one per array).
-    const slabs = new SlabPool();
-    // Equal parts of at most CHUNK elements, so the replicas get balanced work.
-    this.chunks = chunkLayout(this.paramSizes(), CHUNK).map(({ layer, param, lo, hi }) => {
-      const l = this.layers[layer]!;
-      return { layer, param, lo, hi, state: withPool(slabs, () => init.init({ [l.keys[param]!]: l.params[param]!.data.subarray(lo, hi) })) };
-    });
-    this.groups = balancedGroups(this.chunks, placement.replicas);
+    this.layers = makeLayers(opts.model, this.persistent, placement.replicas, executor);
+    this.chunks = initialChunks(this.layers, opts.optimizer, this.lrAt(0), CHUNK);
     this.recycle = this.chunks.map(() => []);
+    this.messenger = new Messenger(executor, this.events, opts.retries ?? 3, () => this.steps);
     this.lossActors = Array.from({ length: placement.replicas }, (_, r) => new Actor(`loss ${opts.loss}#${r}`, executor));
+    this.slots = new OptimizerSlots(this.chunks);
+    this.synced = new SyncExecutor({
+      executor, layers: this.layers, chunks: this.chunks, slots: this.slots, messenger: this.messenger, events: this.events,
+      optimizer: opts.optimizer, clipNorm: opts.clipNorm ?? null, replicas: placement.replicas, shards: placement.shards,
+    });
     const first = children[0]?.[1];
     this.inFeatures = first instanceof nn.Linear ? first.inFeatures : null;
     this.outFeatures = this.inFeatures === null ? [] : probeOutFeatures(opts.model, this.inFeatures);
@@ -328,9 +166,24 @@ export class Engine {
     return this.steps;
   }
 
+  /** Sets the step counter (when resuming from a checkpoint). */
+  set stepCount(n: number) {
+    this.steps = n;
+  }
+
   /** The pool's worker threads (empty for inline), e.g. for fault-injection tests. */
   get threads(): unknown[] {
     return 'pool' in this.executor ? ((this.executor as unknown as { pool: { threads: unknown[] } }).pool.threads ?? []) : [];
+  }
+
+  /** The synchronised step's shared memory (tests look at which chunks a program stepped). */
+  private get sync() {
+    return this.synced.sync;
+  }
+
+  /** The step program of the last synchronised step (tests look at its own inputs). */
+  private get program() {
+    return this.synced.program;
   }
 
   /** Each worker thread's counters (messages, busy time, heap), asked over its comlink control API. */
@@ -339,7 +192,7 @@ export class Engine {
     // (the next step starts them again) and holds off steps until it is done.
     while (this.inquiring || this.stepping) await (this.inquiring ?? this.stepping)!.catch(() => undefined);
     const report = (async () => {
-      await this.loops?.stop();
+      await this.synced.stopLoops();
       return this.executor.workerInfo();
     })();
     this.inquiring = report;
@@ -355,7 +208,7 @@ export class Engine {
    * Its arrays are the engine's own, reused two steps later: copy (or serialise) them before then.
    */
   get optimizerStates(): unknown[] {
-    this.materialise();
+    this.slots.materialise();
     return this.chunks.map((c) => c.state);
   }
 
@@ -364,7 +217,7 @@ export class Engine {
       throw new RangeError(`Engine: expected ${this.chunks.length} optimiser chunk states, got ${Array.isArray(states) ? states.length : typeof states}`);
     }
     const slabs = new SlabPool();
-    this.pending = null;
+    this.slots.replaced();
     this.chunks.forEach((c, i) => {
       c.state = intoSlabs(states[i], slabs);
     });
@@ -393,95 +246,10 @@ export class Engine {
     this.optimizerStates = rechunk(states, from, chunkLayout(sizes, CHUNK));
   }
 
-  /** Sets the step counter (when resuming from a checkpoint). */
-  set stepCount(n: number) {
-    this.steps = n;
-  }
-
   private lrAt(step: number): number {
     const lr = this.opts.schedule ? this.opts.schedule(step) : Number(this.opts.optimizer.options.lr ?? 1e-3);
     if (!Number.isFinite(lr) || lr < 0) throw new RangeError(`Engine: learning rate at step ${step} must be finite and ≥ 0, got ${lr}`);
     return lr;
-  }
-
-  private validate(batch: Batch): void {
-    const { x, y } = batch ?? ({} as Batch);
-    if (!(x instanceof Tensor) || !(y instanceof Tensor)) throw new TypeError('engine.step: batch must be {x: Tensor, y: Tensor}');
-    if (x.ndim !== 2) throw new RangeError(`engine.step: batch x must be [N, features], got shape ${fmtShape(x.shape)}`);
-    const n = x.shape[0]!;
-    if (this.inFeatures !== null && x.shape[1] !== this.inFeatures) {
-      throw new RangeError(`engine.step: batch x has ${x.shape[1]} features per row but the first layer (${this.layers[0]!.desc.name}) expects ${this.inFeatures}`);
-    }
-    if (y.shape[0] !== n) throw new RangeError(`engine.step: batch y has ${y.shape[0]} rows but x has ${n}`);
-    if (n < this.placement.shards) throw new RangeError(`engine.step: a batch of ${n} rows cannot be split into ${this.placement.shards} shards`);
-    if (this.opts.loss === 'crossEntropy' && y.ndim === 1) {
-      const classes = this.outFeatures[this.outFeatures.length - 1];
-      for (let i = 0; i < n; i++) {
-        const v = y.data[i]!;
-        if (!Number.isInteger(v) || v < 0 || (classes !== undefined && v >= classes)) {
-          throw new RangeError(`engine.step: label ${v} at row ${i} is out of range [0, ${classes ?? '?'})`);
-        }
-      }
-    }
-  }
-
-  private allocShard(s: Shard, batch: Batch, outF: number[]): ShardBuffers {
-    const n = s.end - s.start;
-    const dtype = batch.x.dtype;
-    // Every one of these is written in full by the message that produces it: no zero-filling.
-    const raw = { zero: false };
-    const acts = [rows(batch.x, s.start, s.end), ...outF.map((f) => this.stepArena.alloc(dtype, [n, f], raw))];
-    const gActs = acts.map((a, i) => (i === 0 ? a : this.stepArena.alloc(dtype, a.shape, raw)));
-    const pGrads = this.layers.map((l) => l.params.map((p) => this.stepArena.alloc('float64', p.shape, raw)));
-    return { shard: s, acts, gActs, pGrads, target: rows(batch.y, s.start, s.end) };
-  }
-
-  /** Re-subscribes (re-runs) a message or route whose thread died, with a warning each time. */
-  private retrying<T>(what: string, beforeRetry?: () => void): MonoTypeOperatorFunction<T> {
-    const step = this.steps;
-    return retry({
-      count: this.opts.retries ?? 3,
-      delay: (err: unknown, attempt: number) => {
-        this.events.next({ type: 'warning', step, message: `${what} lost (${err instanceof Error ? err.message : String(err)}); re-running it, attempt ${attempt}` });
-        beforeRetry?.();
-        return timer(0);
-      },
-    });
-  }
-
-  private announce(actor: Actor, msg: ActorMsg, shard: number | null): void {
-    if (this.events.observed) this.events.next({ type: 'message', step: this.steps, actor: actor.name, op: msg.op, shard });
-  }
-
-  /** Sends a message, retrying if its thread died, and turns a layer's error into an `ActorError`. */
-  private send(actor: Actor, msg: ActorMsg, shard: number | null, beforeRetry?: () => void): Observable<OkReply> {
-    return defer(() => {
-      this.announce(actor, msg, shard);
-      return actor.send(msg);
-    }).pipe(
-      this.retrying(`${actor.name}: ${msg.op}${shard === null ? '' : ` (shard ${shard})`}`, beforeRetry),
-      map((r) => {
-        if (!r.ok) throw new ActorError(actor.name, msg.op, shard, r.error);
-        return r;
-      }),
-    );
-  }
-
-  /** Sends a route (see `sendRoute`) like `send` sends one message; emits the replies in route order. */
-  private sendStops(stops: RouteStop[], shard: number | null, beforeRetry?: () => void): Observable<OkReply[]> {
-    return defer(() => {
-      for (const s of stops) this.announce(s.actor, s.msg, shard);
-      return sendRoute(this.executor, stops);
-    }).pipe(
-      this.retrying(`route from ${stops[0]?.actor.name}${shard === null ? '' : ` (shard ${shard})`}`, beforeRetry),
-      map((r) => {
-        if (!r.ok) {
-          const s = stops[r.at]!;
-          throw new ActorError(s.actor.name, s.msg.op, shard, r.error);
-        }
-        return r.replies as OkReply[];
-      }),
-    );
   }
 
   /** One training step on a batch; resolves when the parameters are updated. */
@@ -500,474 +268,106 @@ export class Engine {
   private async runStep(batch: Batch): Promise<StepResult> {
     if (this.closed) throw new Error('engine.step: the engine is closed');
     if (this.busy) throw new Error('engine.step: a step is already running; await it first');
-    this.validate(batch);
+    checkBatch(batch, { inFeatures: this.inFeatures, firstLayer: this.layers[0]!.desc.name, shards: this.placement.shards, loss: this.opts.loss, classes: this.outFeatures[this.outFeatures.length - 1] });
+    // A learning rate the schedule gets wrong fails the step before it starts (the engine stays usable).
+    const lr = this.lrAt(this.steps);
     this.busy = true;
-    this.lastOnLoops = false;
-    const t0 = performance.now();
-    const step = this.steps;
-    const lr = this.lrAt(step);
-    const L = this.layers.length;
-    const R = this.placement.replicas;
-    const seed = this.opts.seed ?? 0;
-    const n = batch.x.shape[0]!;
-    const outF = this.inFeatures === null ? probeOutFeatures(this.opts.model, batch.x.shape[1]!) : this.outFeatures;
-    const shardPlan = planShards(n, this.placement.shards);
-    // The step's buffers, allocated when first needed: a step program that holds its own skips this.
-    let bufs: ShardBuffers[] = [];
-    const allocate = () => {
-      this.stepArena.reset();
-      bufs = shardPlan.map((s) => this.allocShard(s, batch, outF));
-    };
-    const training = this.opts.model.training;
-    const shardStop = (actors: Actor[], b: ShardBuffers) => actors[b.shard.index % R]!;
-    // Handles for the messages; while a step program is built, its own handles for the batch's rows.
-    let own: Map<Tensor, TensorHandle> | null = null;
-    const h = (t: Tensor): TensorHandle => own?.get(t) ?? handle(t);
-    const fwdStop = (l: number, b: ShardBuffers): RouteStop => {
-      const layer = this.layers[l]!;
-      return {
-        actor: shardStop(layer.replicas, b),
-        msg: {
-          op: 'forward', actor: layer.replicas[0]!.name, layer: layer.desc, step, shard: b.shard.index, seed, training,
-          x: h(b.acts[l]!), out: h(b.acts[l + 1]!), params: layer.paramHandles,
-        },
-      };
-    };
-    const bwdStop = (l: number, b: ShardBuffers): RouteStop => {
-      const layer = this.layers[l]!;
-      return {
-        actor: shardStop(layer.replicas, b),
-        msg: {
-          op: 'backward', actor: layer.replicas[0]!.name, layer: layer.desc, step, shard: b.shard.index, seed,
-          x: h(b.acts[l]!), gOut: h(b.gActs[l + 1]!), gIn: l > 0 ? h(b.gActs[l]!) : null,
-          params: layer.paramHandles, gParams: b.pGrads[l]!.map(handle),
-        },
-      };
-    };
-    const lossStop = (b: ShardBuffers): RouteStop => ({
-      actor: shardStop(this.lossActors, b),
-      msg: {
-        op: 'loss', actor: this.lossActors[0]!.name, kind: this.opts.loss, shard: b.shard.index,
-        pred: h(b.acts[L]!), target: h(b.target), gPred: h(b.gActs[L]!), batchSize: n,
-      },
-    });
-    const one = ({ actor, msg }: RouteStop, shard: number | null) => this.send(actor, msg, shard);
-    const view = (t: Tensor, c: Chunk) => chunkHandle(t, c.lo, c.hi);
-    /** A chunk's parameter key and the handles of its slices of the parameter, gradient and backup. */
-    const chunkItem = (c: Chunk): Pick<StepItem, 'key' | 'param' | 'grad' | 'backup'> => {
-      const layer = this.layers[c.layer]!;
-      return { key: layer.keys[c.param]!, param: view(layer.params[c.param]!, c), grad: view(layer.grads[c.param]!, c), backup: view(layer.backups[c.param]!, c) };
-    };
-    const stepItem = (c: Chunk, ci: number): StepItem => {
-      // The dead arrays go out once: whoever receives them may reuse them.
-      const recycle = this.recycle[ci]!;
-      this.recycle[ci] = [];
-      return { ...chunkItem(c), state: c.state, recycle };
-    };
-    // Old states' arrays, per chunk: handed back for reuse only once the step has committed.
-    const dead: FloatArray[][] = this.chunks.map(() => []);
-    const adopt = (ci: number, state: unknown, deadArrays: FloatArray[] | undefined) => {
-      this.chunks[ci]!.state = state;
-      dead[ci] = deadArrays ?? [];
-    };
-    // The optimiser states before a message-by-message step (that path replaces them; a step program does not).
-    let prevStates: unknown[] | null = null;
-    // Parameters backed up by the main thread before a (message-by-message) step message goes out.
-    const stepped: { p: FloatArray; backup: FloatArray }[] = [];
-
-    /**
-     * The synchronised step (every replica serves one shard and has a thread of its own): one route
-     * per replica — its shard's forward, loss and backward, a barrier, its claims of the reduction,
-     * a barrier, its claims of the optimiser step — coordinated through shared memory, with no trip
-     * through the main thread in between. The routes are a step program (`ProgramMsg`): built and
-     * sent once, then re-run each step with only the step number, learning rate, slot parity and the
-     * batch's rows; the optimiser states stay in their slots (`actors/slots.ts`). Resolves to null
-     * when a thread died or a barrier timed out: whatever was stepped is then put back and the step
-     * runs again message by message.
-     */
-    const synchronised = async (): Promise<{ losses: number[]; gradNorm: number } | null> => {
-      const sync = this.syncMemory();
-      const key = `${fmtShape(batch.x.shape)}|${batch.x.dtype}|${batch.y.dtype}|${fmtShape(batch.y.shape.slice(1))}|${training}|${this.stepArena.generation}`;
-      const slots = this.currentSlots();
-      // A program is valid while built for this batch shape over the current slots. Programs for
-      // other shapes share the step arena's memory with it: only one step runs at a time.
-      let prog = this.programsKept.find((p) => p.key === key && p.sync === sync && p.slots === slots);
-      if (!prog) {
-        allocate();
-        prog = buildProgram(key, sync, slots);
-        this.programsKept = [prog, ...this.programsKept.filter((p) => p.slots === slots)].slice(0, MAX_PROGRAMS);
-      } else if (this.programsKept[0] !== prog) {
-        this.programsKept = [prog, ...this.programsKept.filter((p) => p !== prog)];
-      }
-      this.program = prog;
-      const program = prog;
-      const parity = slots.parity;
-      const abort = () => abortStep(sync);
-      const replies = program.own ? await onLoops(program, parity, abort) : await byMessages(program, parity, abort);
-      return conclude(program, parity, replies);
-    };
-
-    /** A step of a program as one program message per replica (the inline executor's way: it re-points the program's inputs at the batch). */
-    const byMessages = (program: Program, parity: 0 | 1, abort: () => void): Promise<ReplicaOutcome[]> => {
-      const shards = shardPlan.map((sh) => ({ x: rows(batch.x, sh.start, sh.end).handle(), target: rows(batch.y, sh.start, sh.end).handle() }));
-      const post = (r: number, body: boolean): ProgramMsg => ({
-        op: 'program', actor: program.stops[r]![0]!.actor.name, id: program.id, replica: r, step, lr, parity, shards, ...(body && { program: program.body }),
-      });
-      // The first step of a program brings it; a thread that was not sent it asks again.
-      const body = !program.sent;
-      program.sent = true;
-      const run = (r: number, withBody: boolean) => firstValueFrom(sendRoute(this.executor, program.stops[r]!, post(r, withBody)));
-      return Promise.all(
-        program.stops.map((stops, r) => {
-          for (const s of stops) this.announce(s.actor, s.msg, r);
-          return run(r, body)
-            .then((reply) => (!reply.ok && reply.missing ? run(r, true) : reply))
-            .then(
-              (reply) => {
-                if (!reply.ok) abort();
-                return { reply, lost: null };
-              },
-              (lost: unknown) => {
-                abort();
-                return { reply: null, lost };
-              },
-            );
-        }),
-      );
-    };
-
-    /**
-     * A step of a program on resident loops (pool executors): the batch is copied into the
-     * program's own inputs, every actor on the routes is reserved, the bell rung; each message's
-     * time comes back through shared memory.
-     */
-    const onLoops = async (program: Program, parity: 0 | 1, abort: () => void): Promise<ReplicaOutcome[]> => {
-      // The rows are copied after the bell, while the threads wake (replica r waits for shard r's).
-      const inputs = program.own!;
-      const from = shardPlan.map((sh) => ({ x: rows(batch.x, sh.start, sh.end).data, target: rows(batch.y, sh.start, sh.end).data }));
-      const fill = (r: number) => {
-        inputs[r]!.x.data.set(from[r]!.x);
-        inputs[r]!.target.data.set(from[r]!.target);
-      };
-      const routeLength = program.stops[0]!.length;
-      if (this.loops === null) this.loops = new ResidentLoops(this.executor, R, routeLength, defaultThreads());
-      await this.loops.ensure(program.id, program.body, program.stops);
-      const holds = program.stops.map((stops) => holdRoute(stops));
-      const releases = holds.every((h) => typeof h === 'function') ? (holds as (() => void)[]) : await Promise.all(holds);
-      program.stops.forEach((stops, r) => {
-        for (const s of stops) this.announce(s.actor, s.msg, r);
-      });
-      try {
-        const outcomes = await this.loops.step(step, lr, parity, abort, fill);
-        this.lastOnLoops = true;
-        for (let r = 0; r < outcomes.length; r++) {
-          const replies = outcomes[r]!.reply?.replies ?? [];
-          const stops = program.stops[r]!;
-          for (let k = 0; k < replies.length; k++) stops[k]!.actor.record(stops[k]!.msg.op, replies[k]!.micros);
-        }
-        return outcomes;
-      } finally {
-        for (const release of releases) release();
-        this.loops.stopWhenIdle(RESIDENT_IDLE_MS);
-      }
-    };
-
-    /** How a program step ended: throws a replica's error, resolves null if lost, else the losses and norm. */
-    const conclude = (program: Program, parity: 0 | 1, replies: ReplicaOutcome[]): { losses: number[]; gradNorm: number } | null => {
-      const sync = program.sync;
-      const failed = replies.findIndex(({ reply }) => reply && !reply.ok && !reply.aborted && !reply.missing);
-      const lost = replies.find(({ reply }) => !reply || (!reply.ok && (reply.aborted || reply.missing)));
-      if (failed >= 0 || lost) {
-        // Put back every chunk that was backed up (it may be half stepped); the states' slot p is untouched.
-        this.chunks.forEach((c, ci) => {
-          if (Atomics.load(sync.stepped, ci) === 0) return;
-          const layer = this.layers[c.layer]!;
-          layer.params[c.param]!.data.set(layer.backups[c.param]!.data.subarray(c.lo, c.hi), c.lo);
-        });
-      }
-      if (failed >= 0) {
-        const reply = replies[failed]!.reply as Extract<RouteReply, { ok: false }>;
-        const stop = program.stops[failed]![reply.at]!;
-        throw new ActorError(stop.actor.name, stop.msg.op, 'shard' in stop.msg ? stop.msg.shard : null, reply.error);
-      }
-      if (lost) {
-        const why = lost.reply && !lost.reply.ok ? lost.reply.error : lost.lost instanceof Error ? lost.lost.message : String(lost.lost);
-        this.events.next({ type: 'warning', step, message: `synchronised step lost (${why}); re-running it message by message` });
-        return null;
-      }
-      const oks = replies.map(({ reply }) => reply as Extract<RouteReply, { ok: true }>);
-      const decided = oks[0]!.replies[program.stops[0]!.length - 1] as OkReply;
-      if (decided.nonFinite) throw new NonFiniteError(step, decided.nonFinite.what, decided.nonFinite.value);
-      let stepped = 0;
-      for (let c = 0; c < sync.stepped.length; c++) if (sync.stepped[c] === 2) stepped++;
-      if (stepped !== this.chunks.length) throw new Error(`engine: internal error: ${stepped} of ${this.chunks.length} optimiser chunks were stepped`);
-      // Commit: the next states are in the other slot (the chunks' state objects are made when asked for).
-      program.slots.parity = (1 - parity) as 0 | 1;
-      this.pending = program.slots;
-      // Replica r served shard r: the losses in shard order.
-      // Plain loops, not Array.from / filter / reduce: on a main thread whose caches the step has
-      // evicted, this conclusion took 33 µs with them and takes 13 µs with loops.
-      const losses = new Array<number>(sync.losses.length);
-      for (let s = 0; s < losses.length; s++) losses[s] = sync.losses[s]!;
-      let sq = 0;
-      for (let c = 0; c < sync.sq.length; c++) sq += sync.sq[c]!; // chunk order
-      return { losses, gradNorm: Math.sqrt(sq) };
-    };
-
-    /**
-     * Builds the step program for this batch shape (see `synchronised`) over the optimiser states'
-     * slots `set`; the shards' inputs and targets get handles of the program's own (each step
-     * re-points them; the shared `handle` memo must not be changed under anyone else).
-     */
-    const buildProgram = (key: string, sync: StepSync, set: SlotSet): Program => {
-      const { slots } = set;
-      // On a pool, resident loops run the program: its inputs are buffers of its own, into which each
-      // step copies the batch's rows. Inline, each program message re-points them at the batch.
-      const ownInputs = this.executor.kind === 'pool' ? bufs.map((b) => ({ x: zeros(b.acts[0]!.shape, { dtype: b.acts[0]!.dtype }), target: zeros(b.target.shape, { dtype: b.target.dtype }) })) : null;
-      const inputs = bufs.map((b, i) => ({ x: (ownInputs?.[i]?.x ?? b.acts[0]!).handle(), target: (ownInputs?.[i]?.target ?? b.target).handle() }));
-      own = new Map(bufs.flatMap((b, i) => [[b.acts[0]!, inputs[i]!.x], [b.target, inputs[i]!.target]]));
-      try {
-        const first = this.layers.findIndex((l) => l.params.length > 0);
-        const owner = (r: number) => this.layers[Math.max(first, 0)]!.replicas[r]!;
-        const chunkViews = (t: (c: Chunk) => Tensor) => this.chunks.map((c) => view(t(c), c));
-        const reduceMsg: ReduceMsg = {
-          op: 'reduce', actor: owner(0).name, sync,
-          shardGrads: bufs.map((b) => chunkViews((c) => b.pGrads[c.layer]![c.param]!)),
-          grads: chunkViews((c) => this.layers[c.layer]!.grads[c.param]!),
-        };
-        const stepMsg: StepMsg = {
-          op: 'step', actor: owner(0).name, optimizer: this.opts.optimizer, lr, gradScale: 1, parity: 0,
-          items: this.chunks.map((c, ci) => ({ ...chunkItem(c), state: null, slots: slots[ci]! })),
-          sync: { ...sync, clipNorm: this.opts.clipNorm ?? null },
-        };
-        // The first layer's weight gradient (the last and, for wide inputs, the biggest message of a
-        // shard's pass) goes through a shared queue of blocks: a replica that is done with its own
-        // pass helps the others with theirs instead of waiting at the barrier.
-        const first0 = this.layers[0]!;
-        const share = R > 1 && first0.desc.spec.type === 'Linear';
-        const works: SharedGemm[] = share
-          ? bufs.map((b) => ({ shard: b.shard.index, x: h(b.acts[0]!), g: h(b.gActs[1]!), gw: h(b.pGrads[0]![0]!), blocks: SHARED_BLOCKS }))
-          : [];
-        const bwdStopShared = (l: number, b: ShardBuffers): RouteStop => {
-          const stop = bwdStop(l, b);
-          if (!share || l !== 0) return stop;
-          return { actor: stop.actor, msg: { ...(stop.msg as BackwardMsg), shared: { sync, work: works[b.shard.index]! } } };
-        };
-        const stops = bufs.map((b, r) => {
-          const at = owner(r);
-          return [
-            ...this.layers.map((_, l) => fwdStop(l, b)),
-            withLosses(lossStop(b), sync.losses),
-            ...this.layers.map((_, l) => bwdStopShared(L - 1 - l, b)),
-            { actor: at, msg: { op: 'sync', actor: at.name, sync, slot: SYNC.arrivedReduce, help: works } },
-            { actor: at, msg: { ...reduceMsg, home: r } },
-            { actor: at, msg: { op: 'sync', actor: at.name, sync, slot: SYNC.arrivedStep } },
-            { actor: at, msg: { ...stepMsg, home: r } },
-          ] satisfies RouteStop[];
-        });
-        const id = `${this.uid}:${++this.programs}`;
-        return { id, key, sync, stops, bufs, own: ownInputs, body: { routes: stops.map((r) => r.map((s) => s.msg)), inputs }, slots: set, sent: false };
-      } finally {
-        own = null;
-      }
-    };
-
-    /** Message by message: the step as a pipeline of named operators (pipelined placements, and the fallback). */
-    const messageByMessage = async (): Promise<{ losses: number[]; gradNorm: number }> => {
-      // The pool's threads are needed for messages of their own now.
-      await this.loops?.stop();
-      this.lastOnLoops = false; // a lost program step re-runs here: the times would not be this step's
-      if (bufs.length === 0) allocate();
-      this.materialise();
-      prevStates = this.chunks.map((c) => c.state);
-      // One reduce and one step message per replica (see `balancedGroups`). Norms come back per
-      // chunk and are added in chunk order, so the grouping never changes a bit of the result.
-      const groups = this.groups;
-      const sqByChunk = new Float64Array(this.chunks.length);
-      // Replica gi of the actor of the group's first chunk's layer carries the group's messages.
-      const actorOf = (gi: number) => this.layers[groups[gi]![0]!.c.layer]!.replicas[gi]!;
-      const reduce = (gi: number) => {
-        const g = groups[gi]!;
-        const actor = actorOf(gi);
-        const msg: ReduceMsg = {
-          op: 'reduce', actor: actor.name,
-          shardGrads: bufs.map((b) => g.map(({ c }) => view(b.pGrads[c.layer]![c.param]!, c))),
-          grads: g.map(({ c }) => view(this.layers[c.layer]!.grads[c.param]!, c)),
-        };
-        return one({ actor, msg }, null).pipe(
-          map((r) => {
-            g.forEach(({ ci }, j) => {
-              sqByChunk[ci] = r.values![j]!;
-            });
-            return 0;
-          }),
-        );
-      };
-      const optStep = (gi: number, scale: number) => {
-        const g = groups[gi]!;
-        const actor = actorOf(gi);
-        const mem = g.map(({ c }) => {
-          const layer = this.layers[c.layer]!;
-          const p = layer.params[c.param]!.data.subarray(c.lo, c.hi);
-          const backup = layer.backups[c.param]!.data.subarray(c.lo, c.hi);
-          backup.set(p);
-          return { p, backup };
-        });
-        stepped.push(...mem);
-        const msg: StepMsg = { op: 'step', actor: actor.name, optimizer: this.opts.optimizer, lr, gradScale: scale, items: g.map(({ c, ci }) => stepItem(c, ci)) };
-        return this.send(actor, msg, null, () => {
-          for (const { p, backup } of mem) p.set(backup);
-        }).pipe(
-          map((r) => {
-            g.forEach(({ ci }, j) => adopt(ci, r.states![j], r.dead![j]));
-            return r;
-          }),
-        );
-      };
-      const units = groups.map((_, gi) => gi);
-      const byIndex = new Map(bufs.map((b) => [b.shard.index, b]));
-      // When every replica serves exactly one shard, nothing can overlap inside a replica: a
-      // shard's forward, loss and backward messages go as one route (one pool task).
-      const pass: OperatorFunction<ShardBuffers, { b: ShardBuffers; loss: number }> =
-        this.placement.shards === R
-          ? pipe(
-              computeLoss((b: ShardBuffers) => {
-                const stops = [...this.layers.map((_, l) => fwdStop(l, b)), lossStop(b), ...this.layers.map((_, l) => bwdStop(L - 1 - l, b))];
-                return this.sendStops(stops, b.shard.index).pipe(map((rs) => rs[L]!.value!));
-              }),
-              map(({ item, loss: value }) => ({ b: item, loss: value })),
-            )
-          : pipe(
-              forwardThrough(L, (l, b: ShardBuffers) => one(fwdStop(l, b), b.shard.index)),
-              computeLoss((b: ShardBuffers) => one(lossStop(b), b.shard.index).pipe(map((r) => r.value!))),
-              map(({ item, loss: value }) => ({ b: item, loss: value })),
-              backwardThrough(L, (l, v) => one(bwdStop(l, v.b), v.b.shard.index).pipe(map(() => v))),
-            );
-      const out = await firstValueFrom(
-        of(n).pipe(
-          scatter(this.placement.shards),
-          map((s) => byIndex.get(s.index)!),
-          pass,
-        ).pipe(
-          gatherInOrder((v) => v.b.shard.index),
-          map((vs) => {
-            const total = vs.reduce((a, v) => a + v.loss, 0);
-            if (!Number.isFinite(total)) throw new NonFiniteError(step, 'loss', total);
-            return vs;
-          }),
-          reduceGradients(units, reduce),
-        ).pipe(
-          // The global squared norm, summed in chunk order whatever the grouping into messages.
-          map((v) => ({ ...v, sqNorm: sqByChunk.reduce((a, b) => a + b, 0) })),
-          map((v) => {
-            if (!Number.isFinite(v.sqNorm)) throw new NonFiniteError(step, 'gradient norm', Math.sqrt(v.sqNorm));
-            return v;
-          }),
-          clipGradients(this.opts.clipNorm ?? null),
-          optimizerStep(units, optStep),
-        ),
-      );
-      return { losses: out.value.map((v) => v.loss), gradNorm: out.norm };
-    };
-
+    this.synced.forgetTimes();
+    const run = this.begin(batch, lr);
     try {
       // A worker report in progress has the threads (see `workerInfo`).
       if (this.inquiring) await this.inquiring.catch(() => undefined);
-      const canSync = this.placement.shards === R && (this.executor.kind === 'inline' ? R === 1 : this.executor.threads >= R);
-      const out = (canSync ? await synchronised() : null) ?? (await messageByMessage());
-      this.recycle = dead;
-      const { gradNorm } = out;
-      const lossSum = out.losses.reduce((a, v) => a + v, 0);
-      const ms = performance.now() - t0;
-      this.steps++;
-      const result: StepResult = { step, loss: lossSum, gradNorm, lr, samples: n, ms };
-      if (this.opts.returnPredictions) {
-        // A step program's outputs are in the buffers it was built with.
-        if (bufs.length === 0) bufs = this.program!.bufs;
-        const last = bufs[0]!.acts[L]!;
-        const preds = zeros([n, ...last.shape.slice(1)], { dtype: last.dtype });
-        const per = last.size / last.shape[0]!;
-        for (const b of bufs) preds.data.set(b.acts[L]!.data, b.shard.start * per);
-        result.predictions = preds;
-      }
-      // Built only for someone listening (≈ 20 µs of the main thread per step otherwise wasted).
-      if (this.events.observed) {
-        this.events.next({ type: 'step', step, loss: lossSum, lr, gradNorm, samples: n, samplesPerSec: (n / ms) * 1000, ms });
-        this.events.next({
-          type: 'actors',
-          step,
-          actors: [...this.layers.flatMap((l) => l.replicas), ...this.lossActors].map((a) => ({ name: a.name, busyMicros: a.busyMicros, messages: a.messages, queueDepth: a.queueDepth })),
-        });
-      }
-      return result;
+      const out = await this.execute(run);
+      return this.finish(run, out);
     } catch (e) {
       await this.drain();
-      for (const { p, backup } of stepped) p.set(backup);
-      const before = prevStates;
-      if (before) {
-        this.chunks.forEach((c, i) => {
-          c.state = before[i];
-        });
-      }
-      this.events.next({ type: 'error', step, message: e instanceof Error ? e.message : String(e) });
+      run.rollback.undo();
+      this.events.next({ type: 'error', step: run.step, message: e instanceof Error ? e.message : String(e) });
       throw e;
     } finally {
       this.busy = false;
     }
   }
 
-  /** Brings the chunks' state objects up to date with the programs' slots, if a step program left them behind. */
-  private materialise(): void {
-    const set = this.pending;
-    if (!set) return;
-    this.pending = null;
-    this.chunks.forEach((c, ci) => {
-      c.state = slotState(set.slots[ci]!, set.parity);
-      set.trees[ci] = c.state;
-    });
+  /** A step starting: its plan (made once per batch size) and message maker. */
+  private begin(batch: Batch, lr: number): StepRun {
+    const t0 = performance.now();
+    const step = this.steps;
+    const plan = this.planFor(batch.x.shape[0]!);
+    const outF = this.inFeatures === null ? probeOutFeatures(this.opts.model, batch.x.shape[1]!) : this.outFeatures;
+    const stops = new StopMaker({ plan, layers: this.layers, lossActors: this.lossActors, loss: this.opts.loss, step, seed: this.opts.seed ?? 0, training: this.opts.model.training });
+    return { batch, plan, step, lr, t0, stops, rollback: new StepRollback(this.layers, this.chunks), outF, bufs: [], dead: null };
   }
 
   /**
-   * The slots the step programs run on: the current ones while they hold the optimiser states (a
-   * program step left newer states in them, or the chunks' state objects are still theirs), else
-   * new ones, which the states move into (the programs over the old ones are dropped).
+   * Runs a step's plan: as a synchronised program if the plan says so, else — or if the program
+   * step was lost (a thread died, a barrier timed out; what it stepped is put back) — message by message.
    */
-  private currentSlots(): SlotSet {
-    const set = this.slotSet;
-    if (set && (this.pending === set || set.trees.every((t, i) => t === this.chunks[i]!.state))) return set;
-    this.materialise();
-    const slots = this.chunks.map((c) => makeSlots(c.state));
-    const trees = slots.map((sl, ci) => {
-      const t = slotState(sl, 0);
-      this.chunks[ci]!.state = t;
-      return t;
+  private async execute(run: StepRun): Promise<StepOutcome> {
+    const allocate = () => {
+      this.stepArena.reset();
+      run.bufs = run.plan.shards.map(({ shard }) => allocShard(this.stepArena, this.layers, shard, run.batch, run.outF));
+      return run.bufs;
+    };
+    const { batch, step, lr, stops, rollback } = run;
+    if (run.plan.mode === 'synchronised') {
+      const out = await this.synced.run({ batch, step, lr, stops, rollback, generation: this.stepArena.generation, allocate });
+      if (out) return out;
+    }
+    // The pool's threads are needed for messages of their own now.
+    await this.synced.stopLoops();
+    this.synced.forgetTimes(); // a lost program step re-runs here: the times would not be this step's
+    if (run.bufs.length === 0) allocate();
+    this.slots.materialise();
+    const out = await runMessages({
+      plan: run.plan, bufs: run.bufs, stops, messenger: this.messenger, rollback, layers: this.layers, chunks: this.chunks, recycle: this.recycle,
+      optimizer: this.opts.optimizer, clipNorm: this.opts.clipNorm ?? null, step, lr,
     });
-    this.programsKept = [];
-    this.slotSet = { slots, trees, parity: 0 };
-    return this.slotSet;
+    run.dead = out.dead;
+    return out;
   }
 
-  /** The synchronised step's shared memory, cleared for a new step. */
-  private syncMemory(): StepSync {
-    const R = this.placement.replicas;
-    const chunks = this.chunks.length;
-    this.sync ??= {
-      ctl: sharedArray(Int32Array, syncCtlSize(R)),
-      parties: R,
-      sq: sharedArray(Float64Array, chunks),
-      losses: sharedArray(Float64Array, this.placement.shards),
-      stepped: sharedArray(Int32Array, chunks),
-      timeoutMs: SYNC_TIMEOUT_MS,
-      spinMs: R <= defaultThreads() ? SYNC_SPIN_MS : 0,
-      coop: sharedArray(Int32Array, 1 + 3 * this.placement.shards),
-    };
-    const s = this.sync;
-    s.ctl.fill(0);
-    s.coop.fill(0);
-    s.stepped.fill(0);
-    s.sq.fill(Number.NaN);
-    s.losses.fill(Number.NaN);
-    return s;
+  /** A step that has committed: the counter moves on, the result (with predictions if asked for) and its events. */
+  private finish(run: StepRun, out: StepOutcome): StepResult {
+    const { step, lr } = run;
+    const n = run.plan.rows;
+    this.recycle = run.dead ?? this.chunks.map(() => []);
+    const lossSum = out.losses.reduce((a, v) => a + v, 0);
+    const ms = performance.now() - run.t0;
+    this.steps++;
+    const result: StepResult = { step, loss: lossSum, gradNorm: out.gradNorm, lr, samples: n, ms };
+    if (this.opts.returnPredictions) {
+      // A step program's outputs are in the buffers it was built with.
+      const bufs = run.bufs.length === 0 ? this.synced.program!.bufs : run.bufs;
+      const L = this.layers.length;
+      const last = bufs[0]!.acts[L]!;
+      const preds = zeros([n, ...last.shape.slice(1)], { dtype: last.dtype });
+      const per = last.size / last.shape[0]!;
+      for (const b of bufs) preds.data.set(b.acts[L]!.data, b.shard.start * per);
+      result.predictions = preds;
+    }
+    // Built only for someone listening (≈ 20 µs of the main thread per step otherwise wasted).
+    if (this.events.observed) {
+      this.events.next({ type: 'step', step, loss: lossSum, lr, gradNorm: out.gradNorm, samples: n, samplesPerSec: (n / ms) * 1000, ms });
+      this.events.next({
+        type: 'actors',
+        step,
+        actors: [...this.layers.flatMap((l) => l.replicas), ...this.lossActors].map((a) => ({ name: a.name, busyMicros: a.busyMicros, messages: a.messages, queueDepth: a.queueDepth })),
+      });
+    }
+    return result;
+  }
+
+  /** The plan of a step of `n` rows (see `planStep`), made once per batch size. */
+  private planFor(n: number): StepPlan {
+    let plan = this.plans.get(n);
+    if (!plan) {
+      // Batch sizes come from a loader: a few at most; a caller who varies them freely gets a fresh map.
+      if (this.plans.size >= 8) this.plans.clear();
+      plan = planStep({ paramSizes: this.paramSizes() }, { shards: this.placement.shards, replicas: this.placement.replicas, executor: this.executor }, n, CHUNK);
+      this.plans.set(n, plan);
+    }
+    return plan;
   }
 
   /**
@@ -977,7 +377,7 @@ export class Engine {
    * `bench/timeline.ts` turns these into where a step's time goes.
    */
   stepTimes(): StepTimes | null {
-    return this.lastOnLoops ? (this.loops?.lastTimes() ?? null) : null;
+    return this.synced.stepTimes();
   }
 
   /** Publishes an event on `events$` (the Trainer reports runs, epochs and checkpoints here). */
@@ -1000,49 +400,9 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     this.events.complete();
-    await this.loops?.stop();
+    await this.synced.stopLoops();
     await this.executor.close();
   }
-}
-
-/**
- * Shares the chunks among R replicas so each gets about the same number of elements: largest
- * first, each to the least-loaded replica (ties to the lowest index) — deterministic, and only a
- * matter of speed: every chunk's arithmetic is the same wherever it runs.
- */
-function balancedGroups(chunks: Chunk[], replicas: number): { c: Chunk; ci: number }[][] {
-  const groups: { c: Chunk; ci: number }[][] = Array.from({ length: replicas }, () => []);
-  const load = new Array<number>(replicas).fill(0);
-  const order = chunks.map((c, ci) => ({ c, ci })).sort((a, b) => b.c.hi - b.c.lo - (a.c.hi - a.c.lo) || a.ci - b.ci);
-  for (const item of order) {
-    const r = load.indexOf(Math.min(...load));
-    groups[r]!.push(item);
-    load[r]! += item.c.hi - item.c.lo;
-  }
-  for (const g of groups) g.sort((a, b) => a.ci - b.ci);
-  return groups.filter((g) => g.length > 0);
-}
-
-/** The output width of every layer, found by running the model once on one zero row. */
-function probeOutFeatures(model: nn.Sequential, inFeatures: number): number[] {
-  const wasTraining = model.training;
-  model.eval();
-  try {
-    return noGrad(() => {
-      let h = zeros([1, inFeatures], { dtype: model.namedParameters()[0]?.[1].dtype ?? 'float32' });
-      return model.layers.map((m) => {
-        h = m.forward(h);
-        return h.shape[1]!;
-      });
-    });
-  } finally {
-    model.train(wasTraining);
-  }
-}
-
-/** Multiply-adds per sample of the model's Linear layers (what `auto` placement sizes by). */
-function macsPerSample(model: nn.Sequential): number {
-  return model.layers.reduce((a, m) => a + (m instanceof nn.Linear ? m.inFeatures * m.outFeatures : 0), 0);
 }
 
 export const createEngine = (opts: EngineOptions): Promise<Engine> => Engine.create(opts);

@@ -130,30 +130,8 @@ export class ResidentLoops {
     if (!run) throw new Error('resident loops: not running');
     const { i32, f64, micros } = this.ctl;
     const R = this.replicas;
-    f64[0] = step;
-    f64[1] = lr;
-    f64[2] = parity;
-    i32.fill(0, RESIDENT.done);
-    this.bellAt = performance.timeOrigin + performance.now();
-    const bell = Atomics.add(i32, RESIDENT.bell, 1) + 1;
-    Atomics.notify(i32, RESIDENT.bell);
-    // A fill that throws stops the step (a replica that ran on the inputs as they were is told to
-    // leave at its next barrier, before the optimiser), but every replica is let go.
-    let early = false;
-    let fillError: unknown = null;
-    for (let r = 0; r < R; r++) {
-      if (!early) {
-        try {
-          fill(r);
-        } catch (e) {
-          fillError = e;
-          early = true;
-          abort();
-        }
-      }
-      Atomics.store(i32, this.at[r]!.ready, bell);
-      Atomics.notify(i32, this.at[r]!.ready);
-    }
+    const failedFill = this.ring(step, lr, parity, abort, fill);
+    let early = failedFill !== null;
     const { ended, anyEnded } = run;
     let spun = false;
     for (let done = Atomics.load(i32, RESIDENT.done); done < R; done = Atomics.load(i32, RESIDENT.done)) {
@@ -200,12 +178,43 @@ export class ResidentLoops {
     const outcomes = await Promise.all(ended);
     Atomics.store(i32, RESIDENT.quit, 0);
     return outcomes.map(({ r, reply, error }): ReplicaOutcome => {
-      if (fillError !== null) return { reply: null, lost: fillError };
+      if (failedFill !== null) return { reply: null, lost: failedFill.error };
       if (ok(r)) return okOutcome(r);
       if (!reply) return { reply: null, lost: error };
       if (reply.ok) return { reply: null, lost: new Error(`the resident loop of replica ${r} ended without reporting`) };
       return { reply: routeReply(reply), lost: null };
     });
+  }
+
+  /**
+   * Writes the step's parameters and rings the bell, then fills each replica's inputs and lets it
+   * go. A fill that throws stops the step (a replica that ran on the inputs as they were is told to
+   * leave at its next barrier, before the optimiser), but every replica is let go; its error is
+   * returned (null if every fill went through).
+   */
+  private ring(step: number, lr: number, parity: 0 | 1, abort: () => void, fill: (r: number) => void): { error: unknown } | null {
+    const { i32, f64 } = this.ctl;
+    f64[0] = step;
+    f64[1] = lr;
+    f64[2] = parity;
+    i32.fill(0, RESIDENT.done);
+    this.bellAt = performance.timeOrigin + performance.now();
+    const bell = Atomics.add(i32, RESIDENT.bell, 1) + 1;
+    Atomics.notify(i32, RESIDENT.bell);
+    let failed: { error: unknown } | null = null;
+    for (let r = 0; r < this.replicas; r++) {
+      if (failed === null) {
+        try {
+          fill(r);
+        } catch (error) {
+          failed = { error };
+          abort();
+        }
+      }
+      Atomics.store(i32, this.at[r]!.ready, bell);
+      Atomics.notify(i32, this.at[r]!.ready);
+    }
+    return failed;
   }
 
   /** The times of the last step run on the loops (see `StepTimes`); null before the first. */
