@@ -1,5 +1,5 @@
 import { type FloatArray, type Tensor, nn, zeros } from '@actorgrad/core';
-import type { Schedule } from '@actorgrad/optim';
+import { DEFAULT_LR, type OptionAliasName, type Schedule } from '@actorgrad/optim';
 import { type Observable, Subject, concat, of } from 'rxjs';
 import { SlabPool, intoSlabs } from '../actors/step.js';
 import { Arena } from '../arena.js';
@@ -247,7 +247,8 @@ export class Engine {
   }
 
   private lrAt(step: number): number {
-    const lr = this.opts.schedule ? this.opts.schedule(step) : Number(this.opts.optimizer.options.lr ?? 1e-3);
+    const name = this.opts.optimizer.name as OptionAliasName;
+    const lr = this.opts.schedule ? this.opts.schedule(step) : Number(this.opts.optimizer.options.lr ?? DEFAULT_LR[name] ?? 1e-3);
     if (!Number.isFinite(lr) || lr < 0) throw new RangeError(`Engine: learning rate at step ${step} must be finite and ≥ 0, got ${lr}`);
     return lr;
   }
