@@ -1,6 +1,6 @@
 import { Rng, type Tensor, data, nn, tensor } from '@actorgrad/core';
 import { describe, expect, it } from 'vitest';
-import { type EngineEvent, NonFiniteLossError, Trainer, earlyStopping, inline, lambdaCallback, reduceLROnPlateau, terminateOnNaN } from '../src/index.js';
+import { type EngineEvent, NonFiniteLossError, Trainer, createEngine, earlyStopping, inline, lambdaCallback, reduceLROnPlateau, terminateOnNaN } from '../src/index.js';
 import { paramBytes, diverging } from './helpers.js';
 
 function spirals(seed: number) {
@@ -129,6 +129,17 @@ describe('Trainer.fit', () => {
 });
 
 describe('default learning rates', () => {
+  it("the engine on its own (no schedule, no lr) steps with the optimiser's default too", async () => {
+    const engine = await createEngine({ model: net(9), loss: 'crossEntropy', optimizer: { name: 'rmsprop', options: {} }, placement: inline() });
+    try {
+      const d = spirals(9);
+      const r = await engine.step({ x: d.x.narrow(0, 0, 16), y: d.y.narrow(0, 0, 16) });
+      expect(r.lr).toBe(1e-2);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it.each([
     ['rmsprop', 1e-2],
     ['adagrad', 1e-2],
