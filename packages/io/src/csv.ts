@@ -87,7 +87,8 @@ interface CsvRecord {
   line: number;
 }
 
-function csvFrom(text: string, fail: Fail, options: LoadCsvOptions): CsvData {
+/** The options with their defaults, each checked. */
+function csvOptions(options: LoadCsvOptions, fail: Fail) {
   const { header = true, labelColumn = null, delimiter = ',', missing = 'error', labels = 'number' } = options;
   let dtype: DType;
   try {
@@ -104,26 +105,45 @@ function csvFrom(text: string, fail: Fail, options: LoadCsvOptions): CsvData {
   if (labels !== 'number' && labels !== 'category') fail(`labels must be 'number' or 'category', got ${JSON.stringify(labels)}`);
   const na = new Set(options.naValues ?? CSV_NA_VALUES);
   na.add('');
+  return { header, labelColumn, delimiter, missing, labels, dtype, na };
+}
 
-  const records = tokenize(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, delimiter, fail);
-  const first = records[0];
-  if (first === undefined) fail(header ? 'the file is empty: no header' : 'the file is empty: no rows');
-  const ncol = first.fields.length;
-  const names = header ? first.fields.map((f, i) => (first.quoted[i] ? f : f.trim())) : first.fields.map((_, i) => String(i));
-  const data = header ? records.slice(1) : records;
+type CsvSettings = ReturnType<typeof csvOptions>;
 
-  const li = resolveLabel(labelColumn, names, fail);
-  const featureCols = names.map((_, i) => i).filter((i) => i !== li);
-  const nf = featureCols.length;
+/** The file's columns: their names, the label's index and the feature columns. */
+interface CsvColumns {
+  names: string[];
+  li: number | null;
+  featureCols: number[];
+}
 
-  const xs: number[] = [];
-  const ys: number[] = [];
+/** What the rows hold: features and labels row-major, label strings for categories, what was missing or skipped. */
+interface CsvRows {
+  xs: number[];
+  ys: number[];
   /** With `labels: 'category'`: each kept row's label string, or null where a missing label was filled. */
-  const yStrings: (string | null)[] = [];
-  const missingCells: CsvMissingCell[] = [];
-  const skippedRows: number[] = [];
-  const row = new Array<number>(ncol);
+  yStrings: (string | null)[];
+  missingCells: CsvMissingCell[];
+  skippedRows: number[];
+}
 
+function csvFrom(text: string, fail: Fail, options: LoadCsvOptions): CsvData {
+  const o = csvOptions(options, fail);
+  const records = tokenize(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, o.delimiter, fail);
+  const first = records[0];
+  if (first === undefined) fail(o.header ? 'the file is empty: no header' : 'the file is empty: no rows');
+  const names = o.header ? first.fields.map((f, i) => (first.quoted[i] ? f : f.trim())) : first.fields.map((_, i) => String(i));
+  const li = resolveLabel(o.labelColumn, names, fail);
+  const cols: CsvColumns = { names, li, featureCols: names.map((_, i) => i).filter((i) => i !== li) };
+  const data = o.header ? records.slice(1) : records;
+  return csvResult(csvRows(data, cols, o, fail), data.length, cols, o);
+}
+
+/** Reads every record into numbers (and category strings), filling, skipping or refusing missing cells. */
+function csvRows(data: CsvRecord[], { names, li, featureCols }: CsvColumns, o: CsvSettings, fail: Fail): CsvRows {
+  const out: CsvRows = { xs: [], ys: [], yStrings: [], missingCells: [], skippedRows: [] };
+  const ncol = names.length;
+  const row = new Array<number>(ncol);
   for (let r = 0; r < data.length; r++) {
     const rec = data[r]!;
     if (rec.fields.length !== ncol) fail(`line ${rec.line} has ${plural(rec.fields.length, 'column')}, expected ${ncol}`, { line: rec.line, row: r });
@@ -132,66 +152,70 @@ function csvFrom(text: string, fail: Fail, options: LoadCsvOptions): CsvData {
     for (let c = 0; c < ncol; c++) {
       const raw = rec.fields[c]!;
       const cell = raw.trim();
-      if (na.has(cell)) {
-        missingCells.push({ row: r, line: rec.line, column: names[c]!, columnIndex: c, value: raw });
-        if (missing === 'error') {
-          fail(`line ${rec.line}, ${where(c, names, header)}: missing value ${JSON.stringify(raw)} (pass missing: 'skip-row' or a fill value to accept missing cells)`, {
+      if (o.na.has(cell)) {
+        out.missingCells.push({ row: r, line: rec.line, column: names[c]!, columnIndex: c, value: raw });
+        if (o.missing === 'error') {
+          fail(`line ${rec.line}, ${where(c, names, o.header)}: missing value ${JSON.stringify(raw)} (pass missing: 'skip-row' or a fill value to accept missing cells)`, {
             line: rec.line,
             row: r,
             column: names[c]!,
           });
         }
-        if (missing === 'skip-row') skip = true;
-        else row[c] = missing;
+        if (o.missing === 'skip-row') skip = true;
+        else row[c] = o.missing;
         continue;
       }
-      if (c === li && labels === 'category') {
+      if (c === li && o.labels === 'category') {
         labelText = rec.quoted[c] ? raw : cell;
         continue;
       }
       const v = parseNumber(cell);
-      if (v === null) fail(`line ${rec.line}, ${where(c, names, header)}: ${JSON.stringify(raw)} is not a number`, { line: rec.line, row: r, column: names[c]! });
+      if (v === null) fail(`line ${rec.line}, ${where(c, names, o.header)}: ${JSON.stringify(raw)} is not a number`, { line: rec.line, row: r, column: names[c]! });
       row[c] = v;
     }
     if (skip) {
-      skippedRows.push(r);
+      out.skippedRows.push(r);
       continue;
     }
-    for (const c of featureCols) xs.push(row[c]!);
+    for (const c of featureCols) out.xs.push(row[c]!);
     if (li !== null) {
-      if (labels === 'category') yStrings.push(labelText);
-      ys.push(labels === 'category' && labelText !== null ? Number.NaN : row[li]!);
+      if (o.labels === 'category') out.yStrings.push(labelText);
+      out.ys.push(o.labels === 'category' && labelText !== null ? Number.NaN : row[li]!);
     }
   }
+  return out;
+}
 
-  const n = data.length - skippedRows.length;
-  const x = allocShared(dtype, n * nf);
-  x.set(xs);
+/** The tensors over shared memory, and the categories' class names (sorted) as labels 0, 1, …. */
+function csvResult(rows: CsvRows, records: number, { names, li, featureCols }: CsvColumns, o: CsvSettings): CsvData {
+  const n = records - rows.skippedRows.length;
+  const x = allocShared(o.dtype, n * featureCols.length);
+  x.set(rows.xs);
   let y: Tensor | null = null;
   let classes: string[] | null = null;
   if (li !== null) {
-    const yd = allocShared(dtype, n);
-    if (labels === 'category') {
-      classes = sortedClasses(yStrings);
+    const yd = allocShared(o.dtype, n);
+    if (o.labels === 'category') {
+      classes = sortedClasses(rows.yStrings);
       const index = new Map(classes.map((s, i) => [s, i]));
       // A filled missing label keeps the fill value; the others get their class index.
       for (let i = 0; i < n; i++) {
-        const s = yStrings[i] as string | null;
-        yd[i] = s === null ? ys[i]! : index.get(s)!;
+        const s = rows.yStrings[i] as string | null;
+        yd[i] = s === null ? rows.ys[i]! : index.get(s)!;
       }
     } else {
-      yd.set(ys);
+      yd.set(rows.ys);
     }
     y = new Tensor(yd, [n]);
   }
   return {
-    x: new Tensor(x, [n, nf]),
+    x: new Tensor(x, [n, featureCols.length]),
     y,
     columns: featureCols.map((c) => names[c]!),
     label: li === null ? null : names[li]!,
     classes,
-    missing: missingCells,
-    skippedRows,
+    missing: rows.missingCells,
+    skippedRows: rows.skippedRows,
   };
 }
 
