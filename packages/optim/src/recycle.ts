@@ -6,6 +6,8 @@ import { allocShared, type DType, type FloatArray } from '@actorgrad/core';
  * states it has replaced, so it hands their arrays (and the consumed updates) back through a pool
  * that the transformations draw from, but only while it runs them: the pure API never sees a
  * recycled array.
+ *
+ * @internal Shared with the runtime's engine, which allocates optimiser states through it; not part of the user-facing API.
  */
 export class ArrayPool {
   private readonly free = new Map<string, FloatArray[]>();
@@ -28,7 +30,11 @@ export class ArrayPool {
 
 let active: ArrayPool | null = null;
 
-/** Runs `f` with `pool` as the source of the arrays that `allocArray` returns. */
+/**
+ * Runs `f` with `pool` as the source of the arrays that `allocArray` returns.
+ *
+ * @internal Shared with the runtime's engine, which allocates optimiser states through it; not part of the user-facing API.
+ */
 export function withPool<T>(pool: ArrayPool, f: () => T): T {
   const previous = active;
   active = pool;
@@ -42,12 +48,18 @@ export function withPool<T>(pool: ArrayPool, f: () => T): T {
 /**
  * A shared array of `length` elements whose contents are unspecified (zero when fresh, stale when
  * recycled): the caller writes every element.
+ *
+ * @internal Shared with the runtime's engine, which allocates optimiser states through it; not part of the user-facing API.
  */
 export function allocArray(dtype: DType, length: number): FloatArray {
   return active?.take(dtype, length) ?? allocShared(dtype, length);
 }
 
-/** Every typed array reachable from a plain-data value. */
+/**
+ * Every typed array reachable from a plain-data value.
+ *
+ * @internal Shared with the runtime's engine, which allocates optimiser states through it; not part of the user-facing API.
+ */
 export function arraysIn(value: unknown, out: Set<FloatArray> = new Set()): Set<FloatArray> {
   if (value instanceof Float64Array || value instanceof Float32Array) out.add(value);
   else if (Array.isArray(value)) for (const v of value) arraysIn(v, out);

@@ -14,7 +14,9 @@ import { Rng, nn, randn, tensor } from '@actorgrad/core';
 import { firstValueFrom } from 'rxjs';
 import { Bench } from 'tinybench';
 import { busyReason, describeProbe, probeHost } from './host-probe.js';
-import { Actor, type Engine, type Placement, createEngine, dataParallel, hybrid, inline, inlineExecutor, pipeline, poolExecutor } from '../src/index.js';
+import { type Engine, type Placement, createEngine, dataParallel, hybrid, inline, pipeline } from '../src/index.js';
+import { Actor } from '../src/main/actor.js';
+import { inlineExecutor, poolExecutor } from '../src/main/executor.js';
 
 const BATCH = 128;
 const quick = process.argv.includes('--quick');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chunkLayout, rechunk } from '../src/main/chunks.js';
-import { CHUNK, LEGACY_CHUNK, createEngine, dataParallel } from '../src/index.js';
+import { CHUNK, createEngine, dataParallel } from '../src/index.js';
+import { LEGACY_CHUNK } from '../src/main/engine.js';
 import { batch, mlp, paramBytes } from './helpers.js';
 
 const opts = { loss: 'crossEntropy' as const, optimizer: { name: 'adam', options: { lr: 1e-2 } }, seed: 2 };
