@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as aliases from './alias.js';
-import { ALIAS_OPTION_KEYS, DEFAULT_LR } from './alias.js';
+import { ALIAS_OPTION_KEYS, DEFAULT_LR, baseLearningRate } from './alias.js';
 import type { GradientTransformation } from './types.js';
 
 /** A valid value for every key of the table (a new key without one fails the second test). */
@@ -61,5 +61,14 @@ describe('DEFAULT_LR', () => {
     const implicit = step(build(name, {}));
     expect(implicit).toEqual(step(build(name, { lr: DEFAULT_LR[name] })));
     expect(implicit).not.toEqual(step(build(name, { lr: DEFAULT_LR[name] * 2 })));
+  });
+});
+
+describe('baseLearningRate', () => {
+  it("is the config's lr when given, else its alias's default, else 1e-3", () => {
+    expect(baseLearningRate('rmsprop', {})).toBe(1e-2);
+    expect(baseLearningRate('adadelta', { lr: undefined })).toBe(1);
+    expect(baseLearningRate('adam', { lr: 0.5 })).toBe(0.5);
+    expect(baseLearningRate('someOtherName', {})).toBe(1e-3);
   });
 });

@@ -227,3 +227,8 @@ export const DEFAULT_LR: Record<OptionAliasName, number> = {
   adadelta: 1,
   rmsprop: 1e-2,
 };
+
+/** The constant learning rate of an optimiser config: its `lr` if given, else {@link DEFAULT_LR} of its name (1e-3 for a name not listed). */
+export function baseLearningRate(name: string, options: { lr?: unknown }): number {
+  return Number(options.lr ?? DEFAULT_LR[name as OptionAliasName] ?? 1e-3);
+}

@@ -1,5 +1,5 @@
 import { type FloatArray, type Tensor, nn, zeros } from '@actorgrad/core';
-import { DEFAULT_LR, type OptionAliasName, type Schedule } from '@actorgrad/optim';
+import { type Schedule, baseLearningRate } from '@actorgrad/optim';
 import { type Observable, Subject, concat, of } from 'rxjs';
 import { SlabPool, intoSlabs } from '../actors/step.js';
 import { Arena } from '../arena.js';
@@ -247,8 +247,7 @@ export class Engine {
   }
 
   private lrAt(step: number): number {
-    const name = this.opts.optimizer.name as OptionAliasName;
-    const lr = this.opts.schedule ? this.opts.schedule(step) : Number(this.opts.optimizer.options.lr ?? DEFAULT_LR[name] ?? 1e-3);
+    const lr = this.opts.schedule ? this.opts.schedule(step) : baseLearningRate(this.opts.optimizer.name, this.opts.optimizer.options);
     if (!Number.isFinite(lr) || lr < 0) throw new RangeError(`Engine: learning rate at step ${step} must be finite and ≥ 0, got ${lr}`);
     return lr;
   }

@@ -1,5 +1,5 @@
 import { data as coreData, type nn } from '@actorgrad/core';
-import { DEFAULT_LR, type OptionAliasName } from '@actorgrad/optim';
+import { baseLearningRate } from '@actorgrad/optim';
 import type { Subject } from 'rxjs';
 import type { EngineEvent } from '../events.js';
 import { CHUNK, Engine, LEGACY_CHUNK, NonFiniteError, type StepResult } from '../main/engine.js';
@@ -35,7 +35,7 @@ interface LearningRate {
 
 function learningRate(o: FitOptions): LearningRate {
   const schedule = o.schedule ? buildSchedule(o.schedule) : null;
-  const base = Number(o.optimizer.options.lr ?? DEFAULT_LR[o.optimizer.name as OptionAliasName] ?? 1e-3);
+  const base = baseLearningRate(o.optimizer.name, o.optimizer.options);
   return {
     override: o.resume?.lrOverride ?? null,
     at(step) {
@@ -45,7 +45,7 @@ function learningRate(o: FitOptions): LearningRate {
 }
 
 /** The epoch in progress: its batches done and the running sums its logs are made of. */
-interface Partial {
+interface EpochInProgress {
   batch: number;
   lossSum: number;
   seen: number;
@@ -78,7 +78,7 @@ export class FitRun {
   private readonly callbacks: Callback[];
   private readonly history: History;
   private epoch: number;
-  private partial: Partial | null = null;
+  private partial: EpochInProgress | null = null;
   /** Where a resumed run continues inside its first epoch (used once). */
   private resumeAt: EpochPosition | null;
   private interrupted = false;
@@ -270,7 +270,7 @@ export class FitRun {
     this.resumeAt = null;
     const acc = new MetricAccumulator(o.loss, o.metrics ?? []);
     if (at) acc.restore(at.metrics);
-    const p: Partial = { batch: at?.batch ?? 0, lossSum: at?.lossSum ?? 0, seen: at?.seen ?? 0, acc };
+    const p: EpochInProgress = { batch: at?.batch ?? 0, lossSum: at?.lossSum ?? 0, seen: at?.seen ?? 0, acc };
     this.partial = p;
     for (const c of callbacks) await c.onEpochBegin?.(this.epoch, ctx);
     this.loader.setEpoch(this.epoch, p.batch);
@@ -309,7 +309,7 @@ export class FitRun {
   }
 
   /** The end of a whole epoch: its logs (with validation), the history, and the callbacks. */
-  private async endEpoch(p: Partial): Promise<void> {
+  private async endEpoch(p: EpochInProgress): Promise<void> {
     const { ctx, history } = this;
     const logs: Logs = { ...p.acc.result(), loss: p.lossSum / p.seen };
     if (this.init.validation) {
