@@ -213,7 +213,7 @@ async function memory(viz: Viz): Promise<void> {
       rss.push(m.rss);
       heap.push(m.heapUsed);
       const c = viz.clients()[0];
-      const client = c ? `${c.blocked ? 'blocked' : 'writing'}, ${(c.buffered / 1024).toFixed(0)} KiB buffered` : 'dropped (stalled past stallMs)';
+      const client = c ? `${c.blocked ? 'blocked' : 'writing'}, sent up to event ${c.sent}, ${(c.buffered / 1024).toFixed(0)} KiB buffered` : 'dropped (stalled past stallMs)';
       samples.push(`| ${steps} | ${mb(m.rss)} | ${mb(m.heapUsed)} | ${client} | ${((performance.now() - t0) / 1000).toFixed(1)} |`);
     },
   });

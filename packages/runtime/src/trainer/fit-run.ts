@@ -67,6 +67,9 @@ export interface FitRunInit {
   writer: NonNullable<FitOptions['checkpointWriter']>;
 }
 
+/** The longest an inline run holds the event loop between two steps (see `FitRun.yieldNow`). */
+const YIELD_MS = 20;
+
 /**
  * One `Trainer.fit` run: the engine, the loader, the callbacks and where the run stands. A stop
  * (signal, process signal, non-finite loss, a callback) takes effect at a step boundary; a stop
@@ -82,6 +85,7 @@ export class FitRun {
   /** Where a resumed run continues inside its first epoch (used once). */
   private resumeAt: EpochPosition | null;
   private interrupted = false;
+  private lastYield = performance.now();
   private nonFinite: NonFiniteError | null = null;
   private readonly detach: (() => void)[] = [];
 
@@ -284,6 +288,7 @@ export class FitRun {
       if (r.predictions) acc.add(r.predictions, batch.y);
       const logs: Logs = { loss: r.loss, lr: r.lr, gradNorm: r.gradNorm, samples: r.samples };
       for (const c of callbacks) await c.onBatchEnd?.(r.step, logs, ctx);
+      await this.yieldNow();
     }
     if (p.batch < this.loader.length) {
       // Cut short: the epoch's end waits for the resumed run.
@@ -293,6 +298,19 @@ export class FitRun {
     if (p.seen === 0) return false;
     await this.endEpoch(p);
     return true;
+  }
+
+  /**
+   * Lets the event loop run (timers, I/O, process signals, IPC) once `YIELD_MS` have passed since it
+   * last did. An inline step only awaits microtasks, so without this a whole inline `fit` would hold
+   * the thread: no live-view tick, no SIGINT for `stopOnSignals`, no timer-driven abort. Costs one
+   * `setImmediate` per 20 ms.
+   */
+  private async yieldNow(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastYield < YIELD_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.lastYield = performance.now();
   }
 
   /** A training step; null when its loss or gradient norm was not finite (the run then stops). */
