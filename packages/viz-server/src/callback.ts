@@ -1,7 +1,7 @@
 import type { nn } from '@actorgrad/core';
 import type { Callback, TrainContext } from '@actorgrad/runtime';
 import { binValues } from './histogram.js';
-import type { Run, RunStore } from './store.js';
+import type { RunRecorder, RunSink } from './store.js';
 import type { LayerSummary, ParamHistogram, RunConfig } from './types.js';
 
 /** Options of `viz.callback()`. */
@@ -28,10 +28,10 @@ interface Subscription {
  * engine's stream ends before `onTrainEnd` (the run failed), the run is marked failed with the
  * latest 'error' event's message.
  */
-export function vizCallback(store: RunStore, o: VizCallbackOptions = {}): Callback {
+export function vizCallback(store: RunSink, o: VizCallbackOptions = {}): Callback {
   const every = o.histogramEvery ?? 50;
   if (!Number.isInteger(every) || every < 0) throw new RangeError(`viz.callback: histogramEvery must be a non-negative integer, got ${String(o.histogramEvery)}`);
-  let run: Run | null = null;
+  let run: RunRecorder | null = null;
   let sub: Subscription | null = null;
   let lastError = '';
   return {

@@ -1,6 +1,6 @@
 export { serveViz, type ServeVizOptions, type Viz } from './server.js';
 export { vizCallback, summary, type VizCallbackOptions } from './callback.js';
-export { RunStore, Run, type RunInfo } from './store.js';
+export { RunStore, Run, type RunInfo, type RunSink, type RunRecorder } from './store.js';
 export { StepSeries, type SeriesLimits } from './series.js';
 export { binValues } from './histogram.js';
 export { SseHub, SseClient, STALL_MS, type ClientStats } from './sse.js';

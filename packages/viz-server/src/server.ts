@@ -27,6 +27,12 @@ export interface ServeVizOptions {
   stallMs?: number;
   /** Where the URL line goes (default console.log; null: nowhere). */
   log?: ((line: string) => void) | null;
+  /** The runs to serve (default: a new, empty store). */
+  store?: RunStore;
+  /**
+   * More routes (a daemon's API), added behind the Host and token checks, before the page's files.
+   */
+  routes?: (app: Hono<{ Bindings: HttpBindings }>) => void;
 }
 
 /** A running viz server. */
@@ -62,7 +68,7 @@ function assets(): Map<string, [string, string]> {
 }
 
 /** The routes: the page, `/api/runs`, `/api/runs/:id`, `/api/runs/:id/events` (SSE). */
-function app(store: RunStore, hub: SseHub, hosts: () => Set<string>, token: string | null): Hono<{ Bindings: HttpBindings }> {
+function app(store: RunStore, hub: SseHub, hosts: () => Set<string>, token: string | null, routes?: ServeVizOptions['routes']): Hono<{ Bindings: HttpBindings }> {
   const files = assets();
   const h = new Hono<{ Bindings: HttpBindings }>();
   h.use('*', guard(hosts, token));
@@ -79,6 +85,7 @@ function app(store: RunStore, hub: SseHub, hosts: () => Set<string>, token: stri
     hub.add(c.env.outgoing, run, Number(last));
     return RESPONSE_ALREADY_SENT;
   });
+  routes?.(h);
   h.get('*', (c) => {
     const f = files.get(c.req.path);
     if (!f) return c.text(`viz-server: no page '${c.req.path}'`, 404);
@@ -94,10 +101,10 @@ function app(store: RunStore, hub: SseHub, hosts: () => Set<string>, token: stri
 export async function serveViz(o: ServeVizOptions = {}): Promise<Viz> {
   const host = o.host ?? '127.0.0.1';
   const token = o.token ?? (needsToken(host) ? randomBytes(18).toString('base64url') : null);
-  const store = new RunStore();
+  const store = o.store ?? new RunStore();
   const hub = new SseHub(o.stallMs);
   let hosts = new Set<string>();
-  const server = serve({ fetch: app(store, hub, () => hosts, token).fetch, hostname: host, port: o.port ?? 0 }) as Server;
+  const server = serve({ fetch: app(store, hub, () => hosts, token, o.routes).fetch, hostname: host, port: o.port ?? 0 }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', (e) => reject(new Error(`viz-server: cannot listen on ${host}:${o.port ?? 0}: ${e.message}`)));

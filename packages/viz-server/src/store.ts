@@ -27,7 +27,6 @@ export class Run {
   state: RunState = 'running';
   reason = '';
   config: RunConfig | null = null;
-  readonly startedAt = Date.now();
   private nextId = 1;
   private readonly log: Recorded[] = [];
   private readonly steps = new StepSeries();
@@ -38,6 +37,8 @@ export class Run {
   constructor(
     readonly id: string,
     readonly name: string,
+    /** When the run began (ms since 1970); events' `t` count from it. */
+    readonly startedAt = Date.now(),
   ) {}
 
   /** The id of the latest event (0 before any). */
@@ -45,10 +46,13 @@ export class Run {
     return this.nextId - 1;
   }
 
-  /** Records an event (at step speed: O(1) amortised, no I/O). */
-  record(e: VizEvent): void {
+  /**
+   * Records an event (at step speed: O(1) amortised, no I/O); `at` is when it happened (ms since
+   * 1970, default now), for a history replayed from a store.
+   */
+  record(e: VizEvent, at = Date.now()): void {
     if (e.type === 'message') return;
-    const r: Recorded = { id: this.nextId++, t: Date.now() - this.startedAt, e };
+    const r: Recorded = { id: this.nextId++, t: at - this.startedAt, e };
     if (e.type === 'step') this.steps.push(r);
     else if (e.type === 'actors') this.actors = r;
     else if (e.type === 'histogram') this.pushHistogram(r);
@@ -82,18 +86,40 @@ export class Run {
   }
 }
 
-/** The runs of one server, by id (a slug of the name, made unique: 'mnist-adam', 'mnist-adam-2', …). */
-export class RunStore {
+/** Where `vizCallback` records a run: a `RunStore`, or a relay (a daemon's job process sends the events on). */
+export interface RunSink {
+  create(name: string): RunRecorder;
+}
+
+/** One run as `vizCallback` records it. */
+export interface RunRecorder {
+  readonly state: RunState;
+  record(e: VizEvent): void;
+}
+
+/**
+ * The runs of one server, by id: by default a slug of the name, made unique ('mnist-adam',
+ * 'mnist-adam-2', …); a caller with ids of its own (a daemon's job ids) passes them.
+ */
+export class RunStore implements RunSink {
   private readonly runs = new Map<string, Run>();
 
-  /** Starts recording a new run. */
-  create(name: string): Run {
-    const base = slug(name) || 'run';
-    let id = base;
-    for (let n = 2; this.runs.has(id); n++) id = `${base}-${n}`;
-    const run = new Run(id, name);
+  /** Starts recording a new run; `id` must be unused, `startedAt` defaults to now. */
+  create(name: string, o: { id?: string; startedAt?: number } = {}): Run {
+    let id = o.id;
+    if (id === undefined) {
+      const base = slug(name) || 'run';
+      id = base;
+      for (let n = 2; this.runs.has(id); n++) id = `${base}-${n}`;
+    } else if (this.runs.has(id)) throw new Error(`viz-server: a run with id '${id}' exists already`);
+    const run = new Run(id, name, o.startedAt);
     this.runs.set(id, run);
     return run;
+  }
+
+  /** Forgets a run (its open streams keep what they were sent). */
+  delete(id: string): boolean {
+    return this.runs.delete(id);
   }
 
   get(id: string): Run | undefined {

@@ -39,9 +39,12 @@ export type VizEvent =
   | EngineEvent
   | { type: 'config'; config: RunConfig }
   | { type: 'histogram'; step: number; params: ParamHistogram[] }
-  | { type: 'state'; state: RunState; reason: string };
+  | { type: 'state'; state: RunState; reason: string }
+  /** A person acted on the run (a daemon's pause, resume, stop, learning-rate change, snapshot). */
+  | { type: 'control'; step: number; action: 'pause' | 'resume' | 'stop' | 'set' | 'snapshot' | 'resumed'; detail: string };
 
-export type RunState = 'running' | 'finished' | 'failed';
+/** A run's state; a daemon's jobs also wait (queued), pause and are stopped by a person. */
+export type RunState = 'queued' | 'running' | 'paused' | 'finished' | 'failed' | 'stopped';
 
 /** A recorded event: its id (1, 2, … per run), milliseconds since the run began, the event. */
 export interface Recorded {

@@ -315,6 +315,8 @@ function describe(e) {
       return `run ${e.state}${e.reason ? `: ${e.reason}` : ''}`;
     case 'config':
       return `configuration: ${e.config.totalParams.toLocaleString()} parameters`;
+    case 'control':
+      return `${e.action} at step ${e.step}${e.detail ? `: ${e.detail}` : ''}`;
     default:
       return e.type;
   }

@@ -1,0 +1,185 @@
+/**
+ * The daemon's HTTP API, mounted on the live view's server (`serveViz({ routes })`): the same
+ * operations as the CLI (which calls them). Every `/api/jobs` route needs the token (`Authorization:
+ * Bearer …`), on loopback too; the page and `/api/runs` follow the live view's rule (a token only
+ * beyond loopback).
+ *
+ * | method | path | does |
+ * |---|---|---|
+ * | GET | /api/jobs | the jobs, oldest first |
+ * | POST | /api/jobs | `{ spec, baseDir? }`: validates and queues; 201 `{ id }`, or 400 `{ error, problems }` |
+ * | GET | /api/jobs/:id | one job |
+ * | GET | /api/jobs/:id/logs?after=N | its events after event N, and its epoch metrics |
+ * | GET | /api/jobs/:id/steps?after=S | its step metrics after step S |
+ * | POST | /api/jobs/:id/{pause,resume,stop,snapshot} | at the next step boundary |
+ * | POST | /api/jobs/:id/set | `{ lr }`: the learning rate from the next step on |
+ * | GET | /api/jobs/:id/export?which=best\|last | the weights as a safetensors file (PyTorch names) |
+ * | DELETE | /api/jobs/:id | stops it if running, removes it and its files |
+ * | GET | /api/schema | the job spec's JSON Schema |
+ *
+ * @module
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadCheckpoint, saveModel } from '@actorgrad/runtime';
+import type { HttpBindings } from '@hono/node-server';
+import type { Context, Hono } from 'hono';
+import { paths } from './home.js';
+import { jobSpecJsonSchema, parseJobSpec } from './spec/index.js';
+import type { JobRow, Store } from './store.js';
+import type { Supervisor } from './supervisor.js';
+
+export interface ApiContext {
+  store: Store;
+  supervisor: Supervisor;
+  token: string;
+  home: string;
+  /** Directories a spec's data files may be in. */
+  allowedDirs: string[];
+}
+
+/** A job as the API and `actorgrad ls` show it. */
+export function jobView(j: JobRow) {
+  const { spec, pid, ...rest } = j;
+  return { ...rest, running: pid !== null };
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+type C = Context<{ Bindings: HttpBindings }>;
+
+export function jobRoutes(app: Hono<{ Bindings: HttpBindings }>, ctx: ApiContext): void {
+  const { store, supervisor } = ctx;
+  const requireToken = async (c: C, next: () => Promise<void>) => {
+    const given = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
+    if (!given || !same(given, ctx.token)) return c.json({ error: `actorgrad: missing or wrong token (the CLI reads it from ${paths(ctx.home).token})` }, 401);
+    await next();
+  };
+  app.use('/api/jobs', requireToken);
+  app.use('/api/jobs/*', requireToken);
+  const job = (c: C): JobRow | null => store.job(c.req.param('id') ?? '');
+  const noJob = (c: C) => c.json({ error: `actorgrad: no job '${c.req.param('id')}'` }, 404);
+
+  app.get('/api/schema', (c) => c.json(jobSpecJsonSchema()));
+  app.get('/api/jobs', (c) => c.json(store.jobs().map(jobView)));
+  app.post('/api/jobs', async (c) => {
+    let body: { spec?: unknown; baseDir?: unknown };
+    try {
+      body = await c.req.json();
+    } catch {
+      return c.json({ error: 'actorgrad: the request body is not JSON' }, 400);
+    }
+    const baseDir = typeof body.baseDir === 'string' ? body.baseDir : ctx.home;
+    const parsed = await parseJobSpec(body.spec, { allowedDirs: ctx.allowedDirs, baseDir });
+    if (!parsed.ok) return c.json({ error: `actorgrad: the job spec has ${parsed.problems.length} problem(s); nothing was queued`, problems: parsed.problems }, 400);
+    const spec = parsed.spec as { name?: string; epochs: number };
+    const j = supervisor.submit(spec.name ?? 'job', parsed.spec, baseDir, spec.epochs);
+    return c.json({ id: j.id, name: j.name }, 201);
+  });
+  app.get('/api/jobs/:id', (c) => {
+    const j = job(c);
+    return j ? c.json({ ...jobView(j), spec: j.spec, checkpoints: store.checkpoints(j.id) }) : noJob(c);
+  });
+  app.get('/api/jobs/:id/logs', (c) => {
+    const j = job(c);
+    if (!j) return noJob(c);
+    const after = Number(c.req.query('after') ?? 0);
+    return c.json({ job: jobView(j), events: store.events(j.id, Number.isFinite(after) ? after : 0).filter((e) => e.type !== 'histogram'), epochs: store.epochs(j.id) });
+  });
+  app.get('/api/jobs/:id/steps', (c) => {
+    const j = job(c);
+    return j ? c.json(store.steps(j.id, Number(c.req.query('after') ?? -1))) : noJob(c);
+  });
+  for (const action of ['pause', 'resume', 'stop', 'snapshot'] as const) {
+    app.post(`/api/jobs/:id/${action}`, (c) => {
+      const j = job(c);
+      return j ? control(c, ctx, j, action) : noJob(c);
+    });
+  }
+  app.post('/api/jobs/:id/set', async (c) => {
+    const j = job(c);
+    if (!j) return noJob(c);
+    const body = (await c.req.json().catch(() => null)) as { lr?: unknown } | null;
+    const lr = body?.lr;
+    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) return c.json({ error: `actorgrad set: lr must be a positive number, got ${JSON.stringify(lr ?? null)}` }, 400);
+    if (isDone(j)) return c.json({ error: `actorgrad set: job ${j.id} is ${j.state}` }, 409);
+    store.update(j.id, { control: { ...j.control, lr } });
+    supervisor.control(j.id, { type: 'set', lr });
+    return c.json({ id: j.id, lr });
+  });
+  app.get('/api/jobs/:id/export', async (c) => {
+    const j = job(c);
+    return j ? exportWeights(c, ctx, j, c.req.query('which') ?? 'best') : noJob(c);
+  });
+  app.delete('/api/jobs/:id', async (c) => {
+    const j = job(c);
+    if (!j) return noJob(c);
+    await supervisor.kill(j.id);
+    store.removeJob(j.id);
+    ctx.supervisor.forget(j.id);
+    await rm(paths(ctx.home).run(j.id), { recursive: true, force: true });
+    return c.json({ id: j.id, removed: true });
+  });
+}
+
+function isDone(j: JobRow): boolean {
+  return j.state === 'finished' || j.state === 'failed' || j.state === 'stopped';
+}
+
+function control(c: C, ctx: ApiContext, j: JobRow, action: 'pause' | 'resume' | 'stop' | 'snapshot') {
+  const { store, supervisor } = ctx;
+  const running = supervisor.isRunning(j.id);
+  if (action === 'resume' && j.state === 'stopped') {
+    // A stopped job goes back to the queue and continues from its last checkpoint.
+    store.update(j.id, { state: 'queued', reason: 'resumed by user', finishedAt: null, control: { ...j.control, paused: false } });
+    supervisor.requeued(j.id);
+    return c.json({ id: j.id, state: 'queued' });
+  }
+  if (isDone(j)) return c.json({ error: `actorgrad ${action}: job ${j.id} is ${j.state}` }, 409);
+  if (action === 'snapshot') {
+    if (!running) return c.json({ error: `actorgrad snapshot: job ${j.id} is ${j.state}, not running` }, 409);
+    supervisor.control(j.id, { type: 'snapshot' });
+    return c.json({ id: j.id, snapshot: 'at the next step boundary' });
+  }
+  if (action === 'stop') {
+    if (!running) {
+      store.update(j.id, { state: 'stopped', reason: 'stopped by user before it ran', finishedAt: Date.now() });
+      supervisor.stateChanged(j.id);
+      return c.json({ id: j.id, state: 'stopped' });
+    }
+    supervisor.control(j.id, { type: 'stop', reason: 'stopped by user' });
+    return c.json({ id: j.id, state: 'stopping' });
+  }
+  const paused = action === 'pause';
+  store.update(j.id, { control: { ...j.control, paused }, ...(running ? { state: paused ? 'paused' : 'running' } : {}) });
+  if (running) supervisor.control(j.id, { type: paused ? 'pause' : 'resume' });
+  supervisor.stateChanged(j.id);
+  return c.json({ id: j.id, paused });
+}
+
+/** The best (else last) or last checkpoint's weights, as a `saveModel` file. */
+async function exportWeights(c: C, ctx: ApiContext, j: JobRow, which: string) {
+  if (which !== 'best' && which !== 'last') return c.json({ error: `actorgrad export: which must be 'best' or 'last', got '${which}'` }, 400);
+  const all = ctx.store.checkpoints(j.id);
+  const last = all.find((k) => k.kind !== 'best');
+  const pick = which === 'best' ? (all.find((k) => k.kind === 'best') ?? last) : last;
+  if (!pick) return c.json({ error: `actorgrad export: job ${j.id} has no checkpoint yet` }, 409);
+  const tmp = join(paths(ctx.home).run(j.id), `.export-${process.pid}-${Date.now()}.safetensors`);
+  try {
+    const ck = await loadCheckpoint(pick.path);
+    await saveModel(ck.model, tmp);
+    const bytes = await readFile(tmp);
+    return c.body(bytes, 200, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Disposition': `attachment; filename="job-${j.id}-${which}.safetensors"`,
+      'X-Actorgrad-Checkpoint': `${pick.kind} at step ${pick.step}`,
+    });
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}

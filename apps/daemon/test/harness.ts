@@ -1,0 +1,104 @@
+/**
+ * Test harness: the real daemon and CLI as processes (tsx, from source), on a temporary data
+ * directory.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const TSX = ['--import', 'tsx', '--conditions=@actorgrad/source'];
+
+export function tempHome(prefix = 'actorgrad-daemon-'): { home: string; cleanup: () => void } {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  return { home, cleanup: () => rmSync(home, { recursive: true, force: true }) };
+}
+
+/** Runs `actorgrad …` to its end: exit status, stdout, stderr. */
+export function cli(home: string, args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [...TSX, CLI, ...args], { cwd, env: { ...process.env, ACTORGRAD_HOME: home, INIT_CWD: cwd }, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface DaemonProcess {
+  child: ChildProcess;
+  url: string;
+  base: string;
+  token: string;
+  output: () => string;
+  /** SIGKILL, and wait until it is gone. */
+  kill(): Promise<void>;
+  /** SIGTERM, and wait for its exit code. */
+  terminate(): Promise<number | null>;
+}
+
+/** Starts `actorgrad daemon --port 0` and waits for its URL line. */
+export async function startDaemon(home: string, extra: string[] = []): Promise<DaemonProcess> {
+  const child = spawn(process.execPath, [...TSX, CLI, 'daemon', '--port', '0', ...extra], { cwd: ROOT, env: { ...process.env, ACTORGRAD_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the daemon did not start in 60 s:\n${out}`)), 60_000);
+    const check = () => {
+      const m = /actorgrad daemon at (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the daemon exited with ${code} before it listened:\n${out}`));
+    });
+  });
+  const token = readFileSync(join(home, 'token'), 'utf8').trim();
+  return {
+    child,
+    url,
+    base: new URL(url).origin,
+    token,
+    output: () => out,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    terminate: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** Calls the daemon's API with the token. */
+export async function api<T = unknown>(d: DaemonProcess, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${d.base}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${d.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {}
+  return { status: res.status, body: parsed as T };
+}
+
+/** Polls a job until `until(job)` holds (or throws after `ms`). */
+export async function waitJob<J extends { state: string }>(d: DaemonProcess, id: string, until: (j: J) => boolean, ms = 120_000): Promise<J> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const { status, body } = await api<J>(d, 'GET', `/api/jobs/${id}`);
+    if (status === 200 && until(body)) return body;
+    if (Date.now() > end) throw new Error(`job ${id} did not reach the expected state in ${ms} ms; last: ${JSON.stringify(body).slice(0, 400)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export const isDone = (j: { state: string }) => ['finished', 'failed', 'stopped'].includes(j.state);
