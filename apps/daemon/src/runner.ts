@@ -104,11 +104,18 @@ function jobCallback(start: Start, controls: Controls, relay: Relay, policy: Ret
     relay.push({ type: 'control', step: ctx.step, action, detail });
   const save = async (ctx: TrainContext, kind: CheckpointRow['kind'], file: string, reason: string) => {
     const path = join(dir, file);
-    if (kind !== 'best' && last === `${ctx.step}:${path}`) return;
-    await ctx.saveCheckpoint(path, reason);
+    // The same step saved again under the same name (a final save right after an epoch's): the
+    // file is there already; it is only indexed under its new kind.
+    if (kind === 'best' || last !== `${ctx.step}:${path}`) await ctx.saveCheckpoint(path, reason);
     last = `${ctx.step}:${path}`;
     relay.flush();
     send({ type: 'checkpoint', checkpoint: { path, step: ctx.step, epoch: ctx.epoch, kind, t: Date.now() } });
+  };
+  const snapshot = async (ctx: TrainContext) => {
+    if (!controls.snapshot) return;
+    controls.snapshot = false;
+    note(ctx, 'snapshot', 'checkpoint asked for');
+    await save(ctx, 'snapshot', `snapshot-${ctx.step}.safetensors`, 'snapshot asked for');
   };
   const applyLr = (ctx: TrainContext) => {
     if (controls.lr === lrApplied) return;
@@ -125,23 +132,17 @@ function jobCallback(start: Start, controls: Controls, relay: Relay, policy: Ret
       // ctx.step counts the steps done (the step event's `step` is the 0-based index of the step).
       const step = ctx.step;
       applyLr(ctx);
-      if (controls.snapshot) {
-        controls.snapshot = false;
-        note(ctx, 'snapshot', 'checkpoint asked for');
-        await save(ctx, 'snapshot', `snapshot-${step}.safetensors`, 'snapshot asked for');
-      }
+      await snapshot(ctx);
       if (policy.everySteps && step % policy.everySteps === 0) await save(ctx, 'periodic', `step-${step}.safetensors`, `every ${policy.everySteps} steps`);
       if (controls.paused && !controls.stop) {
         note(ctx, 'pause', '');
         relay.flush();
         while (controls.paused && !controls.stop) {
           await controls.next();
-          if (controls.snapshot) {
-            controls.snapshot = false;
-            await save(ctx, 'snapshot', `snapshot-${step}.safetensors`, 'snapshot asked for while paused');
-          }
+          applyLr(ctx);
+          await snapshot(ctx);
+          relay.flush();
         }
-        applyLr(ctx);
         if (!controls.stop) note(ctx, 'resume', '');
       }
       if (controls.stop) {

@@ -1,0 +1,140 @@
+/**
+ * Issue 16, acceptance 1 and 4, and the daemon's faults and security rules, end to end: the real
+ * daemon process on a temporary data directory, driven by the real CLI and over HTTP.
+ */
+import { writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { Rng, randn } from '@actorgrad/core';
+import { loadCheckpoint, loadModel } from '@actorgrad/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DaemonProcess, api, cli, isDone, startDaemon, tempHome, waitJob } from './harness.js';
+import { INPUT_FEATURES, longSpec, smallSpec } from './specs.js';
+
+type Job = { id: string; name: string; state: string; reason: string; step: number; steps: number; epoch: number; epochs: number; checkpoints: { path: string; kind: string; step: number }[] };
+type Events = { events: { type: string; data: { action?: string; detail?: string } }[]; epochs: { epoch: number }[] };
+
+const { home, cleanup } = tempHome();
+let d: DaemonProcess;
+
+beforeAll(async () => {
+  d = await startDaemon(home);
+}, 120_000);
+afterAll(async () => {
+  if (d.child.exitCode === null) await d.terminate();
+  cleanup();
+});
+
+describe('jobs through the CLI and over HTTP', () => {
+  it('runs a job submitted by the CLI (--follow) and one over HTTP, lists them, and exports weights that predict the same', async () => {
+    const file = join(home, 'job.json');
+    writeFileSync(file, JSON.stringify(smallSpec('cli-job')));
+    const submitted = cli(home, ['submit', file, '--follow']);
+    expect(submitted.status, submitted.stderr).toBe(0);
+    const cliId = submitted.stdout.split('\n')[0]!.trim();
+    expect(cliId).toMatch(/^\d+$/);
+    expect(submitted.stdout).toMatch(/\[#+\] 100%/);
+    expect(submitted.stdout).toContain(`job ${cliId} finished`);
+
+    const http = await api<{ id: string }>(d, 'POST', '/api/jobs', { spec: smallSpec('http-job') });
+    expect(http.status).toBe(201);
+    const job = await waitJob<Job>(d, http.body.id, isDone);
+    expect(job.state, job.reason).toBe('finished');
+
+    const ls = cli(home, ['ls']);
+    expect(ls.status, ls.stderr).toBe(0);
+    expect(ls.stdout).toMatch(new RegExp(`^${cliId}\\s+cli-job\\s+finished\\s+3/3`, 'm'));
+    expect(ls.stdout).toMatch(new RegExp(`^${http.body.id}\\s+http-job\\s+finished\\s+3/3`, 'm'));
+
+    const logs = cli(home, ['logs', cliId]);
+    expect(logs.stdout).toMatch(/^epoch 3 {2}step \d+ {2}.*loss=/m);
+
+    const out = join(home, 'exported.safetensors');
+    const exported = cli(home, ['export', cliId, out, '--which', 'last']);
+    expect(exported.status, exported.stderr).toBe(0);
+    const final = (await api<Job>(d, 'GET', `/api/jobs/${cliId}`)).body.checkpoints.find((c) => c.kind === 'final')!;
+    const x = randn([16, INPUT_FEATURES], { rng: new Rng(9) });
+    const a = (await loadModel(out)).forward(x).toArray();
+    const b = (await loadCheckpoint(final.path)).model.eval().forward(x).toArray();
+    expect(a).toEqual(b);
+  }, 300_000);
+
+  it('pauses, changes the learning rate, snapshots, resumes and stops a running job, and records each', async () => {
+    const { body } = await api<{ id: string }>(d, 'POST', '/api/jobs', { spec: longSpec('controlled') });
+    const id = body.id;
+    await waitJob<Job>(d, id, (j) => j.step > 5);
+    expect(cli(home, ['pause', id]).status).toBe(0);
+    const paused = await waitJob<Job>(d, id, (j) => j.state === 'paused');
+    await new Promise((r) => setTimeout(r, 800));
+    const still = (await api<Job>(d, 'GET', `/api/jobs/${id}`)).body;
+    expect(still.step).toBe(paused.step); // No step while paused (the pause took effect at a step boundary).
+    expect(cli(home, ['set', id, 'lr=0.0005']).status).toBe(0);
+    expect(cli(home, ['snapshot', id]).status).toBe(0);
+    await waitJob<Job & { checkpoints: Job['checkpoints'] }>(d, id, (j) => j.checkpoints.some((c) => c.kind === 'snapshot'));
+    expect(cli(home, ['resume', id]).status).toBe(0);
+    await waitJob<Job>(d, id, (j) => j.step > still.step + 5);
+    const steps = (await api<{ step: number; lr: number }[]>(d, 'GET', `/api/jobs/${id}/steps?after=${still.step}`)).body;
+    expect(steps.length).toBeGreaterThan(0);
+    for (const s of steps) expect(s.lr).toBeCloseTo(0.0005, 12);
+    expect(cli(home, ['stop', id]).status).toBe(0);
+    const stopped = await waitJob<Job>(d, id, isDone);
+    expect(stopped.state).toBe('stopped');
+    expect(stopped.checkpoints.some((c) => c.kind === 'stop' && c.step === stopped.step)).toBe(true);
+    const { events } = (await api<Events>(d, 'GET', `/api/jobs/${id}/logs`)).body;
+    const actions = events.filter((e) => e.type === 'control').map((e) => e.data.action);
+    expect(actions).toEqual(['pause', 'set', 'snapshot', 'resume', 'stop']);
+    expect(events.find((e) => e.data.action === 'set')?.data.detail).toBe('lr = 0.0005');
+
+    // A stopped job resumed goes back to the queue and continues from its stop checkpoint.
+    expect(cli(home, ['resume', id]).status).toBe(0);
+    await waitJob<Job>(d, id, (j) => j.state === 'running' && j.step > stopped.step);
+    expect(cli(home, ['rm', id]).status).toBe(0);
+    expect((await api(d, 'GET', `/api/jobs/${id}`)).status).toBe(404);
+  }, 300_000);
+});
+
+describe('faults and rules', () => {
+  it('refuses a second daemon on the same data directory, naming the first one', () => {
+    const second = cli(home, ['daemon', '--port', '0']);
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(`another daemon (pid ${d.child.pid}) is using the data directory ${home}`);
+  });
+
+  it('wants the token for every job operation, and the right Host for everything', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/jobs'],
+      ['POST', '/api/jobs'],
+      ['POST', '/api/jobs/1/stop'],
+      ['DELETE', '/api/jobs/1'],
+    ] as const) {
+      const res = await fetch(`${d.base}${path}`, { method, headers: { Authorization: 'Bearer wrong' } });
+      expect(res.status, `${method} ${path}`).toBe(401);
+    }
+    // fetch() does not let a page set Host; a raw request can (DNS rebinding sends the attacker's name).
+    const foreign = await new Promise<number>((resolve, reject) => {
+      const url = new URL(d.base);
+      request({ host: '127.0.0.1', port: url.port, path: '/api/runs', headers: { Host: 'evil.example:80' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(foreign).toBe(403);
+    // The page and the runs' streams are open on loopback, as the live view is.
+    expect((await fetch(`${d.base}/api/runs`)).status).toBe(200);
+  });
+
+  it('on SIGTERM checkpoints the running job at a step boundary and resumes it at the next start', async () => {
+    const { body } = await api<{ id: string }>(d, 'POST', '/api/jobs', { spec: longSpec('sigterm') });
+    await waitJob<Job>(d, body.id, (j) => j.state === 'running' && j.step > 5);
+    expect(await d.terminate()).toBe(0);
+    d = await startDaemon(home);
+    const resumed = (await api<Job>(d, 'GET', `/api/jobs/${body.id}`)).body;
+    const stop = resumed.checkpoints.find((c) => c.kind === 'stop');
+    expect(stop, JSON.stringify(resumed.checkpoints)).toBeDefined();
+    expect(stop!.step).toBeGreaterThan(5);
+    await waitJob<Job>(d, body.id, (j) => j.step > stop!.step);
+    expect(cli(home, ['rm', body.id]).status).toBe(0);
+  }, 300_000);
+});
