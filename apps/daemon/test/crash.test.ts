@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type DaemonProcess, api, isDone, startDaemon, tempHome, waitJob } from './harness.js';
-import { crashSpec } from './specs.js';
+import { crashSpec, smallSpec } from './specs.js';
 
 const KILLS = Number(process.env.ACTORGRAD_CRASH_KILLS ?? 30);
 const SEED = Number(process.env.ACTORGRAD_CRASH_SEED ?? 20261204);
@@ -40,7 +40,9 @@ async function progressed(d: DaemonProcess, id: string): Promise<void> {
 }
 
 const homes: (() => void)[] = [];
-afterAll(() => {
+let current: DaemonProcess | null = null;
+afterAll(async () => {
+  if (current && current.child.exitCode === null) await current.kill();
   for (const c of homes) c();
 });
 
@@ -51,6 +53,7 @@ describe('the daemon SIGKILLed again and again', () => {
     const ref = tempHome();
     homes.push(ref.cleanup);
     let d = await startDaemon(ref.home);
+    current = d;
     const submitted = await api<{ id: string }>(d, 'POST', '/api/jobs', { spec });
     expect(submitted.status).toBe(201);
     const refJob = await waitJob<Job>(d, submitted.body.id, isDone);
@@ -62,7 +65,10 @@ describe('the daemon SIGKILLed again and again', () => {
     const h = tempHome();
     homes.push(h.cleanup);
     d = await startDaemon(h.home);
+    current = d;
     const { body } = await api<{ id: string }>(d, 'POST', '/api/jobs', { spec });
+    // A second job waits behind it (one job at a time): it must stay queued through every restart.
+    const queued = (await api<{ id: string }>(d, 'POST', '/api/jobs', { spec: smallSpec('waiting') })).body.id;
     const rand = random(SEED);
     const progress: number[] = [];
     for (let i = 0; i < KILLS; i++) {
@@ -72,15 +78,19 @@ describe('the daemon SIGKILLed again and again', () => {
       await new Promise((r) => setTimeout(r, rand() * (i % 4 === 3 ? 1500 : 600)));
       await d.kill();
       d = await startDaemon(h.home);
+      current = d;
       const j = (await api<Job>(d, 'GET', `/api/jobs/${body.id}`)).body;
       progress.push(j.step);
+      if (!isDone(j)) expect((await api<Job>(d, 'GET', `/api/jobs/${queued}`)).body.state).toBe('queued');
     }
+    console.log(`crash test: ${KILLS} kills (seed ${SEED}); the job's recorded step after each restart: ${progress.join(' ')}`);
     const job = await waitJob<Job>(d, body.id, isDone, 300_000);
     expect(job.state, job.reason).toBe('finished');
     expect(job.step).toBe(refJob.steps);
     // Killed mid-run more than once (not only before it started or after it ended).
     expect(progress.filter((s) => s > 0 && s < refJob.steps).length, `steps seen after each restart: ${progress}`).toBeGreaterThan(KILLS / 3);
     expect(Buffer.compare(await exportLast(d, job.id), expected)).toBe(0);
+    expect((await waitJob<Job>(d, queued, isDone)).state).toBe('finished');
     expect(await d.terminate()).toBe(0);
 
     const db = new Database(join(h.home, 'store.sqlite'), { readonly: true });

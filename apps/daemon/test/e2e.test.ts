@@ -135,6 +135,16 @@ describe('faults and rules', () => {
     expect(stop, JSON.stringify(resumed.checkpoints)).toBeDefined();
     expect(stop!.step).toBeGreaterThan(5);
     await waitJob<Job>(d, body.id, (j) => j.step > stop!.step);
+    // The live view of the new daemon lists the jobs of the store, the finished ones with their curves.
+    const runs = (await (await fetch(`${d.base}/api/runs`)).json()) as { id: string; state: string; lastId: number }[];
+    const finished = runs.filter((r) => r.state === 'finished');
+    expect(finished.length).toBeGreaterThanOrEqual(2);
+    const stream = await fetch(`${d.base}/api/runs/${finished[0]!.id}/events`, { signal: AbortSignal.timeout(3000) });
+    const reader = stream.body!.getReader();
+    let text = '';
+    while (!text.includes('"type":"epoch"')) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    expect(text).toContain('"type":"step"');
     expect(cli(home, ['rm', body.id]).status).toBe(0);
   }, 300_000);
 });

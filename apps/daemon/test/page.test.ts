@@ -1,0 +1,62 @@
+/**
+ * The daemon's page in headless Chromium (Debian's, through playwright-core; nothing downloads a
+ * browser): every job of the store is listed with its state, finished ones with curves read back
+ * from the store. The screenshot (test-results/daemon-page.png) is the README's.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type DaemonProcess, api, isDone, startDaemon, tempHome, waitJob } from './harness.js';
+import { longSpec, smallSpec } from './specs.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const OUT = fileURLToPath(new URL('../test-results/', import.meta.url));
+
+const { home, cleanup } = tempHome();
+let d: DaemonProcess | null = null;
+afterAll(async () => {
+  if (d && d.child.exitCode === null) await d.kill();
+  cleanup();
+});
+
+describe("the daemon's page", () => {
+  it('lists two finished jobs (read back from the store after a restart) and a running one, with drawn curves', async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    d = await startDaemon(home);
+    for (const name of ['xor-sgd', 'xor-adam']) {
+      const { body } = await api<{ id: string }>(d, 'POST', '/api/jobs', { spec: smallSpec(name) });
+      expect((await waitJob(d, body.id, isDone)).state).toBe('finished');
+    }
+    // A restart: the finished jobs' curves now come from the store.
+    expect(await d.terminate()).toBe(0);
+    d = await startDaemon(home);
+    const { body } = await api<{ id: string }>(d, 'POST', '/api/jobs', { spec: longSpec('long-run') });
+    await waitJob<{ state: string; step: number }>(d, body.id, (j) => j.state === 'running' && j.step > 200);
+
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await page.goto(d.url);
+      await page.waitForFunction(() => document.querySelectorAll('#run-list li .state').length === 3, null, { timeout: 20_000 });
+      await page.waitForFunction(() => document.querySelectorAll('#chart-loss canvas').length > 0, null, { timeout: 20_000 });
+      await new Promise((r) => setTimeout(r, 1500));
+      const states = await page.$$eval('#run-list li', (lis) => lis.map((li) => li.textContent ?? ''));
+      expect(states).toEqual(['xor-sgd finished', 'xor-adam finished', 'long-run running']);
+      const drawn = await page.evaluate(() => {
+        const c = document.querySelector('#chart-loss canvas') as HTMLCanvasElement;
+        const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < px.length; i += 4) if (px[i + 3]! > 0 && (px[i]! < 250 || px[i + 1]! < 250 || px[i + 2]! < 250)) n++;
+        return n;
+      });
+      expect(drawn).toBeGreaterThan(500);
+      mkdirSync(OUT, { recursive: true });
+      await page.screenshot({ path: `${OUT}daemon-page.png`, fullPage: true });
+    } finally {
+      await browser.close();
+    }
+    await api(d, 'POST', `/api/jobs/${body.id}/stop`);
+  }, 300_000);
+});
