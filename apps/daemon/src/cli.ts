@@ -12,7 +12,7 @@ import { writeFileAtomic } from '@actorgrad/io';
 import { Command, InvalidArgumentError } from 'commander';
 import { type JobSummary, call, followJob, printLogs, printTable } from './client.js';
 import { startDaemon } from './daemon.js';
-import { DaemonError, homeDir, paths, readInfo } from './home.js';
+import { DaemonError, ensureHome, homeDir, paths, readInfo } from './home.js';
 import { formatProblems, jobSpecJsonSchema, readSpecFile } from './spec/index.js';
 
 /** Where the user ran the command (pnpm scripts run in the repository root and say so in INIT_CWD). */
@@ -59,6 +59,7 @@ program
 /** Starts `actorgrad daemon` (same arguments, without --detach) in the background and waits for its URL. */
 async function detach(): Promise<void> {
   const h = home();
+  ensureHome(h);
   const args = process.argv.slice(1).filter((a) => a !== '--detach');
   const log = openSync(paths(h).log, 'a');
   const child = spawn(process.execPath, [...process.execArgv, ...args], { detached: true, stdio: ['ignore', log, log] });

@@ -39,8 +39,11 @@ export interface DaemonProcess {
 export async function startDaemon(home: string, extra: string[] = []): Promise<DaemonProcess> {
   const child = spawn(process.execPath, [...TSX, CLI, 'daemon', '--port', '0', ...extra], { cwd: ROOT, env: { ...process.env, ACTORGRAD_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const collect = (d: Buffer) => {
+    out += d.toString();
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the daemon did not start in 60 s:\n${out}`)), 60_000);
