@@ -3,5 +3,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['@actorgrad/source'] },
   ssr: { resolve: { conditions: ['@actorgrad/source'] } },
-  test: { include: ['test/**/*.test.ts'], testTimeout: 120_000 },
+  // The daemon tests start processes and time kills: one file at a time.
+  test: { include: ['test/**/*.test.ts'], testTimeout: 120_000, fileParallelism: false },
 });

@@ -5,6 +5,7 @@
  * step and epoch series have no gap and no duplicate.
  */
 import { join } from 'node:path';
+import { Rng } from '@actorgrad/core';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type DaemonProcess, api, isDone, startDaemon, tempHome, waitJob } from './harness.js';
@@ -12,18 +13,6 @@ import { crashSpec, smallSpec } from './specs.js';
 
 const KILLS = Number(process.env.ACTORGRAD_CRASH_KILLS ?? 30);
 const SEED = Number(process.env.ACTORGRAD_CRASH_SEED ?? 20261204);
-
-/** mulberry32: the kill moments are random but reproducible from the seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Job = { id: string; state: string; reason: string; step: number; steps: number; epochs: number; attempts: number };
 
@@ -69,7 +58,8 @@ describe('the daemon SIGKILLed again and again', () => {
     const { body } = await api<{ id: string }>(d, 'POST', '/api/jobs', { spec });
     // A second job waits behind it (one job at a time): it must stay queued through every restart.
     const queued = (await api<{ id: string }>(d, 'POST', '/api/jobs', { spec: smallSpec('waiting') })).body.id;
-    const rand = random(SEED);
+    const rng = new Rng(SEED); // The kill moments are random but reproducible from the seed.
+    const rand = () => rng.uniform();
     const progress: number[] = [];
     for (let i = 0; i < KILLS; i++) {
       // One kill in four at a random moment of the start (recovery, the job process starting); the
