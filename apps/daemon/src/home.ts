@@ -38,10 +38,11 @@ function describe(e: unknown): string {
 /** Creates the data directory and checks that it is writable, with an error that names it. */
 export function ensureHome(home: string): void {
   try {
-    mkdirSync(join(home, 'runs'), { recursive: true });
+    mkdirSync(home, { recursive: true });
     const probe = join(home, `.write-test-${process.pid}`);
     writeFileSync(probe, '');
     rmSync(probe);
+    mkdirSync(join(home, 'runs'), { recursive: true });
   } catch (e) {
     throw new DaemonError(`actorgrad: the data directory ${home} is not writable (${describe(e)}); set ACTORGRAD_HOME to a writable directory`);
   }

@@ -50,6 +50,8 @@ function isRunner(pid: number): boolean {
 
 export class Supervisor {
   private readonly procs = new Map<string, Proc>();
+  /** Jobs whose events the store could not take (disk full): not restarted before the daemon is. */
+  private readonly held = new Set<string>();
   private stopping = false;
 
   constructor(
@@ -125,8 +127,7 @@ export class Supervisor {
 
   /** The next job to start: one that was running when the daemon stopped, else the oldest queued. */
   private next(): JobRow | null {
-    const busy = [...this.procs.keys()];
-    const free = (j: JobRow) => !busy.includes(j.id);
+    const free = (j: JobRow) => !this.procs.has(j.id) && !this.held.has(j.id);
     return this.store.jobs("state IN ('running', 'paused')").find(free) ?? this.store.jobs("state = 'queued'").find(free) ?? null;
   }
 
@@ -148,7 +149,13 @@ export class Supervisor {
     child.stderr?.on('data', (d: Buffer) => {
       proc.stderr = (proc.stderr + d.toString()).slice(-4000);
     });
-    child.on('message', (m: FromJob) => this.onMessage(job.id, proc, m));
+    child.on('message', (m: FromJob) => {
+      try {
+        this.onMessage(job.id, proc, m);
+      } catch (e) {
+        this.storeFailed(job.id, proc, m, e as Error);
+      }
+    });
     child.on('error', () => {}); // 'exit' follows and reports it.
     const state: JobState = job.control.paused ? 'paused' : 'running';
     this.store.update(job.id, { state, reason: '', pid: child.pid ?? null, attempts: job.attempts + 1, startedAt: job.startedAt ?? Date.now() });
@@ -176,6 +183,18 @@ export class Supervisor {
       this.store.update(id, { state, reason: m.reason, finishedAt: Date.now(), pid: null });
       run?.record({ type: 'state', state, reason: m.reason });
     }
+  }
+
+  /**
+   * The store refused a write (disk full, read-only): the job's process is stopped without another
+   * word to the store — its state stays 'running', so the next start of the daemon resumes it from
+   * its last indexed checkpoint, which is whole (the files are written atomically).
+   */
+  private storeFailed(id: string, proc: Proc, m: FromJob, e: Error): void {
+    console.error(`actorgrad daemon: cannot record job ${id}'s '${m.type}' message in the store (${e.message}); its process is stopped and the job resumes from its last checkpoint at the daemon's next start`);
+    proc.done = true;
+    this.held.add(id);
+    proc.child.kill('SIGKILL');
   }
 
   /** The job's step, epoch and best monitored value, from a batch of its events. */
@@ -212,12 +231,18 @@ export class Supervisor {
 
   private exited(id: string, proc: Proc, code: number | null, signal: NodeJS.Signals | null): void {
     this.procs.delete(id);
-    if (!proc.done && !this.stopping && this.store.job(id)) {
-      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      const tail = proc.stderr.trim().split('\n').slice(-3).join(' | ');
-      const reason = `the job process ${how}${tail ? `: ${tail}` : ''}`;
-      this.store.update(id, { state: 'failed', reason, finishedAt: Date.now(), pid: null });
-      this.runs.get(id)?.record({ type: 'state', state: 'failed', reason });
+    try {
+      // A job whose run failed (saving a checkpoint on a full disk, a bug) said so in its last
+      // message; a process that dies without one is reported by how it died.
+      if (!proc.done && !this.stopping && this.store.job(id)) {
+        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        const tail = proc.stderr.trim().split('\n').slice(-3).join(' | ');
+        const reason = `the job process ${how}${tail ? `: ${tail}` : ''}`;
+        this.store.update(id, { state: 'failed', reason, finishedAt: Date.now(), pid: null });
+        this.runs.get(id)?.record({ type: 'state', state: 'failed', reason });
+      }
+    } catch (e) {
+      console.error(`actorgrad daemon: cannot record the end of job ${id} (${(e as Error).message})`);
     }
     this.schedule();
   }
