@@ -1,0 +1,7 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: { conditions: ['@actorgrad/source'] },
+  ssr: { resolve: { conditions: ['@actorgrad/source'] } },
+  test: { include: ['test/**/*.test.ts'], testTimeout: 120_000 },
+});
