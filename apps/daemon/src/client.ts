@@ -39,7 +39,7 @@ export async function call<T = unknown>(home: string, method: string, path: stri
     let msg = text;
     try {
       const j = JSON.parse(text) as { error?: string; problems?: never[] };
-      msg = j.problems ? `${j.error}\n${formatProblems(j.problems)}` : (j.error ?? text);
+      msg = j.problems ? `actorgrad: nothing was queued: ${formatProblems(j.problems)}` : (j.error ?? text);
     } catch {}
     throw new DaemonError(msg);
   }

@@ -93,6 +93,27 @@ describe('jobs through the CLI and over HTTP', () => {
   }, 300_000);
 });
 
+describe('bad specs', () => {
+  it('are refused with every problem, over HTTP and by the CLI, and nothing is queued', async () => {
+    const before = (await api<unknown[]>(d, 'GET', '/api/jobs')).body.length;
+    const bad = { ...smallSpec('bad'), epochs: -1, optimizer: { name: 'adma', options: { lr: 0.1 } }, data: { source: 'csv', path: '/etc/passwd', label: 0 } };
+    const res = await api<{ error: string; problems: { path: string; expected: string; found: string }[] }>(d, 'POST', '/api/jobs', { spec: bad });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(/the job spec has \d+ problem\(s\); nothing was queued/);
+    const paths = res.body.problems.map((p) => p.path);
+    expect(paths).toEqual(expect.arrayContaining(['$.epochs', '$.optimizer.name', '$.data.path']));
+    for (const p of res.body.problems) expect(p.expected.length * p.found.length).toBeGreaterThan(0);
+    const file = join(home, 'bad.json');
+    writeFileSync(file, JSON.stringify(bad));
+    const r = cli(home, ['submit', file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('$.epochs');
+    expect(r.stderr).toContain('$.optimizer.name');
+    expect(r.stderr).toContain('$.data.path');
+    expect((await api<unknown[]>(d, 'GET', '/api/jobs')).body.length).toBe(before);
+  });
+});
+
 describe('faults and rules', () => {
   it('refuses a second daemon on the same data directory, naming the first one', () => {
     const second = cli(home, ['daemon', '--port', '0']);
