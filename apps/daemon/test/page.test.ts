@@ -25,14 +25,15 @@ describe("the daemon's page", () => {
   it('lists two finished jobs (read back from the store after a restart) and a running one, with drawn curves', async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     d = await startDaemon(home);
-    for (const name of ['xor-sgd', 'xor-adam']) {
-      const { body } = await api<{ id: string }>(d, 'POST', '/api/jobs', { spec: smallSpec(name) });
+    const sgd = { name: 'sgd', options: { lr: 0.1, momentum: 0.9 } };
+    for (const spec of [smallSpec('spirals-a'), { ...smallSpec('spirals-b'), optimizer: sgd }]) {
+      const { body } = await api<{ id: string }>(d, 'POST', '/api/jobs', { spec });
       expect((await waitJob(d, body.id, isDone)).state).toBe('finished');
     }
     // A restart: the finished jobs' curves now come from the store.
     expect(await d.terminate()).toBe(0);
     d = await startDaemon(home);
-    const { body } = await api<{ id: string }>(d, 'POST', '/api/jobs', { spec: longSpec('long-run') });
+    const { body } = await api<{ id: string }>(d, 'POST', '/api/jobs', { spec: longSpec('spirals-long') });
     await waitJob<{ state: string; step: number }>(d, body.id, (j) => j.state === 'running' && j.step > 200);
 
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
@@ -43,7 +44,7 @@ describe("the daemon's page", () => {
       await page.waitForFunction(() => document.querySelectorAll('#chart-loss canvas').length > 0, null, { timeout: 20_000 });
       await new Promise((r) => setTimeout(r, 1500));
       const states = await page.$$eval('#run-list li', (lis) => lis.map((li) => li.textContent ?? ''));
-      expect(states).toEqual(['xor-sgd finished', 'xor-adam finished', 'long-run running']);
+      expect(states).toEqual(['spirals-a finished', 'spirals-b finished', 'spirals-long running']);
       const drawn = await page.evaluate(() => {
         const c = document.querySelector('#chart-loss canvas') as HTMLCanvasElement;
         const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
