@@ -41,8 +41,8 @@ export interface ApiContext {
 
 /** A job as the API and `actorgrad ls` show it. */
 export function jobView(j: JobRow) {
-  const { spec, pid, ...rest } = j;
-  return { ...rest, running: pid !== null };
+  const { spec, ...rest } = j;
+  return rest;
 }
 
 function same(a: string, b: string): boolean {

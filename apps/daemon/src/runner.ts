@@ -123,10 +123,29 @@ function jobCallback(start: Start, controls: Controls, relay: Relay, policy: Ret
     if (lrApplied !== null || controls.lr !== start.control.lr) note(ctx, 'set', `lr = ${controls.lr}`);
     lrApplied = controls.lr;
   };
+  /** At a step boundary: waits while the job is paused, taking lr changes and snapshots meanwhile. */
+  const holdWhilePaused = async (ctx: TrainContext) => {
+    if (!controls.paused || controls.stop) return;
+    note(ctx, 'pause', '');
+    relay.flush();
+    while (controls.paused && !controls.stop) {
+      await controls.next();
+      applyLr(ctx);
+      await snapshot(ctx);
+      relay.flush();
+    }
+    if (!controls.stop) note(ctx, 'resume', '');
+  };
   return {
     name: 'daemon',
-    onTrainBegin(ctx) {
+    async onTrainBegin(ctx) {
       applyLr(ctx);
+      // A job paused when the daemon stopped stays paused: not one step before it is resumed.
+      await holdWhilePaused(ctx);
+      if (controls.stop) {
+        ctx.stopTraining = true;
+        ctx.stopReason = controls.stop.reason;
+      }
     },
     async onBatchEnd(_index, _logs, ctx) {
       // ctx.step counts the steps done (the step event's `step` is the 0-based index of the step).
@@ -134,17 +153,7 @@ function jobCallback(start: Start, controls: Controls, relay: Relay, policy: Ret
       applyLr(ctx);
       await snapshot(ctx);
       if (policy.everySteps && step % policy.everySteps === 0) await save(ctx, 'periodic', `step-${step}.safetensors`, `every ${policy.everySteps} steps`);
-      if (controls.paused && !controls.stop) {
-        note(ctx, 'pause', '');
-        relay.flush();
-        while (controls.paused && !controls.stop) {
-          await controls.next();
-          applyLr(ctx);
-          await snapshot(ctx);
-          relay.flush();
-        }
-        if (!controls.stop) note(ctx, 'resume', '');
-      }
+      await holdWhilePaused(ctx);
       if (controls.stop) {
         if (controls.stop.end === 'stopped') note(ctx, 'stop', controls.stop.reason);
         ctx.stopTraining = true;

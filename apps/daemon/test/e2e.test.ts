@@ -146,6 +146,32 @@ describe('faults and rules', () => {
     expect((await fetch(`${d.base}/api/runs`)).status).toBe(200);
   });
 
+  it('marks a job whose process dies as failed, with how it died, and goes on with the next', async () => {
+    const first = (await api<{ id: string }>(d, 'POST', '/api/jobs', { spec: longSpec('doomed') })).body.id;
+    const next = (await api<{ id: string }>(d, 'POST', '/api/jobs', { spec: smallSpec('after-the-crash') })).body.id;
+    const running = await waitJob<Job & { pid: number | null }>(d, first, (j) => j.state === 'running' && j.step > 5 && j.pid !== null);
+    process.kill(running.pid!, 'SIGKILL');
+    const failed = await waitJob<Job>(d, first, isDone);
+    expect(failed.state).toBe('failed');
+    expect(failed.reason).toMatch(/^the job process was killed by SIGKILL/);
+    expect((await waitJob<Job>(d, next, isDone)).state).toBe('finished');
+  }, 300_000);
+
+  it('beyond loopback, wants the token for the page too', async () => {
+    const other = tempHome();
+    const wide = await startDaemon(other.home, ['--host', '0.0.0.0']);
+    try {
+      const base = `http://127.0.0.1:${new URL(wide.base).port}`;
+      expect((await fetch(`${base}/`)).status).toBe(401);
+      expect((await fetch(`${base}/api/runs`)).status).toBe(401);
+      expect((await fetch(`${base}/?token=${wide.token}`)).status).toBe(200);
+      expect(wide.url).toContain(`?token=${wide.token}`);
+    } finally {
+      await wide.terminate();
+      other.cleanup();
+    }
+  }, 120_000);
+
   it('on SIGTERM checkpoints the running job at a step boundary and resumes it at the next start', async () => {
     const { body } = await api<{ id: string }>(d, 'POST', '/api/jobs', { spec: longSpec('sigterm') });
     await waitJob<Job>(d, body.id, (j) => j.state === 'running' && j.step > 5);
