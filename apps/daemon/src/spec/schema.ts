@@ -37,7 +37,7 @@ const ACTIVATION_KINDS = {
 export const ACTIVATIONS = Object.keys(ACTIVATION_KINDS) as nn.ActivationName[];
 
 const layer = <T extends string, A extends z.ZodType>(type: T, args: A, description: string) =>
-  z.strictObject({ type: z.literal(type), args }, { error: `a layer {type, args}` }).describe(description);
+  z.strictObject({ type: z.literal(type), args }, { error: 'a layer {type, args}' }).describe(description);
 const argsOf = <S extends z.ZodRawShape>(shape: S) => z.strictObject(shape, { error: `an object {${Object.keys(shape).join(', ')}}` });
 
 const LINEAR = layer(
@@ -105,7 +105,7 @@ export const modelSchema = z
 // ---- data ----------------------------------------------------------------------------------------
 
 const source = <T extends string, S extends z.ZodRawShape>(name: T, shape: S, description: string) =>
-  z.strictObject({ source: z.literal(name), ...shape }, { error: `a data source {source, …}` }).describe(description);
+  z.strictObject({ source: z.literal(name), ...shape }, { error: 'a data source {source, …}' }).describe(description);
 
 const XOR = source('xor', {}, 'The four points of XOR: x [4, 2], y [4, 1] of 0/1 (bce, bceWithLogits or mse; crossEntropy with 2 outputs).');
 const TWO_SPIRALS = source(
