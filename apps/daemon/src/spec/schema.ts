@@ -1,6 +1,6 @@
 import type { nn } from '@actorgrad/core';
 import { ALIAS_OPTION_KEYS } from '@actorgrad/optim';
-import { LOSSES, OPTIMIZER_NAMES } from '@actorgrad/runtime';
+import { LOSSES, OPTIMIZER_NAMES, buildSchedule } from '@actorgrad/runtime';
 import { z } from 'zod';
 
 /**
@@ -206,19 +206,21 @@ export const optimizerSchema = z
   )
   .describe('The optimiser: a name, or {name, options} as checkpoints record it.');
 
-/** The schedules the runtime's `buildSchedule` knows (not exported by the runtime; a test checks each is accepted). */
-export const SCHEDULE_NAMES = [
-  'constantSchedule',
-  'linearSchedule',
-  'linearLR',
-  'stepLR',
-  'multiStepLR',
-  'exponentialLR',
-  'cosineAnnealingLR',
-  'cosineAnnealingWarmRestarts',
-  'linearWarmup',
-  'oneCycleLR',
-] as const;
+/**
+ * The schedules the runtime's `buildSchedule` knows, read from its own refusal of an unknown name
+ * (`schedule: unknown name 'x'; known: constantSchedule, …`) because the runtime does not export
+ * its list; a test checks it against the list `parseFitOptions` names.
+ */
+function runtimeScheduleNames(): string[] {
+  try {
+    buildSchedule({ name: '', args: [] });
+  } catch (e) {
+    const known = /; known: (.+)$/.exec((e as Error).message)?.[1];
+    if (known) return known.split(', ');
+  }
+  throw new Error('daemon spec: cannot read the schedule names from @actorgrad/runtime buildSchedule');
+}
+export const SCHEDULE_NAMES: readonly string[] = runtimeScheduleNames();
 export const scheduleSchema = z
   .strictObject(
     {
