@@ -11,15 +11,21 @@ export interface DataShape {
   /** What the data is, for messages: `xor`, `mnist`, `data.csv`. */
   what: string;
   features: number | null;
+  /** Rows, when the header or the set's options say. */
+  rows: number | null;
+  /** Real-valued targets (a regression set), which crossEntropy and the bce losses cannot take. */
+  realValued?: boolean;
   /** `labels`: y is [N] (class labels or a single target); `columns`: y is [N, width]. */
   targets: { form: 'labels' | 'columns'; width: number | null; classes: number | null };
 }
 
+const rowsOf = (d: DataSpec, n: number) => ('n' in d && typeof d.n === 'number' ? d.n : n);
+
 const BUILTIN: Record<string, (d: DataSpec) => DataShape> = {
-  xor: () => ({ what: 'xor', features: 2, targets: { form: 'columns', width: 1, classes: 2 } }),
-  twoSpirals: () => ({ what: 'twoSpirals', features: 2, targets: { form: 'columns', width: 1, classes: 2 } }),
-  linearRegression: () => ({ what: 'linearRegression', features: 1, targets: { form: 'columns', width: 1, classes: null } }),
-  mnist: () => ({ what: 'mnist', features: MNIST_PIXELS, targets: { form: 'labels', width: null, classes: 10 } }),
+  xor: () => ({ what: 'xor', features: 2, rows: 4, targets: { form: 'columns', width: 1, classes: 2 } }),
+  twoSpirals: (d) => ({ what: 'twoSpirals', features: 2, rows: rowsOf(d, 200), targets: { form: 'columns', width: 1, classes: 2 } }),
+  linearRegression: (d) => ({ what: 'linearRegression', features: 1, rows: rowsOf(d, 30), realValued: true, targets: { form: 'columns', width: 1, classes: null } }),
+  mnist: (d) => ({ what: 'mnist', features: MNIST_PIXELS, rows: rowsOf(d, 10_000), targets: { form: 'labels', width: null, classes: 10 } }),
 };
 
 /** The data's shape, and every problem with its files (missing, outside the allowed directories, unknown columns, bad headers). */
@@ -53,7 +59,7 @@ function inspectCsv(d: Extract<DataSpec, { source: 'csv' }>, o: FileOptions): { 
     else if (c === label) problems.push(problemText(`$.data.features[${i}]`, 'a column other than the label', `'${c}', the label column`));
   });
   const features = d.features?.length ?? columns.length - 1;
-  return { shape: { what: d.path, features, targets: { form: 'labels', width: null, classes: null } }, problems };
+  return { shape: { what: d.path, features, rows: null, targets: { form: 'labels', width: null, classes: null } }, problems };
 }
 
 function columnProblem(at: string, name: string, columns: string[], header: string): SpecProblem {
@@ -81,5 +87,5 @@ function inspectArrays(d: Extract<DataSpec, { source: 'npy' | 'idx' }>, o: FileO
   if (x && y && x[0] !== y[0]) problems.push(problemText('$.data.y', `${x[0]} rows, as many as ${d.x}`, `${y[0]} rows`));
   const features = x ? x.slice(1).reduce((a, b) => a * b, 1) : null;
   const targets: DataShape['targets'] = y?.length === 2 ? { form: 'columns', width: y[1]!, classes: null } : { form: 'labels', width: null, classes: null };
-  return { shape: { what: d.x, features, targets }, problems };
+  return { shape: { what: d.x, features, rows: x?.[0] ?? null, targets }, problems };
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { type DataShape, inspectData } from './data-shape.js';
 import type { FileOptions } from './files.js';
+import { dataFitProblems } from './fit-check.js';
 import { modelProblems } from './model-check.js';
 import { type SpecProblem, issueProblems, problem } from './problems.js';
 import { callbackProblems, metricProblems, optimizerProblems, sectionProblems } from './runtime-checks.js';
@@ -72,6 +73,7 @@ function semanticProblems(o: Record<string, unknown>, files: FileOptions): SpecP
     const r = inspectData(data, files);
     shape = r.shape;
     problems.push(...r.problems);
+    if (shape) problems.push(...dataFitProblems(shape, o.loss, o.validationSplit));
   }
   const model = valid(modelSchema, o.model);
   const loss = typeof o.loss === 'string' ? o.loss : null;

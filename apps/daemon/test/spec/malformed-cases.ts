@@ -245,6 +245,18 @@ export const CASES: Case[] = [
       ['$.preprocessing.eps', 'one of the keys kind, featureRange', "unknown key 'eps'"],
     ],
   },
+  { name: 'crossEntropy on real-valued targets', spec: withChanges({ data: { source: 'linearRegression' }, loss: 'crossEntropy', model: { layers: [linear(1, 2)] } }), problems: [
+      ['$.loss', "a regression loss ('mse', 'mae' or 'huber') for linearRegression's real-valued targets", "'crossEntropy'"],
+    ],
+  },
+  { name: 'bce on ten classes', spec: withChanges({ data: { source: 'mnist', n: 50 }, loss: 'bce', model: { layers: [linear(784, 1)] } }), problems: [
+      ['$.loss', "'crossEntropy' for mnist's 10 classes (bce takes targets in [0, 1])", "'bce'"],
+    ],
+  },
+  { name: 'validation split that leaves no training row', spec: withChanges({ validationSplit: 0.8 }), problems: [
+      ['$.validationSplit', "a fraction that leaves training rows of xor's 4 (⌈split·4⌉ are held out)", '0.8, which holds out all 4'],
+    ],
+  },
   { name: 'many problems at once', spec: { name: '', model: { layers: [linear(3, 4), tanh, linear(5, 1)] }, data: { source: 'xor' }, loss: 'mse', optimizer: { name: 'sgd', options: { lr: -1 } }, epochs: 0, batchSize: 4, validationSplit: 1.5, seeed: 1 }, problems: [
       ['$.name', 'a non-empty name of at most 200 characters', "''"],
       ['$.epochs', 'a positive integer', '0'],

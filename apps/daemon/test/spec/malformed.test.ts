@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatProblems, parseJobSpec } from '../../src/spec/index.js';
 import { CASES, base } from './malformed-cases.js';
@@ -66,5 +67,16 @@ describe('parseJobSpec on malformed specs', () => {
         '  $.epochs: expected a positive integer; found -1',
       ].join('\n'),
     );
+  });
+
+  describe('paths that stay inside the allowed directories are accepted', () => {
+    const spec = (path: string) => ({ ...base(), data: { source: 'csv', path, label: 'species', labels: 'category' }, loss: 'crossEntropy', model: { layers: [{ type: 'Linear', args: { inFeatures: 4, outFeatures: 2 } }] } });
+    for (const path of ['flowers.csv', 'sub/../flowers.csv', 'sub/inside.csv', '<tmp>/allowed/flowers.csv', '<tmp>/allowed-link/flowers.csv']) {
+      it(path, () => expect(check(spec(path)).ok).toBe(true));
+    }
+    it('an allowed directory given through a link', () => {
+      const r = parseJobSpec(spec(join(tree.root, 'allowed', 'flowers.csv')), { allowedDirs: [join(tree.root, 'allowed-link')], baseDir: tree.root });
+      expect(r.ok).toBe(true);
+    });
   });
 });
