@@ -72,7 +72,10 @@ describe('parseJobSpec on malformed specs', () => {
   describe('paths that stay inside the allowed directories are accepted', () => {
     const spec = (path: string) => ({ ...base(), data: { source: 'csv', path, label: 'species', labels: 'category' }, loss: 'crossEntropy', model: { layers: [{ type: 'Linear', args: { inFeatures: 4, outFeatures: 2 } }] } });
     for (const path of ['flowers.csv', 'sub/../flowers.csv', 'sub/inside.csv', '<tmp>/allowed/flowers.csv', '<tmp>/allowed-link/flowers.csv']) {
-      it(path, () => expect(check(spec(path)).ok).toBe(true));
+      it(`${path}: accepted, returned as the real path that was checked`, () => {
+        const r = check(spec(path));
+        expect(r.ok && r.spec.data).toMatchObject({ source: 'csv', path: join(tree.allowed, 'flowers.csv') });
+      });
     }
     it('an allowed directory given through a link', () => {
       const r = parseJobSpec(spec(join(tree.root, 'allowed', 'flowers.csv')), { allowedDirs: [join(tree.root, 'allowed-link')], baseDir: tree.root });
