@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Tensor, data, zeros } from '@actorgrad/core';
+import { type Tensor, data, zeros } from '@actorgrad/core';
 import { loadCsv, loadIdx, loadNpy, mnist } from '@actorgrad/io';
 import type { DataSpec } from './schema.js';
 

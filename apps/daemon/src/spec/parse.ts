@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { type DataShape, inspectData } from './data-shape.js';
 import type { FileOptions } from './files.js';
+import { dataFitProblems } from './fit-check.js';
 import { modelProblems } from './model-check.js';
 import { type SpecProblem, issueProblems, problem } from './problems.js';
 import { callbackProblems, metricProblems, optimizerProblems, sectionProblems } from './runtime-checks.js';
@@ -64,14 +65,17 @@ function valid<S extends z.ZodType>(schema: S, value: unknown): z.output<S> | un
 }
 
 /** What the schema cannot check, for every section the schema accepted. */
-function semanticProblems(o: Record<string, unknown>, files: FileOptions): SpecProblem[] {
+function semanticProblems(o: Record<string, unknown>, files: FileOptions): { problems: SpecProblem[]; resolved: Record<string, string> } {
   const problems: SpecProblem[] = [];
   const data = valid(dataSchema, o.data);
   let shape: DataShape | null = null;
+  let resolved: Record<string, string> = {};
   if (data) {
     const r = inspectData(data, files);
     shape = r.shape;
+    resolved = r.resolved;
     problems.push(...r.problems);
+    if (shape) problems.push(...dataFitProblems(shape, o.loss, o.validationSplit));
   }
   const model = valid(modelSchema, o.model);
   const loss = typeof o.loss === 'string' ? o.loss : null;
@@ -85,19 +89,23 @@ function semanticProblems(o: Record<string, unknown>, files: FileOptions): SpecP
     const ok = (['earlyStopping', 'reduceLROnPlateau'] as const).filter((k) => c[k] !== undefined && valid(callbacksSchema.shape[k], c[k]) !== undefined);
     problems.push(...callbackProblems(Object.fromEntries(ok.map((k) => [k, c[k]]))));
   }
-  return problems;
+  return { problems, resolved };
 }
 
 /**
  * Checks a job spec (the parsed JSON or YAML document) and returns it typed with its defaults, or
  * every problem found: the schema's (types, keys, ranges), then the shape chain of the layers
  * against the data and the loss, the data files (inside `allowedDirs`, existing, their headers),
- * and the optimiser's, schedule's, placement's, metrics' and callbacks' own checks.
+ * and the optimiser's, schedule's, placement's, metrics' and callbacks' own checks. In the spec
+ * returned, data file paths are the absolute real paths that were checked (links and `..`
+ * resolved), so the stored job does not depend on the directory it was submitted from.
  */
 export function parseJobSpec(input: unknown, opts: { allowedDirs: string[]; baseDir: string }): ParseResult {
   if (!isObject(input)) return { ok: false, problems: [problem([], 'a job spec object {name, model, data, loss, optimizer, epochs, batchSize, …}', input)] };
   const r = jobSpecSchema.safeParse(input);
   const problems = r.success ? [] : r.error.issues.flatMap((i) => problemsOf(i, input));
-  problems.push(...semanticProblems(input, opts));
-  return problems.length > 0 || !r.success ? { ok: false, problems } : { ok: true, spec: r.data };
+  const semantic = semanticProblems(input, opts);
+  problems.push(...semantic.problems);
+  if (problems.length > 0 || !r.success) return { ok: false, problems };
+  return { ok: true, spec: { ...r.data, data: { ...r.data.data, ...semantic.resolved } } };
 }

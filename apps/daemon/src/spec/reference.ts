@@ -74,8 +74,14 @@ function objectSection(title: string, s: Schema, out: string[]): void {
 
 /** Sections for what a field holds: an object, array items, or each object variant of a union. */
 function nested(title: string, p: Schema, out: string[]): void {
-  if (p.type === 'array' && p.items) return nested(`${title}[]`, p.items, out);
-  if (isObject(p)) return objectSection(title, p, out);
+  if (p.type === 'array' && p.items) {
+    nested(`${title}[]`, p.items, out);
+    return;
+  }
+  if (isObject(p)) {
+    objectSection(title, p, out);
+    return;
+  }
   for (const v of variants(p)) {
     if (!isObject(v)) {
       if (variants(v).length > 0) nested(title, v, out);

@@ -29,8 +29,13 @@ export function fromRuntimeMessage(raw: string, fallback: string, value: unknown
   const r = /^options\.(\S+) is required \(([\s\S]+)\)$/.exec(msg);
   if (r) return problem(pathOverride ?? `$.${r[1]}`, r[2]!, undefined);
   const u = /^unknown option '([^']+)' in ([^;\s]+)[\s\S]*valid: ([^(]*)/.exec(msg);
-  if (u) return unknownKeyProblem([...fallback.replace(/^\$\.?/, '').split('.').filter(Boolean), ...u[2]!.split('.').slice(1)], u[1]!, u[3]!.trim().split(', '));
+  if (u) {
+    const place = [...u[2]!.matchAll(/(\w+)|\[(\d+)\]/g)].map((t) => (t[2] === undefined ? t[1]! : Number(t[2])));
+    return unknownKeyProblem(place, u[1]!, u[3]!.trim().split(', '));
+  }
   const inner = msg.replace(/^options\.\S+(?: \(\w+\))?: /, '').replace(/^\w+: /, '');
+  const needs = /^(\w+) needs ([\s\S]+?), got ([\s\S]+)$/.exec(inner);
+  if (needs) return problemText(fallback, `${needs[2]} (${needs[1]} needs it)`, needs[3]!, `${fallback}: ${inner}`);
   const n = /^([\s\S]+?) must be ([\s\S]+?), got ([\s\S]+)$/.exec(inner);
   if (n) {
     const expected = fallback.endsWith(`.${n[1]}`) ? n[2]! : `${n[1]}: ${n[2]}`;
@@ -41,24 +46,37 @@ export function fromRuntimeMessage(raw: string, fallback: string, value: unknown
 
 const LR = 'a learning rate: a finite number > 0';
 
-/** The optimiser's options, key by key (unknown keys with the nearest valid one), then together. */
+/** The runtime's problem with these optimiser options, or null. */
+function optimizerMessage(name: string, options: Record<string, unknown>): SpecProblem | null {
+  const m = fitMessage({ optimizer: { name, options } });
+  return m ? fromRuntimeMessage(m, '$.optimizer.options', options) : null;
+}
+
+/**
+ * The optimiser's options: unknown keys (with the nearest valid one) and lr first, then each key
+ * on its own — and, if it fails alone, again beside the keys that pass, so that `nesterov` is not
+ * blamed for a `momentum` given beside it — then all together.
+ */
 export function optimizerProblems(input: unknown): SpecProblem[] {
   const o = typeof input === 'string' ? { name: input, options: {} } : (input as { name: OptionAliasName; options?: Record<string, unknown> });
   const options = o.options ?? {};
   const valid: readonly string[] = ALIAS_OPTION_KEYS[o.name as OptionAliasName];
   const problems: SpecProblem[] = [];
+  const checked: [string, unknown][] = [];
   for (const [k, v] of Object.entries(options)) {
-    const at = ['optimizer', 'options', k];
-    if (!valid.includes(k)) problems.push(unknownKeyProblem(at.slice(0, 2), k, valid));
-    else if (k === 'lr' && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) problems.push(problem(at, LR, v));
-    else {
-      const m = fitMessage({ optimizer: { name: o.name, options: { [k]: v } } });
-      if (m) problems.push(fromRuntimeMessage(m, jsonPath(at), v, jsonPath(at)));
-    }
+    if (!valid.includes(k)) problems.push(unknownKeyProblem(['optimizer', 'options'], k, valid));
+    else if (k === 'lr' && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) problems.push(problem(['optimizer', 'options', k], LR, v));
+    else checked.push([k, v]);
+  }
+  const alone = new Map(checked.map(([k, v]) => [k, optimizerMessage(o.name, { [k]: v })]));
+  const fine = Object.fromEntries(checked.filter(([k]) => alone.get(k) === null));
+  for (const [k, v] of checked) {
+    const p = alone.get(k) ? optimizerMessage(o.name, { ...fine, [k]: v }) : null;
+    if (p) problems.push(p);
   }
   if (problems.length > 0) return problems;
-  const m = fitMessage({ optimizer: { name: o.name, options } });
-  return m ? [fromRuntimeMessage(m, '$.optimizer.options', options)] : [];
+  const whole = optimizerMessage(o.name, options);
+  return whole ? [whole] : [];
 }
 
 /** A section the runtime checks as a whole: the schedule or the placement. */

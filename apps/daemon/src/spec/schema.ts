@@ -1,6 +1,6 @@
 import type { nn } from '@actorgrad/core';
 import { ALIAS_OPTION_KEYS } from '@actorgrad/optim';
-import { LOSSES, OPTIMIZER_NAMES } from '@actorgrad/runtime';
+import { LOSSES, OPTIMIZER_NAMES, buildSchedule } from '@actorgrad/runtime';
 import { z } from 'zod';
 
 /**
@@ -37,7 +37,7 @@ const ACTIVATION_KINDS = {
 export const ACTIVATIONS = Object.keys(ACTIVATION_KINDS) as nn.ActivationName[];
 
 const layer = <T extends string, A extends z.ZodType>(type: T, args: A, description: string) =>
-  z.strictObject({ type: z.literal(type), args }, { error: `a layer {type, args}` }).describe(description);
+  z.strictObject({ type: z.literal(type), args }, { error: 'a layer {type, args}' }).describe(description);
 const argsOf = <S extends z.ZodRawShape>(shape: S) => z.strictObject(shape, { error: `an object {${Object.keys(shape).join(', ')}}` });
 
 const LINEAR = layer(
@@ -105,7 +105,7 @@ export const modelSchema = z
 // ---- data ----------------------------------------------------------------------------------------
 
 const source = <T extends string, S extends z.ZodRawShape>(name: T, shape: S, description: string) =>
-  z.strictObject({ source: z.literal(name), ...shape }, { error: `a data source {source, …}` }).describe(description);
+  z.strictObject({ source: z.literal(name), ...shape }, { error: 'a data source {source, …}' }).describe(description);
 
 const XOR = source('xor', {}, 'The four points of XOR: x [4, 2], y [4, 1] of 0/1 (bce, bceWithLogits or mse; crossEntropy with 2 outputs).');
 const TWO_SPIRALS = source(
@@ -206,19 +206,21 @@ export const optimizerSchema = z
   )
   .describe('The optimiser: a name, or {name, options} as checkpoints record it.');
 
-/** The schedules the runtime's `buildSchedule` knows (not exported by the runtime; a test checks each is accepted). */
-export const SCHEDULE_NAMES = [
-  'constantSchedule',
-  'linearSchedule',
-  'linearLR',
-  'stepLR',
-  'multiStepLR',
-  'exponentialLR',
-  'cosineAnnealingLR',
-  'cosineAnnealingWarmRestarts',
-  'linearWarmup',
-  'oneCycleLR',
-] as const;
+/**
+ * The schedules the runtime's `buildSchedule` knows, read from its own refusal of an unknown name
+ * (`schedule: unknown name 'x'; known: constantSchedule, …`) because the runtime does not export
+ * its list; a test checks it against the list `parseFitOptions` names.
+ */
+function runtimeScheduleNames(): string[] {
+  try {
+    buildSchedule({ name: '', args: [] });
+  } catch (e) {
+    const known = /; known: (.+)$/.exec((e as Error).message)?.[1];
+    if (known) return known.split(', ');
+  }
+  throw new Error('daemon spec: cannot read the schedule names from @actorgrad/runtime buildSchedule');
+}
+export const SCHEDULE_NAMES: readonly string[] = runtimeScheduleNames();
 export const scheduleSchema = z
   .strictObject(
     {
