@@ -1,6 +1,7 @@
 /**
- * The checkpoint policy of a job spec (`callbacks.checkpoint`), with the daemon's defaults: a
- * checkpoint every 100 steps and at every epoch's end, the 3 newest periodic ones kept.
+ * The checkpoint policy of a job spec (`callbacks.checkpoint`, see its description in the schema):
+ * without one, a checkpoint every 100 steps and at every epoch's end; with one, what it states
+ * (every epoch when it gives neither steps nor epochs); the 3 newest periodic ones kept.
  *
  * @module
  */
@@ -19,8 +20,8 @@ export function checkpointPolicy(spec: { callbacks?: { checkpoint?: Partial<Chec
   if (!c) return DEFAULT_POLICY;
   const best = c.best ? { monitor: c.best.monitor, mode: c.best.mode === 'max' || (c.best.mode !== 'min' && /acc/i.test(c.best.monitor)) ? ('max' as const) : ('min' as const) } : null;
   return {
-    everySteps: c.everySteps ?? (c.everyEpochs ? null : DEFAULT_POLICY.everySteps),
-    everyEpochs: c.everyEpochs ?? null,
+    everySteps: c.everySteps ?? null,
+    everyEpochs: c.everyEpochs ?? (c.everySteps ? null : 1),
     keep: c.keep ?? DEFAULT_POLICY.keep,
     best,
   };

@@ -279,13 +279,13 @@ const checkpointSchema = z
   .strictObject({
     everySteps: posInt().optional().describe('Checkpoint every this many steps.'),
     everyEpochs: posInt().optional().describe('Checkpoint every this many epochs (default 1 when everySteps is not given).'),
-    keep: posInt().optional().describe('Keep the newest this many periodic checkpoints (default: all).'),
+    keep: posInt().optional().describe('Keep the newest this many periodic checkpoints (and those taken on a stop); snapshots, the final and the best one are always kept (default 3).'),
     best: z
       .strictObject({ monitor: monitor().describe('Metric deciding the best checkpoint.'), mode: MODE_MIN_MAX.describe('min or max.') }, { error: 'an object {monitor, mode}' })
       .optional()
       .describe('Also keep the checkpoint of the best epoch by this metric.'),
   })
-  .describe('When the daemon writes checkpoints of the run (it implements the policy; the spec only states it).');
+  .describe('When the daemon writes checkpoints of the run. Without this field: every 100 steps and at every epoch’s end, the newest 3 kept. A run also checkpoints when it is stopped, paused for a shutdown, or asked for a snapshot, and at its end.');
 export const callbacksSchema = z
   .strictObject({ earlyStopping: earlyStoppingSchema.optional(), reduceLROnPlateau: reduceLROnPlateauSchema.optional(), checkpoint: checkpointSchema.optional() }, { error: 'an object {earlyStopping?, reduceLROnPlateau?, checkpoint?}' })
   .describe('What happens at epoch ends.');
