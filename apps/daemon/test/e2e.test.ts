@@ -2,7 +2,7 @@
  * Issue 16, acceptance 1 and 4, and the daemon's faults and security rules, end to end: the real
  * daemon process on a temporary data directory, driven by the real CLI and over HTTP.
  */
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { Rng, randn } from '@actorgrad/core';
@@ -122,6 +122,7 @@ describe('faults and rules', () => {
   });
 
   it('wants the token for every job operation, and the right Host for everything', async () => {
+    expect(statSync(join(home, 'token')).mode & 0o777).toBe(0o600);
     for (const [method, path] of [
       ['GET', '/api/jobs'],
       ['POST', '/api/jobs'],
