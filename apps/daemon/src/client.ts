@@ -24,13 +24,16 @@ export interface JobSummary {
 export async function call<T = unknown>(home: string, method: string, path: string, body?: unknown, binary = false): Promise<T> {
   const info = readInfo(home);
   const base = `http://${info.host.includes(':') ? `[${info.host}]` : info.host === '0.0.0.0' ? '127.0.0.1' : info.host}:${info.port}`;
-  let res: Response;
-  try {
-    res = await fetch(`${base}${path}`, {
+  const send = () =>
+    fetch(`${base}${path}`, {
       method,
       headers: { Authorization: `Bearer ${token(home)}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
+  let res: Response;
+  try {
+    // A keep-alive socket the server closed as it was reused: a GET is sent again, once.
+    res = await send().catch((e) => (method === 'GET' ? send() : Promise.reject(e)));
   } catch (e) {
     throw new DaemonError(`actorgrad: cannot reach the daemon at ${base} (${(e as Error).message})`);
   }

@@ -94,22 +94,36 @@ class Controls {
   }
 }
 
-/** The callback that saves checkpoints by the spec's policy and carries out the daemon's controls. */
-function jobCallback(start: Start, controls: Controls, relay: Relay, policy: ReturnType<typeof checkpointPolicy>): Callback {
-  const dir = join(start.runDir, 'checkpoints');
+type Save = (ctx: TrainContext, kind: CheckpointRow['kind'], file: string, reason: string) => Promise<void>;
+
+/**
+ * Writes a checkpoint under `dir` and tells the daemon, after every event before it. The same step
+ * saved again under the same name (a final save right after an epoch's) is not written twice: it
+ * is only indexed under its new kind.
+ */
+function checkpointSaver(dir: string, relay: Relay): Save {
   let last = '';
-  let lrApplied: number | null = null;
-  let best: number | null = null;
-  const note = (ctx: TrainContext, action: 'pause' | 'resume' | 'stop' | 'set' | 'snapshot' | 'resumed', detail: string) =>
-    relay.push({ type: 'control', step: ctx.step, action, detail });
-  const save = async (ctx: TrainContext, kind: CheckpointRow['kind'], file: string, reason: string) => {
+  return async (ctx, kind, file, reason) => {
     const path = join(dir, file);
-    // The same step saved again under the same name (a final save right after an epoch's): the
-    // file is there already; it is only indexed under its new kind.
     if (kind === 'best' || last !== `${ctx.step}:${path}`) await ctx.saveCheckpoint(path, reason);
     last = `${ctx.step}:${path}`;
     relay.flush();
     send({ type: 'checkpoint', checkpoint: { path, step: ctx.step, epoch: ctx.epoch, kind, t: Date.now() } });
+  };
+}
+
+/** The callback that saves checkpoints by the spec's policy and carries out the daemon's controls. */
+function jobCallback(start: Start, controls: Controls, relay: Relay, policy: ReturnType<typeof checkpointPolicy>): Callback {
+  const save = checkpointSaver(join(start.runDir, 'checkpoints'), relay);
+  let lrApplied: number | null = null;
+  let best: number | null = null;
+  let interrupted = false;
+  const note = (ctx: TrainContext, action: 'pause' | 'resume' | 'stop' | 'set' | 'snapshot' | 'resumed', detail: string) =>
+    relay.push({ type: 'control', step: ctx.step, action, detail });
+  const stopIfAsked = (ctx: TrainContext) => {
+    if (!controls.stop) return;
+    ctx.stopTraining = true;
+    ctx.stopReason = controls.stop.reason;
   };
   const snapshot = async (ctx: TrainContext) => {
     if (!controls.snapshot) return;
@@ -142,10 +156,7 @@ function jobCallback(start: Start, controls: Controls, relay: Relay, policy: Ret
       applyLr(ctx);
       // A job paused when the daemon stopped stays paused: not one step before it is resumed.
       await holdWhilePaused(ctx);
-      if (controls.stop) {
-        ctx.stopTraining = true;
-        ctx.stopReason = controls.stop.reason;
-      }
+      stopIfAsked(ctx);
     },
     async onBatchEnd(_index, _logs, ctx) {
       // ctx.step counts the steps done (the step event's `step` is the 0-based index of the step).
@@ -154,11 +165,8 @@ function jobCallback(start: Start, controls: Controls, relay: Relay, policy: Ret
       await snapshot(ctx);
       if (policy.everySteps && step % policy.everySteps === 0) await save(ctx, 'periodic', `step-${step}.safetensors`, `every ${policy.everySteps} steps`);
       await holdWhilePaused(ctx);
-      if (controls.stop) {
-        if (controls.stop.end === 'stopped') note(ctx, 'stop', controls.stop.reason);
-        ctx.stopTraining = true;
-        ctx.stopReason = controls.stop.reason;
-      }
+      if (controls.stop?.end === 'stopped') note(ctx, 'stop', controls.stop.reason);
+      stopIfAsked(ctx);
     },
     async onEpochEnd(epoch, logs, ctx) {
       if (policy.everyEpochs && (epoch + 1) % policy.everyEpochs === 0) await save(ctx, 'periodic', `step-${ctx.step}.safetensors`, `every ${policy.everyEpochs} epoch(s)`);
@@ -169,10 +177,12 @@ function jobCallback(start: Start, controls: Controls, relay: Relay, policy: Ret
       }
     },
     async onInterrupt(ctx) {
+      interrupted = true;
       await save(ctx, 'stop', `step-${ctx.step}.safetensors`, ctx.stopReason ?? 'stopped');
     },
     async onTrainEnd(ctx) {
-      if (!ctx.stopTraining) await save(ctx, 'final', `step-${ctx.step}.safetensors`, 'the run ended');
+      // The run's end (all epochs, or early stopping at an epoch's end) is the final checkpoint.
+      if (!interrupted) await save(ctx, 'final', `step-${ctx.step}.safetensors`, ctx.stopReason ?? 'the run ended');
     },
     state: () => ({ best }),
     setState(s) {

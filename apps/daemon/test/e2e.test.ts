@@ -21,6 +21,7 @@ beforeAll(async () => {
   d = await startDaemon(home);
 }, 120_000);
 afterAll(async () => {
+  if (d.child.exitCode !== null) console.error(`the daemon exited (${d.child.exitCode}); its output:\n${d.output()}`);
   if (d.child.exitCode === null) await d.terminate();
   cleanup();
 });

@@ -80,11 +80,14 @@ export async function startDaemon(home: string, extra: string[] = []): Promise<D
 
 /** Calls the daemon's API with the token. */
 export async function api<T = unknown>(d: DaemonProcess, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${d.base}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${d.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const send = () =>
+    fetch(`${d.base}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${d.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  // A keep-alive socket the server closed as it was reused: a GET is sent again, once.
+  const res = await send().catch((e) => (method === 'GET' && d.child.exitCode === null ? send() : Promise.reject(e)));
   const text = await res.text();
   let parsed: unknown = text;
   try {
