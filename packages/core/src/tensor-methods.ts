@@ -43,7 +43,7 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
   max(axes?: number[], keep?: boolean) { return ops.max(this, axes, keep); },
   min(axes?: number[], keep?: boolean) { return ops.min(this, axes, keep); },
   var(axes?: number[], keep?: boolean, c?: number) { return ops.variance(this, axes, keep, c); },
-  std(axes?: number[], keep?: boolean, c?: number) { return ops.variance(this, axes, keep, c).sqrt(); },
+  std(axes?: number[], keep?: boolean, c?: number) { return ops.std(this, axes, keep, c); },
   argmax(axis?: number, keep?: boolean) { return argmax(this, axis, keep, true); },
   argmin(axis?: number, keep?: boolean) { return argmax(this, axis, keep, false); },
   reshape(shape: number[]) { return ops.reshape(this, shape); },

@@ -188,7 +188,7 @@ function deadPid(): number {
 
 describe('removeStaleTempFiles', () => {
   it("removes a dead writer's temporary files of that target only; keeps live writers' and other files", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'actorgrad-stale-'));
+    const dir = mkdtempSync(join(root, 'stale-'));
     const dead = deadPid();
     const names = {
       stale: `.ck.safetensors.${dead}.3.0123456789ab.tmp`,
@@ -205,7 +205,7 @@ describe('removeStaleTempFiles', () => {
   });
 
   it('finds the temporaries tempPathFor names (a long name is cut the same way)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'actorgrad-stale-'));
+    const dir = mkdtempSync(join(root, 'stale-'));
     const target = join(dir, `${'n'.repeat(150)}.safetensors`);
     const live = tempPathFor(target);
     const stale = live.replace(`.${process.pid}.`, `.${deadPid()}.`);
@@ -218,7 +218,7 @@ describe('removeStaleTempFiles', () => {
 
 describe('isWriterAlive', () => {
   it("counts a file of this process's pid from before it started as a dead predecessor's (pid reuse)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'actorgrad-stale-'));
+    const dir = mkdtempSync(join(root, 'stale-'));
     const before = join(dir, `.ck.safetensors.${process.pid}.1.0123456789ab.tmp`);
     const now = join(dir, `.ck.safetensors.${process.pid}.2.0123456789ab.tmp`);
     writeFileSync(before, 'x');
@@ -235,7 +235,7 @@ describe('isWriterAlive', () => {
 
 describe('ensureWritableDirectory', () => {
   it('creates missing directories and leaves no probe behind; a parent that is a file is ENOTDIR', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'actorgrad-probe-'));
+    const dir = mkdtempSync(join(root, 'probe-'));
     await ensureWritableDirectory(join(dir, 'a', 'b'));
     expect(readdirSync(join(dir, 'a', 'b'))).toEqual([]);
     writeFileSync(join(dir, 'file'), 'x');

@@ -78,6 +78,26 @@ function wrap(fn: string, path: string, step: string, e: unknown): Error {
 }
 
 /**
+ * Creates a fresh temporary file beside `target` with `openFile` (exclusive: `open` of
+ * fs/promises or `openSync`) and returns its path and handle; a name clash (EEXIST) is retried
+ * with a new name up to 5 times, any other failure is thrown naming `path`. Synchronous when
+ * `openFile` is, a promise when it returns one.
+ */
+function openTemp<H>(fn: string, path: string, target: string, openFile: (tmp: string) => H | Promise<H>, attempt = 0): [string, H] | Promise<[string, H]> {
+  const tmp = tempPathFor(target);
+  const retry = (e: unknown): [string, H] | Promise<[string, H]> => {
+    if ((e as { code?: string }).code === 'EEXIST' && attempt < 5) return openTemp(fn, path, target, openFile, attempt + 1);
+    throw wrap(fn, path, 'open of a temporary file', e);
+  };
+  try {
+    const h = openFile(tmp);
+    return h instanceof Promise ? h.then((x): [string, H] => [tmp, x], retry) : [tmp, h];
+  } catch (e) {
+    return retry(e);
+  }
+}
+
+/**
  * Replaces the file at `path` with `bytes` atomically (see the module documentation). A symbolic
  * link at `path` is followed: the file it points to is replaced, the link stays. Errors name the
  * path and the step that failed (`open`, `write`, `fsync`, `rename`), keep the system error as
@@ -100,18 +120,9 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, options: 
       // Nothing to inherit from.
     }
   }
-  let tmp = '';
-  let handle: FileHandle | null = null;
+  const [tmp, opened] = await openTemp(fn, path, target, (t) => open(t, CREATE_EXCLUSIVE, 0o666));
+  let handle: FileHandle | null = opened;
   let step = 'open';
-  for (let attempt = 0; handle === null; attempt++) {
-    tmp = tempPathFor(target);
-    try {
-      handle = await open(tmp, CREATE_EXCLUSIVE, 0o666);
-    } catch (e) {
-      if ((e as { code?: string }).code === 'EEXIST' && attempt < 5) continue;
-      throw wrap(fn, path, 'open of a temporary file', e);
-    }
-  }
   try {
     if (mode !== undefined) {
       step = 'chmod';
@@ -163,18 +174,9 @@ export function writeFileAtomicSync(path: string, bytes: Uint8Array, options: Wr
     const r = options._hook?.(stage, tmpPath);
     if (r instanceof Promise) throw new TypeError(`${fn}: _hook returned a promise; use writeFileAtomic`);
   };
-  let tmp = '';
-  let fd = -1;
+  const [tmp, opened] = openTemp(fn, path, target, (t) => openSync(t, CREATE_EXCLUSIVE, 0o666)) as [string, number];
+  let fd = opened;
   let step = 'open';
-  for (let attempt = 0; fd < 0; attempt++) {
-    tmp = tempPathFor(target);
-    try {
-      fd = openSync(tmp, CREATE_EXCLUSIVE, 0o666);
-    } catch (e) {
-      if ((e as { code?: string }).code === 'EEXIST' && attempt < 5) continue;
-      throw wrap(fn, path, 'open of a temporary file', e);
-    }
-  }
   try {
     if (mode !== undefined) {
       step = 'chmod';

@@ -19,6 +19,7 @@ const SAMPLE: Record<string, unknown> = {
   rho: 0.8,
   alpha: 0.9,
   centered: true,
+  form: 'torch',
 };
 
 const names = Object.keys(ALIAS_OPTION_KEYS) as (keyof typeof ALIAS_OPTION_KEYS)[];

@@ -93,12 +93,28 @@ export interface AdadeltaAliasOptions {
   weightDecay?: number;
 }
 
-/** torch.optim.Adadelta (lr 1, ρ 0.9, eps 1e-6): `p ← p − η·Δ`, Δ as in `scaleByAdadelta`. */
+/**
+ * torch.optim.Adadelta (lr 1, ρ 0.9, eps 1e-6): `p ← p − η·Δ`, Δ as in `scaleByAdadelta` (Zeiler,
+ * 2012). Lecture 002's "AdaDelta" is another method: `rmsprop({ form: 'lecture002' })`.
+ */
 export function adadelta(o: AdadeltaAliasOptions = {}): T {
   const rho = v.checkDecay('adadelta', 'rho', o.rho ?? 0.9);
   const eps = v.checkPositive('adadelta', 'eps', o.eps ?? 1e-6);
   return build(l2('adadelta', o.weightDecay), scaleByAdadelta({ rho, eps }), rate('adadelta', o.lr ?? DEFAULT_LR.adadelta));
 }
+
+/**
+ * Where `rmsprop` adds ε:
+ * - `'torch'` (default): outside the root, `p ← p − η·g/(√v + ε)` (torch.optim.RMSprop; also lecture
+ *   000_25d9901f85987fe6.txt, §RMSProp: `θ ← θ − α/(δ + √r) ⊙ ∇J`).
+ * - `'lecture002'`: under the root, `p ← p − η·g/√(v + ε)`, `v ← γv + (1 − γ)g²` (α plays γ): the
+ *   method lecture 002_7395964b67df274e.txt, §AdaDelta, calls "AdaDelta" (`E[g²]ₜ = γE[g²]ₜ₋₁ +
+ *   (1 − γ)gₜ²`, `θₜ₊₁ = θₜ − η/√(E[g²]ₜ + ε) · gₜ`), which is RMSProp with ε inside the root, not
+ *   Zeiler's AdaDelta (that is `adadelta`); lecture 003_ad5331f8bc59fec7.txt, §RMSProp, writes the
+ *   same `g/√(v + ε)`.
+ */
+export type RmspropForm = 'torch' | 'lecture002';
+const RMSPROP_FORMS: readonly RmspropForm[] = ['torch', 'lecture002'];
 
 export interface RmspropOptions {
   lr?: LearningRate;
@@ -107,18 +123,44 @@ export interface RmspropOptions {
   weightDecay?: number;
   momentum?: number;
   centered?: boolean;
+  /** Where ε goes (see {@link RmspropForm}); `'torch'` by default. */
+  form?: RmspropForm;
 }
 
-/** torch.optim.RMSprop (lr 1e-2, α 0.99, eps 1e-8): `p ← p − η·u`, u as in `scaleByRms`. */
+/**
+ * torch.optim.RMSprop (lr 1e-2, α 0.99, eps 1e-8): `p ← p − η·u`, u as in `scaleByRms`; with
+ * `form: 'lecture002'` ε goes under the root (lecture 002's "AdaDelta", see {@link RmspropForm}).
+ */
 export function rmsprop(o: RmspropOptions = {}): T {
   const fn = 'rmsprop';
   const alpha = v.checkDecay(fn, 'alpha', o.alpha ?? 0.99);
   const eps = v.checkPositive(fn, 'eps', o.eps ?? 1e-8);
   const mu = v.checkDecay(fn, 'momentum', o.momentum ?? 0);
   const centered = v.checkBoolean(fn, 'centered', o.centered ?? false);
-  const scaling = scaleByRms({ alpha, eps, momentum: mu, centered });
+  const inRoot = v.checkOneOf(fn, 'form', o.form ?? 'torch', RMSPROP_FORMS) === 'lecture002';
+  const scaling = scaleByRms({ alpha, eps: inRoot ? 0 : eps, epsRoot: inRoot ? eps : 0, momentum: mu, centered });
   return build(l2(fn, o.weightDecay), scaling, rate(fn, o.lr ?? DEFAULT_LR.rmsprop));
 }
+
+/**
+ * Which Adam `adam` and `adamw` compute (m, v the moving averages of g and g², ε = `eps`):
+ * - `'torch'` (default): `p ← p − η·m̂/(√v̂ + ε)`, m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ) (torch.optim.Adam).
+ * - `'lecture000'`: no bias correction, ε outside the root: `θ ← θ − α/(δ + √v) · m`
+ *   (000_25d9901f85987fe6.txt, §ADAM algorithm; the slide says "correct the bias" but its formula
+ *   uses the uncorrected m and v, and this form is that formula).
+ * - `'lecture003'`: no bias correction, ε under the root: `x ← x − α·μ/√(v + ε)`
+ *   (003_ad5331f8bc59fec7.txt, §Adam; that slide calls the decay of v β and that of μ β₂: here
+ *   `betas` stays [β of m, β of v]).
+ * - `'lecture004'`: bias correction, ε under the root: `φ ← φ − α·m̃/√(ṽ + ε)`
+ *   (004_d8dfb9115cc8a83f.txt, §Adaptive moment estimation. Adam, "Moderate near start of the sequence").
+ */
+export type AdamForm = 'torch' | 'lecture000' | 'lecture003' | 'lecture004';
+const ADAM_FORMS: Record<AdamForm, { biasCorrection: boolean; inRoot: boolean }> = {
+  torch: { biasCorrection: true, inRoot: false },
+  lecture000: { biasCorrection: false, inRoot: false },
+  lecture003: { biasCorrection: false, inRoot: true },
+  lecture004: { biasCorrection: true, inRoot: true },
+};
 
 export interface AdamAliasOptions {
   lr?: LearningRate;
@@ -126,16 +168,23 @@ export interface AdamAliasOptions {
   eps?: number;
   weightDecay?: number;
   amsgrad?: boolean;
+  /** Which Adam (see {@link AdamForm}); `'torch'` by default. */
+  form?: AdamForm;
 }
 
 function adamParts(fn: string, o: AdamAliasOptions) {
   const [b1, b2] = v.checkBetas(fn, o.betas ?? [0.9, 0.999]);
   const eps = v.checkPositive(fn, 'eps', o.eps ?? 1e-8);
   const amsgrad = v.checkBoolean(fn, 'amsgrad', o.amsgrad ?? false);
-  return { b1, b2, eps, amsgrad };
+  const form = v.checkOneOf(fn, 'form', o.form ?? 'torch', Object.keys(ADAM_FORMS) as AdamForm[]);
+  const { biasCorrection, inRoot } = ADAM_FORMS[form];
+  return { b1, b2, eps: inRoot ? 0 : eps, epsRoot: inRoot ? eps : 0, amsgrad, biasCorrection };
 }
 
-/** torch.optim.Adam (lr 1e-3, betas (0.9, 0.999), eps 1e-8), L2 weight decay: `g ← g + λp` first. */
+/**
+ * torch.optim.Adam (lr 1e-3, betas (0.9, 0.999), eps 1e-8), L2 weight decay: `g ← g + λp` first;
+ * `form` picks the lectures' versions instead (see {@link AdamForm}).
+ */
 export function adam(o: AdamAliasOptions = {}): T {
   const h = adamParts('adam', o);
   return build(l2('adam', o.weightDecay), scaleByAdam(h), rate('adam', o.lr ?? DEFAULT_LR.adam));
@@ -152,7 +201,7 @@ export function adamw(o: AdamAliasOptions = {}): T {
   return build(scaleByAdam(h), wd > 0 ? addDecayedWeights(wd) : null, rate('adamw', o.lr ?? DEFAULT_LR.adamw));
 }
 
-export type AdamaxAliasOptions = Omit<AdamAliasOptions, 'amsgrad'>;
+export type AdamaxAliasOptions = Omit<AdamAliasOptions, 'amsgrad' | 'form'>;
 
 /** torch.optim.Adamax (lr 2e-3): `p ← p − η · m/(1 − β₁ᵗ) / max(β₂n, |g| + ε)`. */
 export function adamax(o: AdamaxAliasOptions = {}): T {
@@ -188,14 +237,14 @@ export function radam(o: AdamaxAliasOptions = {}): T {
  */
 export const ALIAS_OPTION_KEYS = {
   sgd: ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'],
-  adam: ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'],
-  adamw: ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'],
+  adam: ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'form'],
+  adamw: ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'form'],
   adamax: ['lr', 'betas', 'eps', 'weightDecay'],
   nadam: ['lr', 'betas', 'eps', 'weightDecay', 'momentumDecay'],
   radam: ['lr', 'betas', 'eps', 'weightDecay'],
   adagrad: ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps'],
   adadelta: ['lr', 'rho', 'eps', 'weightDecay'],
-  rmsprop: ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered'],
+  rmsprop: ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered', 'form'],
 } as const satisfies {
   sgd: readonly (keyof SgdOptions)[];
   adam: readonly (keyof AdamAliasOptions)[];

@@ -41,6 +41,21 @@ export function checkPositive(fn: string, name: string, value: unknown): number 
   return v;
 }
 
+/**
+ * The ε added outside a square root and the ε′ added under it (`√(v + ε′) + ε`): both finite and
+ * >= 0, ε > 0 unless ε′ > 0 (one of them keeps the denominator away from 0).
+ */
+export function checkEps(fn: string, eps: unknown, epsRoot: unknown): [number, number] {
+  const root = checkNonNegative(fn, 'epsRoot', epsRoot);
+  return [root > 0 ? checkNonNegative(fn, 'eps', eps) : checkPositive(fn, 'eps', eps), root];
+}
+
+/** `value` is one of `allowed` (a string option such as an optimiser's `form`). */
+export function checkOneOf<S extends string>(fn: string, name: string, value: unknown, allowed: readonly S[]): S {
+  if (!allowed.includes(value as S)) fail(fn, name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
+  return value as S;
+}
+
 /** `value` is in [0, 1): decay rates (β, ρ, α, momentum). */
 export function checkDecay(fn: string, name: string, value: unknown): number {
   const v = finite(fn, name, value, 'in [0, 1)');

@@ -85,34 +85,45 @@ describe('PyTorch 1.13 optimizer fixtures (float64, 25 steps)', () => {
     }
   });
 
+  /** 25 steps of `opt` from the fixture's start: the losses and final parameters against torch's. */
+  function expectTorchTrajectory(c: Case, opt: GradientTransformation<unknown[]>): void {
+    let params: ArrayTree = {};
+    for (const [k, v] of Object.entries(fixture.init)) params[k] = flat(v);
+    let state = opt.init(params);
+    const losses: number[] = [];
+    for (let t = 0; t < fixture.steps; t++) {
+      const { loss, grads } = lossAndGrad(fixture, params);
+      losses.push(loss);
+      const [updates, next] = opt.update(grads, state, params);
+      params = applyUpdates(params, updates);
+      state = next;
+    }
+    const bad: string[] = [];
+    losses.forEach((l, t) => {
+      const ref = c.losses_before_each_step[t]!;
+      if (!close(l, ref)) bad.push(`loss[${t}] ${l} vs ${ref}`);
+    });
+    for (const [k, v] of Object.entries(c.final)) {
+      const ref = flat(v);
+      const got = params[k]!;
+      expect(got.length).toBe(ref.length);
+      for (let i = 0; i < ref.length; i++) if (!close(got[i]!, ref[i]!)) bad.push(`${k}[${i}] ${got[i]} vs ${ref[i]}`);
+    }
+    expect(bad).toEqual([]);
+  }
+
   for (const c of fixture.cases) {
     it(`${c.name}: ${c.torch_class}(${JSON.stringify(c.hyper)})`, () => {
       const make = aliases[c.torch_class];
       if (!make) throw new Error(`no alias for ${c.torch_class}`);
-      const opt = make(camel(c.hyper));
-      let params: ArrayTree = {};
-      for (const [k, v] of Object.entries(fixture.init)) params[k] = flat(v);
-      let state = opt.init(params);
-      const losses: number[] = [];
-      for (let t = 0; t < fixture.steps; t++) {
-        const { loss, grads } = lossAndGrad(fixture, params);
-        losses.push(loss);
-        const [updates, next] = opt.update(grads, state, params);
-        params = applyUpdates(params, updates);
-        state = next;
-      }
-      const bad: string[] = [];
-      losses.forEach((l, t) => {
-        const ref = c.losses_before_each_step[t]!;
-        if (!close(l, ref)) bad.push(`loss[${t}] ${l} vs ${ref}`);
-      });
-      for (const [k, v] of Object.entries(c.final)) {
-        const ref = flat(v);
-        const got = params[k]!;
-        expect(got.length).toBe(ref.length);
-        for (let i = 0; i < ref.length; i++) if (!close(got[i]!, ref[i]!)) bad.push(`${k}[${i}] ${got[i]} vs ${ref[i]}`);
-      }
-      expect(bad).toEqual([]);
+      expectTorchTrajectory(c, make(camel(c.hyper)));
     });
+  }
+
+  // The aliases with a lecture `form` option: form 'torch', spelled out, is still torch's optimiser.
+  const withForm = fixture.cases.filter((c) => ['Adam', 'AdamW', 'RMSprop'].includes(c.torch_class));
+  it('has Adam, AdamW and RMSprop cases to check form: "torch" on', () => expect(withForm.length).toBeGreaterThanOrEqual(3));
+  for (const c of withForm) {
+    it(`${c.name} with form: 'torch'`, () => expectTorchTrajectory(c, aliases[c.torch_class]!({ ...camel(c.hyper), form: 'torch' })));
   }
 });

@@ -4,11 +4,11 @@
  * be written.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng, data, nn } from '@actorgrad/core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, tempDir } from './temp-dirs.js';
 import {
   type Checkpoint,
   type EngineEvent,
@@ -18,10 +18,12 @@ import {
   loadCheckpoint,
   modelCheckpoint,
 } from '../src/index.js';
-import { FileFormatError, decodeSafetensors, encodeSafetensors } from '@actorgrad/io';
+import { CHECKSUMS_KEY, FileFormatError, decodeSafetensors, encodeSafetensors } from '@actorgrad/io';
 import { paramBytes } from './resume-setup.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'actorgrad-faults-'));
+afterAll(removeTempDirs);
+
+const tmp = () => tempDir('actorgrad-faults-');
 const child = new URL('./checkpoint-faults-child.ts', import.meta.url).pathname;
 
 /** Runs the child until it says it has paused at `pause` in its save number `saves`, then SIGKILLs it. */
@@ -147,6 +149,20 @@ describe('bits flipped in a saved checkpoint', () => {
     expect(flips).toBe(120);
     expect(problems).toEqual([]);
     expect(bytesOf(await loadCheckpoint(path)).equals(good)).toBe(true);
+  });
+});
+
+describe('an optimiser file that lost its checksums entry', () => {
+  it("is refused, naming the file (a flipped bit in the key's name used to load it unverified)", async () => {
+    const dir = tmp();
+    const path = join(dir, 'ck.safetensors');
+    await new Trainer().fit(net(), spirals(), { ...opts, epochs: 1, callbacks: [modelCheckpoint({ path })] });
+    const optPath = join(dir, 'ck.optim.safetensors');
+    const d = decodeSafetensors(readFileSync(optPath));
+    const { [CHECKSUMS_KEY]: _sums, ...rest } = d.metadata;
+    writeFileSync(optPath, encodeSafetensors(d.tensors, { ...rest, 'actorgrad.chesksums': _sums! }));
+    await expect(loadCheckpoint(path)).rejects.toThrow(`(${optPath})`);
+    await expect(loadCheckpoint(path)).rejects.toThrow(`__metadata__ has no '${CHECKSUMS_KEY}'`);
   });
 });
 

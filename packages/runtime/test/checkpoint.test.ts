@@ -1,12 +1,14 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng, data, nn, tensor } from '@actorgrad/core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, tempDir } from './temp-dirs.js';
 import { CHUNK, type EngineEvent, type FitOptions, Trainer, inline, lambdaCallback, loadCheckpoint, modelCheckpoint, saveCheckpoint } from '../src/index.js';
 import { diverging } from './helpers.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'actorgrad-ckpt-'));
+afterAll(removeTempDirs);
+
+const tmp = () => tempDir('actorgrad-ckpt-');
 function spirals(seed: number) {
   const s = data.twoSpirals({ n: 200, noise: 0.05, seed });
   return { x: s.x, y: s.y.reshape([-1]) };

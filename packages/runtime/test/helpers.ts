@@ -1,4 +1,5 @@
-import { Rng, type Tensor, nn, randn, tensor } from '@actorgrad/core';
+import { Rng, type Tensor, data, nn, randn, tensor } from '@actorgrad/core';
+import { type FitOptions, inline } from '../src/index.js';
 
 /** A 3-layer MLP (with dropout when `p` > 0), deterministic by seed. */
 export function mlp(seed: number, sizes = [20, 32, 16, 5], p = 0.2): nn.Sequential {
@@ -37,4 +38,21 @@ export function diverging(): { data: { x: Tensor; y: Tensor }; model: nn.Sequent
   const y = tensor(Array.from({ length: 32 }, () => rng.normal() * 1e3), { shape: [32, 1] });
   const model = new nn.Sequential(new nn.Linear(2, 8, { rng }), nn.ReLU(), new nn.Linear(8, 1, { rng }));
   return { data: { x, y }, model };
+}
+
+/** 120 points of the two spirals (seed 1), labels flattened: the small classification run of the callback tests. */
+export function spirals(): { x: Tensor; y: Tensor } {
+  const s = data.twoSpirals({ n: 120, noise: 0.05, seed: 1 });
+  return { x: s.x, y: s.y.reshape([-1]) };
+}
+
+/** A 2-8-2 tanh net for `spirals()`, deterministic. */
+export function spiralsNet(): nn.Sequential {
+  const rng = new Rng(1);
+  return new nn.Sequential(new nn.Linear(2, 8, { rng }), nn.Tanh(), new nn.Linear(8, 2, { rng }));
+}
+
+/** Fit options for `spirals()`: Adam 0.02, 3 epochs of 40-row batches, inline, accuracy, 25 % validation. */
+export function spiralsFitOptions(): FitOptions {
+  return { loss: 'crossEntropy', optimizer: { name: 'adam', options: { lr: 0.02 } }, epochs: 3, batchSize: 40, placement: inline(), metrics: ['accuracy'], validationSplit: 0.25 };
 }

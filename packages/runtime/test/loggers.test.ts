@@ -1,23 +1,18 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng, data, nn } from '@actorgrad/core';
-import { describe, expect, it } from 'vitest';
-import { type FitOptions, Trainer, csvLogger, inline, jsonlLogger } from '../src/index.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, tempDir } from './temp-dirs.js';
+import { Trainer, csvLogger, jsonlLogger } from '../src/index.js';
+import { spirals, spiralsFitOptions, spiralsNet } from './helpers.js';
 
-function spirals() {
-  const s = data.twoSpirals({ n: 120, noise: 0.05, seed: 1 });
-  return { x: s.x, y: s.y.reshape([-1]) };
-}
-const net = () => {
-  const rng = new Rng(1);
-  return new nn.Sequential(new nn.Linear(2, 8, { rng }), nn.Tanh(), new nn.Linear(8, 2, { rng }));
-};
-const opts: FitOptions = { loss: 'crossEntropy', optimizer: { name: 'adam', options: { lr: 0.02 } }, epochs: 3, batchSize: 40, placement: inline(), metrics: ['accuracy'], validationSplit: 0.25 };
+afterAll(removeTempDirs);
+
+const net = spiralsNet;
+const opts = spiralsFitOptions();
 
 describe('logging callbacks', () => {
   it('csvLogger writes a header and one row per epoch matching the history', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'ag-log-')), 'log.csv');
+    const path = join(tempDir('ag-log-'), 'log.csv');
     const h = await new Trainer().fit(net(), spirals(), { ...opts, callbacks: [csvLogger(path)] });
     const lines = readFileSync(path, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('epoch,loss,accuracy,val_loss,val_accuracy,lr');
@@ -30,7 +25,7 @@ describe('logging callbacks', () => {
   });
 
   it('jsonlLogger writes one JSON object per epoch and per n batches', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'ag-log-')), 'log.jsonl');
+    const path = join(tempDir('ag-log-'), 'log.jsonl');
     await new Trainer().fit(net(), spirals(), { ...opts, callbacks: [jsonlLogger(path, { batchEvery: 2 })] });
     const recs = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step?: number; epoch?: number });
     // 90 training rows / 40 → 3 batches an epoch (the last has 10), 9 steps; steps 0, 2, 4, 6, 8 logged.

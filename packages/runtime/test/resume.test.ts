@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, tempDir } from './temp-dirs.js';
 import { Trainer } from '../src/index.js';
 import { paramBytes, resumeData, resumeModel, resumeOptions } from './resume-setup.js';
+
+afterAll(removeTempDirs);
 
 const child = new URL('./resume-child.ts', import.meta.url).pathname;
 const run = (mode: string, dir: string) =>
@@ -16,7 +18,7 @@ describe('checkpoint and resume', () => {
     await new Trainer().fit(model, resumeData(), resumeOptions(5));
     const uninterrupted = paramBytes(model);
 
-    const dir = mkdtempSync(join(tmpdir(), 'actorgrad-resume-'));
+    const dir = tempDir('actorgrad-resume-');
     run('first', dir);
     expect(readdirSync(dir).sort()).toEqual([
       'ckpt-0.optim.safetensors',

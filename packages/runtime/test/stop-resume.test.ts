@@ -1,14 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng, data, randn, tensor } from '@actorgrad/core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, tempDir } from './temp-dirs.js';
 import { type History, type ModelCheckpointOptions, NonFiniteLossError, Trainer, dataParallel, lambdaCallback, loadCheckpoint, modelCheckpoint } from '../src/index.js';
 import { paramBytes } from './helpers.js';
 import { STOP_EPOCHS, STOP_STEPS_PER_EPOCH, stopCallbacks, stopData, stopModel, stopOptions } from './support/stop-setup.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'actorgrad-stop-'));
+afterAll(removeTempDirs);
+
+const tmp = () => tempDir('actorgrad-stop-');
 
 /** The uninterrupted run: final parameters and history. */
 async function uninterrupted(placement = stopOptions().placement) {

@@ -1,4 +1,5 @@
-import type { Tensor } from '../tensor.js';
+import { allocShared } from '../dtype.js';
+import { Tensor } from '../tensor.js';
 import { currentForwardLevel, isGradEnabled, withoutForward } from './mode.js';
 
 /**
@@ -37,3 +38,16 @@ export function apply<A>(p: Primitive<A>, inputs: Tensor[], attrs: A): Tensor {
   return out;
 }
 
+
+/**
+ * The derivative rules of a piecewise-constant op (`sign`, the comparisons, `argmax`/`argmin`):
+ * an exact zero gradient for every input that requires one, and no tangent (a zero tangent).
+ * Recording the op (rather than leaving it out of the graph) is what makes `.backward()` through
+ * it give zero gradients, as PyTorch's `torch.sign(x).sum().backward()` does, instead of finding
+ * no input that requires grad.
+ */
+export const ZERO_DERIVATIVE = {
+  vjp: (_g: Tensor, inputs: Tensor[]): (Tensor | null)[] =>
+    inputs.map((x) => (x.requiresGrad ? new Tensor(allocShared(x.dtype, x.size), x.shape) : null)),
+  jvp: (): Tensor | null => null,
+};

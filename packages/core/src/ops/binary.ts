@@ -1,4 +1,4 @@
-import { apply, type Primitive } from '../autograd/primitive.js';
+import { apply, type Primitive, ZERO_DERIVATIVE } from '../autograd/primitive.js';
 import { type BinaryOp, getBackend } from '../backend.js';
 import { broadcastShapes, broadcastStrides, shapeEq } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -47,21 +47,27 @@ function primitive(op: BinaryOp): Primitive {
       getBackend().binary(op, a!.data, b!.data, out.data, shape, broadcastStrides(a!.shape, shape), broadcastStrides(b!.shape, shape));
       return out;
     },
-    ...(rule && {
-      vjp(g: Tensor, [a, b]: Tensor[], out: Tensor) {
-        const [ga, gb] = rule(g, a!, b!, out);
-        return [ga && a!.requiresGrad ? unbroadcast(ga, a!.shape) : null, gb && b!.requiresGrad ? unbroadcast(gb, b!.shape) : null];
-      },
-      jvp([ta, tb]: (Tensor | null)[], [a, b]: Tensor[], out: Tensor) {
-        const da = ta ? rule(ta, a!, b!, out)[0] : null;
-        const db = tb ? rule(tb, a!, b!, out)[1] : null;
-        const t = da && db ? da.add(db) : (da ?? db);
-        return t && !shapeEq(t.shape, out.shape) ? t.expand(out.shape) : t;
-      },
-    }),
+    // The comparisons are step functions of their operands (0/1 floats): zero derivative.
+    ...(rule ? differentiable(rule) : ZERO_DERIVATIVE),
   };
   PRIMS.set(op, p);
   return p;
+}
+
+/** The vjp and jvp of a differentiable binary op from its partial-derivative rule. */
+function differentiable(rule: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => Pair): Pick<Primitive, 'vjp' | 'jvp'> {
+  return {
+    vjp(g: Tensor, [a, b]: Tensor[], out: Tensor) {
+      const [ga, gb] = rule(g, a!, b!, out);
+      return [ga && a!.requiresGrad ? unbroadcast(ga, a!.shape) : null, gb && b!.requiresGrad ? unbroadcast(gb, b!.shape) : null];
+    },
+    jvp([ta, tb]: (Tensor | null)[], [a, b]: Tensor[], out: Tensor) {
+      const da = ta ? rule(ta, a!, b!, out)[0] : null;
+      const db = tb ? rule(tb, a!, b!, out)[1] : null;
+      const t = da && db ? da.add(db) : (da ?? db);
+      return t && !shapeEq(t.shape, out.shape) ? t.expand(out.shape) : t;
+    },
+  };
 }
 
 /** Applies a broadcasting binary primitive; numbers adopt the tensor's dtype. */

@@ -20,6 +20,19 @@ export function variance(x: Tensor, axes?: Axes, keepDims = false, correction = 
   return d.mul(d).sum(axes, keepDims).div(Math.max(count(x, axes) - correction, 0));
 }
 
+/**
+ * Standard deviation over axes: √variance (correction as `variance`). Where the variance is
+ * exactly 0 (all reduced values equal) the gradient is 0, as torch.std's backward masks it
+ * (`std_backward`: grad / (2·std), masked to 0 where std = 0), rather than 0 · ∞ = NaN. The mask
+ * is written with `where` twice (the square root only ever sees 1 there), so the forward-mode
+ * tangent and the derivatives of the derivative (hvp) are 0 there too, never NaN.
+ */
+export function std(x: Tensor, axes?: Axes, keepDims = false, correction = 1): Tensor {
+  const v = variance(x, axes, keepDims, correction);
+  const zero = v.eq(0);
+  return where(zero, 0, where(zero, 1, v).sqrt());
+}
+
 /** Clamps to [min, max]; the gradient is 1 inside and on the bounds, 0 outside (as torch.clamp). */
 export function clip(x: Tensor, min: number | null, max: number | null): Tensor {
   if (Number.isNaN(min) || Number.isNaN(max)) throw new RangeError(`clip: bounds must be numbers or null, got min ${min}, max ${max}`);

@@ -10,7 +10,7 @@ export { gather, scatterAdd } from './gather.js';
 export { concat, stack } from './concat.js';
 export { matmul } from './matmul.js';
 export { where } from './where.js';
-export { clip, mean, variance } from './compose.js';
+export { clip, mean, std, variance } from './compose.js';
 export { unbroadcast, type TensorLike } from './util.js';
 
 /** a + b (broadcasting). */

@@ -1,4 +1,4 @@
-import { apply, type Primitive } from '../autograd/primitive.js';
+import { apply, type Primitive, ZERO_DERIVATIVE } from '../autograd/primitive.js';
 import { stridedOffsets } from '../kernels/strided.js';
 import { broadcastStrides, normAxes, type Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -93,30 +93,47 @@ export function min(x: Tensor, axes?: Axes, keepDims = false): Tensor {
   return apply(MIN, [x], { axes: normAxes(axes, x.ndim, 'min'), keepDims });
 }
 
+interface ArgAttrs {
+  axis: number;
+  keepDims: boolean;
+  largest: boolean;
+}
+
+/** argmax/argmin along one axis; piecewise constant, so its derivative is 0 (see ZERO_DERIVATIVE). */
+const ARGMAX: Primitive<ArgAttrs> = {
+  name: 'argmax',
+  forward([x], { axis, keepDims, largest }) {
+    const outer = x!.shape.slice(0, axis).reduce((a, b) => a * b, 1);
+    const n = x!.shape[axis]!;
+    const inner = x!.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+    const out = empty(x!.dtype, reducedShape(x!.shape, [axis], keepDims));
+    const xd = x!.data;
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        let best = 0;
+        let bv = xd[o * n * inner + i]!;
+        for (let j = 1; j < n && !Number.isNaN(bv); j++) {
+          const v = xd[(o * n + j) * inner + i]!;
+          if ((largest ? v > bv : v < bv) || Number.isNaN(v)) {
+            bv = v;
+            best = j;
+          }
+        }
+        out.data[o * inner + i] = best;
+      }
+    }
+    return out;
+  },
+  ...ZERO_DERIVATIVE,
+};
+
 /**
- * The index of the largest (or smallest) element along `axis` (first one at ties); not
- * differentiable. A NaN counts as the extremum, so its first index wins (as torch.argmax/argmin).
+ * The index of the largest (or smallest) element along `axis` (first one at ties). A NaN counts
+ * as the extremum, so its first index wins (as torch.argmax/argmin). Its derivative is 0: torch
+ * returns int64 indices that cannot require grad, ours are floats recorded with a zero gradient,
+ * so `.backward()` through them gives zeros like the project's `grad(f)`.
  */
 export function argmax(x: Tensor, axis = -1, keepDims = false, largest = true): Tensor {
   const [ax] = normAxes(axis, x.ndim, 'argmax');
-  const outer = x.shape.slice(0, ax).reduce((a, b) => a * b, 1);
-  const n = x.shape[ax!]!;
-  const inner = x.shape.slice(ax! + 1).reduce((a, b) => a * b, 1);
-  const out = empty(x.dtype, reducedShape(x.shape, [ax!], keepDims));
-  const xd = x.data;
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      let best = 0;
-      let bv = xd[o * n * inner + i]!;
-      for (let j = 1; j < n && !Number.isNaN(bv); j++) {
-        const v = xd[(o * n + j) * inner + i]!;
-        if ((largest ? v > bv : v < bv) || Number.isNaN(v)) {
-          bv = v;
-          best = j;
-        }
-      }
-      out.data[o * inner + i] = best;
-    }
-  }
-  return out;
+  return apply(ARGMAX, [x], { axis: ax!, keepDims, largest });
 }

@@ -1,19 +1,19 @@
-import { apply, type Primitive } from '../autograd/primitive.js';
+import { apply, type Primitive, ZERO_DERIVATIVE } from '../autograd/primitive.js';
 import { getBackend, type UnaryOp } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import { empty } from './util.js';
 
 type Rule = (g: Tensor, x: Tensor, out: Tensor) => Tensor;
 
-/** d out / d x, built with differentiable ops; the vjp is g · d and the jvp is t · d. */
-const DERIVATIVE: Record<UnaryOp, Rule | null> = {
+/** d out / d x, built with differentiable ops; the vjp is g · d and the jvp is t · d ('zero': see ZERO_DERIVATIVE). */
+const DERIVATIVE: Record<UnaryOp, Rule | 'zero'> = {
   neg: (g) => g.neg(),
   exp: (g, _x, y) => g.mul(y),
   log: (g, x) => g.div(x),
   log1p: (g, x) => g.div(x.add(1)),
   sqrt: (g, _x, y) => g.div(y.mul(2)),
   abs: (g, x) => g.mul(x.sign()),
-  sign: null,
+  sign: 'zero',
   sin: (g, x) => g.mul(x.cos()),
   cos: (g, x) => g.mul(x.sin()).neg(),
   tanh: (g, _x, y) => g.mul(y.mul(y).neg().add(1)),
@@ -34,10 +34,12 @@ function primitive(op: UnaryOp): Primitive {
       getBackend().unary(op, x!.data, out.data, x!.size);
       return out;
     },
-    ...(rule && {
-      vjp: (g: Tensor, [x]: Tensor[], out: Tensor) => [rule(g, x!, out)],
-      jvp: ([t]: (Tensor | null)[], [x]: Tensor[], out: Tensor) => (t ? rule(t, x!, out) : null),
-    }),
+    ...(rule === 'zero'
+      ? ZERO_DERIVATIVE
+      : {
+          vjp: (g: Tensor, [x]: Tensor[], out: Tensor) => [rule(g, x!, out)],
+          jvp: ([t]: (Tensor | null)[], [x]: Tensor[], out: Tensor) => (t ? rule(t, x!, out) : null),
+        }),
   };
   PRIMS.set(op, p);
   return p;

@@ -25,6 +25,13 @@ describe('scaleByAdam', () => {
     expectClose(updates[1]!.w!, [m / (1 - 0.81) / (Math.sqrt(8) / Math.sqrt(1 - 0.25) + 1e-8)]);
   });
 
+  it('epsRoot and biasCorrection: u = m / (√(v + ε′) + ε) on the second step without correction', () => {
+    const { updates } = run(scaleByAdam({ b1: 0.8, b2: 0.9, eps: 0, epsRoot: 0.5, biasCorrection: false }), [{ w: [1] }, { w: [3] }]);
+    const m = 0.8 * 0.2 + 0.2 * 3;
+    const v = 0.9 * 0.1 + 0.1 * 9;
+    expectClose(updates[1]!.w!, [m / Math.sqrt(v + 0.5)]);
+  });
+
   it('keeps float32 state for float32 parameters', () => {
     const t = scaleByAdam();
     const s = t.init(tree({ w: [0, 0] }, 'float32'));
@@ -34,5 +41,9 @@ describe('scaleByAdam', () => {
   it('rejects bad hyper-parameters', () => {
     expect(() => scaleByAdam({ b2: 1 })).toThrow('scaleByAdam: b2 must be in [0, 1), got 1');
     expect(() => scaleByAdam({ eps: -1e-8 })).toThrow('scaleByAdam: eps must be a finite number > 0, got -1e-8');
+    expect(() => scaleByAdam({ eps: 0 })).toThrow('scaleByAdam: eps must be a finite number > 0, got 0');
+    expect(() => scaleByAdam({ epsRoot: -1 })).toThrow('scaleByAdam: epsRoot must be a finite number >= 0, got -1');
+    expect(() => scaleByAdam({ eps: -1, epsRoot: 1e-8 })).toThrow('scaleByAdam: eps must be a finite number >= 0, got -1');
+    expect(() => scaleByAdam({ biasCorrection: 1 as never })).toThrow('scaleByAdam: biasCorrection must be a boolean, got 1');
   });
 });

@@ -27,7 +27,16 @@ describe('scaleByRms', () => {
     expectClose(updates[1]!.w!, [b2]);
   });
 
+  it('epsRoot: s = √(v + ε′) + ε, also centred: √(v − ḡ² + ε′) + ε', () => {
+    const plain = run(scaleByRms({ alpha: 0.9, eps: 0, epsRoot: 0.3 }), grads).updates;
+    expectClose(plain[0]!.w!, [2 / Math.sqrt(0.4 + 0.3)]);
+    const centred = run(scaleByRms({ alpha: 0.9, eps: 1e-3, epsRoot: 0.3, centered: true }), grads).updates;
+    expectClose(centred[0]!.w!, [2 / (Math.sqrt(0.4 - 0.04 + 0.3) + 1e-3)]);
+  });
+
   it('rejects bad hyper-parameters', () => {
+    expect(() => scaleByRms({ eps: 0 })).toThrow('scaleByRms: eps must be a finite number > 0, got 0');
+    expect(() => scaleByRms({ epsRoot: Number.NaN })).toThrow('scaleByRms: epsRoot must be a finite number >= 0, got NaN');
     expect(() => scaleByRms({ alpha: -0.1 })).toThrow('scaleByRms: alpha must be in [0, 1), got -0.1');
     expect(() => scaleByRms({ momentum: Number.POSITIVE_INFINITY })).toThrow(
       'scaleByRms: momentum must be in [0, 1), got Infinity',

@@ -1,13 +1,15 @@
 import type { ArrayTree } from '@actorgrad/core';
 import type { GradientTransformation } from '../types.js';
-import { checkBoolean, checkDecay, checkPositive } from '../validate.js';
+import { checkBoolean, checkDecay, checkEps } from '../validate.js';
 import { emptyLike, fullLike, leaf } from './util.js';
 
 export interface RmsOptions {
   /** Decay α of the running averages, in [0, 1); 0.99 by default (torch's default). */
   alpha?: number;
-  /** ε > 0 added to the root; 1e-8 by default. */
+  /** ε ≥ 0 added to the root, outside it: `√v + ε`; 1e-8 by default (may be 0 only when `epsRoot` > 0). */
   eps?: number;
+  /** ε ≥ 0 added under the root, `√(v + ε)` (lectures 002 and 003); 0 by default. */
+  epsRoot?: number;
   /** Centred RMSProp (divide by an estimate of the variance); false by default. */
   centered?: boolean;
   /** Momentum μ in [0, 1) applied to the scaled gradient; 0 by default. */
@@ -25,13 +27,14 @@ export interface RmsState {
 
 /**
  * RMSProp's scaling (Hinton, lecture 6e), as torch.optim.RMSprop: `v ← αv + (1 − α)g²`;
- * `s = √v + ε`, or centred `ḡ ← αḡ + (1 − α)g`, `s = √(v − ḡ²) + ε`; then `u = g / s`, or with
+ * `s = √v + ε`, or centred `ḡ ← αḡ + (1 − α)g`, `s = √(v − ḡ²) + ε` (with `epsRoot` ε′:
+ * `s = √(v + ε′) + ε`, `√(v − ḡ² + ε′) + ε`); then `u = g / s`, or with
  * momentum `b ← μb + g / s`, `u = b` (b starts at 0).
  */
 export function scaleByRms(options: RmsOptions = {}): GradientTransformation<RmsState> {
   const fn = 'scaleByRms';
   const alpha = checkDecay(fn, 'alpha', options.alpha ?? 0.99);
-  const eps = checkPositive(fn, 'eps', options.eps ?? 1e-8);
+  const [eps, epsRoot] = checkEps(fn, options.eps ?? 1e-8, options.epsRoot ?? 0);
   const centered = checkBoolean(fn, 'centered', options.centered ?? false);
   const mu = checkDecay(fn, 'momentum', options.momentum ?? 0);
   const c = 1 - alpha;
@@ -63,9 +66,9 @@ export function scaleByRms(options: RmsOptions = {}): GradientTransformation<Rms
           if (m !== null) {
             const mi = alpha * m0![i]! + c * gi;
             m[i] = mi;
-            s = Math.sqrt(vi - mi * mi) + eps;
+            s = Math.sqrt(vi - mi * mi + epsRoot) + eps;
           } else {
-            s = Math.sqrt(vi) + eps;
+            s = Math.sqrt(vi + epsRoot) + eps;
           }
           if (b !== null) {
             const bi = mu * b0![i]! + gi / s;

@@ -1,16 +1,18 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng, data, nn } from '@actorgrad/core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, tempDir } from '../../test/temp-dirs.js';
 import { inline } from '../main/placement.js';
 import { modelCheckpoint } from '../trainer/callbacks/model-checkpoint.js';
 import { type FitOptions, Trainer } from '../trainer/trainer.js';
 import { type Checkpoint, CHECKPOINT_FORMAT, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { CHECKSUMS_KEY, decodeSafetensors, encodeSafetensors } from '@actorgrad/io';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'actorgrad-checkpoint-'));
+afterAll(removeTempDirs);
+
+const tmp = () => tempDir('actorgrad-checkpoint-');
 const opts: FitOptions = { loss: 'crossEntropy', optimizer: { name: 'adam', options: { lr: 0.02 } }, epochs: 1, batchSize: 50, placement: inline(), seed: 1 };
 
 /** A checkpoint of a short real run, loaded back: a model, a state and options to save again. */

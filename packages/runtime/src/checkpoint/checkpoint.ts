@@ -235,7 +235,11 @@ function checkFormat(path: string, meta: Record<string, string>): string {
 async function loadOptimizerFile(path: string, id: string): Promise<{ optim: DecodedSafetensors; optPath: string }> {
   const optPath = optimizerPath(path);
   const optim = (await exists(optPath)) ? await loadSafetensors(optPath) : null;
-  if (optim !== null && optim.metadata.checkpoint_id === id) return { optim, optPath };
+  if (optim !== null && optim.metadata.checkpoint_id === id) {
+    // Its format too: a flipped bit in the name of its checksums entry must not load it unverified.
+    checkFormat(optPath, optim.metadata);
+    return { optim, optPath };
+  }
   const staged = `${optPath}.next`;
   const next = (await exists(staged)) ? await loadSafetensors(staged) : null;
   if (next !== null && next.metadata.checkpoint_id === id) {

@@ -1,15 +1,17 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng, data, nn, randn } from '@actorgrad/core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, tempDir } from '../../test/temp-dirs.js';
 import { Trainer } from '../trainer/trainer.js';
 import { inline } from '../main/placement.js';
 import { modelCheckpoint } from '../trainer/callbacks/model-checkpoint.js';
 import { MODEL_FORMAT, loadModel, saveModel } from './model-file.js';
 import { CHECKSUMS_KEY, saveSafetensors, tensorsFromCore } from '@actorgrad/io';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'actorgrad-model-'));
+afterAll(removeTempDirs);
+
+const tmp = () => tempDir('actorgrad-model-');
 
 function net(seed: number, dtype: 'float32' | 'float64' = 'float32') {
   const rng = new Rng(seed);

@@ -119,6 +119,7 @@ const OPTION_FIELDS: Record<string, z.ZodType> = {
   rho: NUMBER(),
   alpha: NUMBER(),
   centered: BOOLEAN(),
+  form: z.string({ error: "the name of a form, like 'torch' or 'lecture002'" }),
 };
 
 /** Each stage parses one strict object, so an unknown key is always at its top: `place` names that object. */

@@ -1,10 +1,10 @@
-import { Rng, data, nn, tensor } from '@actorgrad/core';
+import { tensor } from '@actorgrad/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { inline } from '../../main/placement.js';
 import type { Logs, TrainContext } from '../callback.js';
-import { type FitOptions, Trainer } from '../trainer.js';
+import { Trainer } from '../trainer.js';
 import { progressBar, progressForVerbose } from './progress-bar.js';
-import { diverging } from '../../../test/helpers.js';
+import { diverging, spirals, spiralsFitOptions, spiralsNet } from '../../../test/helpers.js';
 
 /** A stream that records what is written, and a clock the test moves. */
 function fakes(isTTY: boolean, columns?: number) {
@@ -119,15 +119,8 @@ describe('progressBar in a log (verbose 2)', () => {
 });
 
 describe('FitOptions.verbose', () => {
-  const spirals = () => {
-    const s = data.twoSpirals({ n: 120, noise: 0.05, seed: 1 });
-    return { x: s.x, y: s.y.reshape([-1]) };
-  };
-  const net = () => {
-    const rng = new Rng(1);
-    return new nn.Sequential(new nn.Linear(2, 8, { rng }), nn.Tanh(), new nn.Linear(8, 2, { rng }));
-  };
-  const opts: FitOptions = { loss: 'crossEntropy', optimizer: { name: 'adam', options: { lr: 0.02 } }, epochs: 3, batchSize: 40, placement: inline(), metrics: ['accuracy'], validationSplit: 0.25 };
+  const net = spiralsNet;
+  const opts = spiralsFitOptions();
 
   /** What fit writes to stdout while `run` goes on. */
   async function stdout(run: () => Promise<unknown>): Promise<string> {
