@@ -1,24 +1,40 @@
 import type { Callback } from '@actorgrad/runtime';
 import { serveViz } from '@actorgrad/viz-server';
+import { runBackprop } from './backprop.js';
 import { runMnist } from './mnist.js';
 import { runXor } from './xor.js';
 
-const examples: Record<string, (callbacks: Callback[]) => unknown> = {
-  mnist: (callbacks) => runMnist({ callbacks }),
-  xor: () => runXor(),
+interface Demo {
+  /** Where it comes from, as `pnpm demo` lists it. */
+  about: string;
+  /** Whether `--viz` streams it (it trains through the Trainer). */
+  viz: boolean;
+  run: (callbacks: Callback[]) => unknown;
+}
+
+const demos: Record<string, Demo> = {
+  backprop: { about: 'lectures 000, 002, 004: the computational graphs and the hand-made network, forward and backward', viz: false, run: () => runBackprop() },
+  mnist: { about: 'a 784-256-128-10 ReLU MLP on 8 000 MNIST digits, Adam, data-parallel (not from the lectures)', viz: true, run: (callbacks) => runMnist({ callbacks }) },
+  xor: { about: 'a 2-4-1 sigmoid network on XOR with SGD and momentum', viz: false, run: () => runXor() },
 };
 
 const args = process.argv.slice(2);
-const name = args.find((a) => !a.startsWith('--')) ?? 'mnist';
-const run = examples[name];
-if (!run) {
-  console.error(`demo: unknown example '${name}'; available: ${Object.keys(examples).join(', ')}`);
+const name = args.find((a) => !a.startsWith('--'));
+if (name === undefined) {
+  console.log('pnpm demo <name> [--viz]:');
+  for (const [n, d] of Object.entries(demos)) console.log(`  ${n.padEnd(10)} ${d.about}`);
+  process.exit(0);
+}
+const demo = demos[name];
+if (!demo) {
+  console.error(`demo: unknown demo '${name}'; available: ${Object.keys(demos).join(', ')}`);
   process.exit(2);
 }
+if (args.includes('--viz') && !demo.viz) console.error(`demo ${name}: --viz is not supported (it does not train through the Trainer); running without it`);
 // `--viz`: the live view (its URL is the first line printed), closed when training ends.
-const viz = args.includes('--viz') ? await serveViz() : null;
+const viz = args.includes('--viz') && demo.viz ? await serveViz() : null;
 try {
-  await run(viz ? [viz.callback({ name: name === 'mnist' ? 'mnist-adam' : name })] : []);
+  await demo.run(viz ? [viz.callback({ name: name === 'mnist' ? 'mnist-adam' : name })] : []);
 } finally {
   await viz?.close();
 }
