@@ -2,6 +2,7 @@ import type { Callback } from '@actorgrad/runtime';
 import { serveViz } from '@actorgrad/viz-server';
 import { runBackprop } from './backprop.js';
 import { runMnist } from './mnist.js';
+import { runPolynomial } from './polynomial.js';
 import { runRegression } from './regression.js';
 import { runXorInit } from './xor-init.js';
 import { runXor } from './xor.js';
@@ -17,6 +18,7 @@ interface Demo {
 const demos: Record<string, Demo> = {
   backprop: { about: 'lectures 000, 002, 004: the computational graphs and the hand-made network, forward and backward', viz: false, run: () => runBackprop() },
   mnist: { about: 'a 784-256-128-10 ReLU MLP on 8 000 MNIST digits, Adam, data-parallel (not from the lectures)', viz: true, run: (callbacks) => runMnist({ callbacks }) },
+  polynomial: { about: "lecture 002: a cubic fitted by GD from the lecture's four initialisations and two learning rates", viz: false, run: () => runPolynomial() },
   regression: { about: 'lecture 000: y = 3x + 2 + U(-0.1, 0.1) by GD, momentum, Nesterov, AdaGrad, RMSProp, Adam; paths, loss, raw vs z-scored', viz: false, run: () => runRegression() },
   'xor-init': { about: 'lecture 000: XOR 2-4-1 sigmoid from 20 seeds of U(-10, 10) vs N(0, 1/sqrt(fan_in)) initial weights: failures, loss curves, decision maps', viz: false, run: () => runXorInit() },
   xor: { about: 'a 2-4-1 sigmoid network on XOR with SGD and momentum', viz: false, run: () => runXor() },
