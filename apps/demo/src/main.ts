@@ -4,6 +4,7 @@ import { runBackprop } from './backprop.js';
 import { runMnist } from './mnist.js';
 import { runPolynomial } from './polynomial.js';
 import { runRegression } from './regression.js';
+import { runRegularisation } from './regularisation.js';
 import { runSchedules } from './schedules.js';
 import { runXorInit } from './xor-init.js';
 import { runXor } from './xor.js';
@@ -22,6 +23,7 @@ const demos: Record<string, Demo> = {
   polynomial: { about: "lecture 002: a cubic fitted by GD from the lecture's four initialisations and two learning rates", viz: false, run: () => runPolynomial() },
   regression: { about: 'lecture 000: y = 3x + 2 + U(-0.1, 0.1) by GD, momentum, Nesterov, AdaGrad, RMSProp, Adam; paths, loss, raw vs z-scored', viz: false, run: () => runRegression() },
   'xor-init': { about: 'lecture 000: XOR 2-4-1 sigmoid from 20 seeds of U(-10, 10) vs N(0, 1/sqrt(fan_in)) initial weights: failures, loss curves, decision maps', viz: false, run: () => runXorInit() },
+  regularisation: { about: 'lecture 003: weight decay on y = 0.05 + sum 0.01 x_i + noise (d = 200, 20 samples): train and test loss against lambda; dropout on vs off', viz: false, run: () => runRegularisation() },
   schedules: { about: "lectures 000, 003: every learning-rate schedule; 003's step-size bound; SGD on y = x, 0.9x, 1.1x with a constant vs a decreasing step", viz: false, run: () => runSchedules() },
   xor: { about: 'a 2-4-1 sigmoid network on XOR with SGD and momentum', viz: false, run: () => runXor() },
 };
