@@ -1,6 +1,7 @@
 import type { Callback } from '@actorgrad/runtime';
 import { serveViz } from '@actorgrad/viz-server';
 import { runBackprop } from './backprop.js';
+import { runGabor } from './gabor.js';
 import { runMnist } from './mnist.js';
 import { runPolynomial } from './polynomial.js';
 import { runRegression } from './regression.js';
@@ -19,6 +20,7 @@ interface Demo {
 
 const demos: Record<string, Demo> = {
   backprop: { about: 'lectures 000, 002, 004: the computational graphs and the hand-made network, forward and backward', viz: false, run: () => runBackprop() },
+  gabor: { about: "lecture 004: the Gabor model's loss surface; GD ends in the global minimum, a local minimum or near a saddle; SGD escapes", viz: false, run: () => runGabor() },
   mnist: { about: 'a 784-256-128-10 ReLU MLP on 8 000 MNIST digits, Adam, data-parallel (not from the lectures)', viz: true, run: (callbacks) => runMnist({ callbacks }) },
   polynomial: { about: "lecture 002: a cubic fitted by GD from the lecture's four initialisations and two learning rates", viz: false, run: () => runPolynomial() },
   regression: { about: 'lecture 000: y = 3x + 2 + U(-0.1, 0.1) by GD, momentum, Nesterov, AdaGrad, RMSProp, Adam; paths, loss, raw vs z-scored', viz: false, run: () => runRegression() },
