@@ -4,6 +4,7 @@ import { runBackprop } from './backprop.js';
 import { runGabor } from './gabor.js';
 import { runMnist } from './mnist.js';
 import { runPolynomial } from './polynomial.js';
+import { runRegions } from './regions.js';
 import { runRegression } from './regression.js';
 import { runRegularisation } from './regularisation.js';
 import { runSchedules } from './schedules.js';
@@ -23,6 +24,7 @@ const demos: Record<string, Demo> = {
   gabor: { about: "lecture 004: the Gabor model's loss surface; GD ends in the global minimum, a local minimum or near a saddle; SGD escapes", viz: false, run: () => runGabor() },
   mnist: { about: 'a 784-256-128-10 ReLU MLP on 8 000 MNIST digits, Adam, data-parallel (not from the lectures)', viz: true, run: (callbacks) => runMnist({ callbacks }) },
   polynomial: { about: "lecture 002: a cubic fitted by GD from the lecture's four initialisations and two learning rates", viz: false, run: () => runPolynomial() },
+  regions: { about: 'lecture 004: the SVD of a linear model; the most linear regions of deep ReLU nets (161,051 vs the printed 161,501); regions of random nets', viz: false, run: () => runRegions() },
   regression: { about: 'lecture 000: y = 3x + 2 + U(-0.1, 0.1) by GD, momentum, Nesterov, AdaGrad, RMSProp, Adam; paths, loss, raw vs z-scored', viz: false, run: () => runRegression() },
   'xor-init': { about: 'lecture 000: XOR 2-4-1 sigmoid from 20 seeds of U(-10, 10) vs N(0, 1/sqrt(fan_in)) initial weights: failures, loss curves, decision maps', viz: false, run: () => runXorInit() },
   regularisation: { about: 'lecture 003: weight decay on y = 0.05 + sum 0.01 x_i + noise (d = 200, 20 samples): train and test loss against lambda; dropout on vs off', viz: false, run: () => runRegularisation() },
