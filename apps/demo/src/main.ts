@@ -8,6 +8,7 @@ import { runRegions } from './regions.js';
 import { runRegression } from './regression.js';
 import { runRegularisation } from './regularisation.js';
 import { runSchedules } from './schedules.js';
+import { runUniversal } from './universal.js';
 import { runXorInit } from './xor-init.js';
 import { runXor } from './xor.js';
 
@@ -26,6 +27,7 @@ const demos: Record<string, Demo> = {
   polynomial: { about: "lecture 002: a cubic fitted by GD from the lecture's four initialisations and two learning rates", viz: false, run: () => runPolynomial() },
   regions: { about: 'lecture 004: the SVD of a linear model; the most linear regions of deep ReLU nets (161,051 vs the printed 161,501); regions of random nets', viz: false, run: () => runRegions() },
   regression: { about: 'lecture 000: y = 3x + 2 + U(-0.1, 0.1) by GD, momentum, Nesterov, AdaGrad, RMSProp, Adam; paths, loss, raw vs z-scored', viz: false, run: () => runRegression() },
+  universal: { about: 'lectures 000, 004: a 1-3-1 ReLU net, its joints and pieces; error vs hidden units; RBF 2-step vs 3-step learning', viz: false, run: () => runUniversal() },
   'xor-init': { about: 'lecture 000: XOR 2-4-1 sigmoid from 20 seeds of U(-10, 10) vs N(0, 1/sqrt(fan_in)) initial weights: failures, loss curves, decision maps', viz: false, run: () => runXorInit() },
   regularisation: { about: 'lecture 003: weight decay on y = 0.05 + sum 0.01 x_i + noise (d = 200, 20 samples): train and test loss against lambda; dropout on vs off', viz: false, run: () => runRegularisation() },
   schedules: { about: "lectures 000, 003: every learning-rate schedule; 003's step-size bound; SGD on y = x, 0.9x, 1.1x with a constant vs a decreasing step", viz: false, run: () => runSchedules() },
