@@ -4,6 +4,7 @@ import { runBackprop } from './backprop.js';
 import { runGabor } from './gabor.js';
 import { runMnist } from './mnist.js';
 import { runPolynomial } from './polynomial.js';
+import { runQLearning } from './qlearning.js';
 import { runRegions } from './regions.js';
 import { runRegression } from './regression.js';
 import { runRegularisation } from './regularisation.js';
@@ -25,6 +26,7 @@ const demos: Record<string, Demo> = {
   gabor: { about: "lecture 004: the Gabor model's loss surface; GD ends in the global minimum, a local minimum or near a saddle; SGD escapes", viz: false, run: () => runGabor() },
   mnist: { about: 'a 784-256-128-10 ReLU MLP on 8 000 MNIST digits, Adam, data-parallel (not from the lectures)', viz: true, run: (callbacks) => runMnist({ callbacks }) },
   polynomial: { about: "lecture 002: a cubic fitted by GD from the lecture's four initialisations and two learning rates", viz: false, run: () => runPolynomial() },
+  qlearning: { about: 'lecture 004: Q-learning with a neural Q(x, u) and the TD loss on a 5x5 grid world; learning curves and the greedy policy', viz: false, run: () => runQLearning() },
   regions: { about: 'lecture 004: the SVD of a linear model; the most linear regions of deep ReLU nets (161,051 vs the printed 161,501); regions of random nets', viz: false, run: () => runRegions() },
   regression: { about: 'lecture 000: y = 3x + 2 + U(-0.1, 0.1) by GD, momentum, Nesterov, AdaGrad, RMSProp, Adam; paths, loss, raw vs z-scored', viz: false, run: () => runRegression() },
   universal: { about: 'lectures 000, 004: a 1-3-1 ReLU net, its joints and pieces; error vs hidden units; RBF 2-step vs 3-step learning', viz: false, run: () => runUniversal() },
