@@ -1,5 +1,7 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 
 const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
 const snippets = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
@@ -18,6 +20,12 @@ describe('README tour', () => {
     const file = new URL(`../.readme-snippet-${i}.test-run.ts`, import.meta.url);
     files.push(file);
     writeFileSync(file, snippet);
+    // The examples keep their checkpoints in folders of the OS temp dir, as a user would; the test
+    // removes the folders each one made.
+    const before = new Set(readdirSync(tmpdir()));
+    onTestFinished(() => {
+      for (const e of readdirSync(tmpdir())) if (!before.has(e)) rmSync(join(tmpdir(), e), { recursive: true, force: true });
+    });
     const lines: string[] = [];
     const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
       lines.push(args.map((a) => JSON.stringify(a)).join(' '));
