@@ -3,23 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { OUT_PATH, WAT_PATH, generate } from '../../scripts/build-wasm.mjs';
 import type { FloatArray } from '../dtype.js';
+import { Rng } from '../rng.js';
 import { gemm, gemmBatched, gemmBlock } from './matmul.js';
 import { useWasmKernels, wasmKernelsAvailable, wasmKernelsEnabled } from './wasm.js';
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
-const rand = rng(17);
+const rng = new Rng(17);
+const rand = () => rng.next();
 const dim = () => 1 + Math.floor(rand() * 300);
 function fill(T: Ctor, size: number): FloatArray {
   const x = new T(size);
