@@ -1,6 +1,7 @@
 /**
  * Kernel micro-benchmarks (tinybench). Run from packages/core with `pnpm bench`
- * (= `tsx --conditions=@actorgrad/source bench/index.ts`). Takes ~15–20 s.
+ * (= `tsx --conditions=@actorgrad/source bench/index.ts`). Takes ~30 s. Each gemm row runs twice: `js` (the JavaScript
+ * macro-kernel) and `wasm` (the WebAssembly SIMD one); both give the same bits.
  *
  * GFLOP/s = 2·m·n·k / mean time; Melem/s = elements / mean time (the `@p50` columns use the median
  * time instead). Results and machine details are recorded in bench/RESULTS.md.
@@ -11,6 +12,7 @@ import { Bench } from 'tinybench';
 import type { FloatArray } from '../src/dtype.js';
 import { addInto, mapUnary } from '../src/kernels/elementwise.js';
 import { gemm } from '../src/kernels/matmul.js';
+import { useWasmKernels } from '../src/kernels/wasm.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 
@@ -50,15 +52,27 @@ function cpuModel(): string {
 const flops = new Map<string, number>();
 const elems = new Map<string, number>();
 
-const bench = new Bench({ time: 1000, warmupTime: 300, warmupIterations: 5 });
+const bench = new Bench({ time: 700, warmupTime: 300, warmupIterations: 5 });
 
-function addGemm(label: string, T: Ctor, size: number, fn: typeof gemm | 'naive' = gemm): void {
-  const a = random(T, size * size, 1);
-  const b = random(T, size * size, 2);
-  const c = new T(size * size);
-  flops.set(label, 2 * size * size * size);
-  if (fn === 'naive') bench.add(label, () => naiveGemm(size, size, size, a, b, c));
-  else bench.add(label, () => fn(size, size, size, a, 0, b, 0, c, 0));
+/**
+ * One gemm task on the WebAssembly (`wasm`) or JavaScript (`js`) macro-kernel: C[m×n] = op(A)·op(B)
+ * with op = transpose where the layout letter is T (NN forward, NT = x·Wᵀ, TN = gᵀ·x).
+ */
+function addGemm(label: string, T: Ctor, [m, n, k]: readonly number[], layout = 'NN', kernel: 'wasm' | 'js' | 'naive' = 'wasm'): void {
+  const a = random(T, m * k, 1);
+  const b = random(T, k * n, 2);
+  const c = new T(m * n);
+  const [ta, tb] = [layout[0] === 'T', layout[1] === 'T'];
+  const name = `${label} ${kernel}`;
+  flops.set(name, 2 * m * n * k);
+  if (kernel === 'naive') bench.add(name, () => naiveGemm(m, n, k, a, b, c));
+  else {
+    const on = kernel === 'wasm';
+    bench.add(name, () => {
+      useWasmKernels(on);
+      gemm(m, n, k, a, 0, b, 0, c, 0, ta, tb);
+    });
+  }
 }
 
 // Sanity check before timing: the kernel agrees with the naive loop.
@@ -75,11 +89,21 @@ function addGemm(label: string, T: Ctor, size: number, fn: typeof gemm | 'naive'
   }
 }
 
-addGemm('gemm f32 128³', Float32Array, 128);
-addGemm('gemm f32 256³', Float32Array, 256);
-addGemm('gemm f32 512³', Float32Array, 512);
-addGemm('gemm f64 256³', Float64Array, 256);
-addGemm('naive ikj f32 256³ (baseline)', Float32Array, 256, 'naive');
+// Square products, then the 784-256-128-10 MLP's first layer at batch 128: the forward x·Wᵀ (NT),
+// the weight gradient gᵀ·x (TN) and the input gradient g·W (NN).
+const GEMMS: [string, Ctor, number[], string][] = [
+  ['gemm f32 256³', Float32Array, [256, 256, 256], 'NN'],
+  ['gemm f64 256³', Float64Array, [256, 256, 256], 'NN'],
+  ['gemm f32 512³', Float32Array, [512, 512, 512], 'NN'],
+  ['mlp fwd f32 128×256×784 NT', Float32Array, [128, 256, 784], 'NT'],
+  ['mlp dW f32 256×784×128 TN', Float32Array, [256, 784, 128], 'TN'],
+  ['mlp dX f32 128×784×256 NN', Float32Array, [128, 784, 256], 'NN'],
+];
+for (const [label, T, shape, layout] of GEMMS) {
+  addGemm(label, T, shape, layout, 'js');
+  addGemm(label, T, shape, layout, 'wasm');
+}
+addGemm('naive ikj f32 256³ (baseline)', Float32Array, [256, 256, 256], 'NN', 'naive');
 
 const M = 1 << 20;
 {

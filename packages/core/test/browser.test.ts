@@ -15,11 +15,13 @@ const coreDir = fileURLToPath(new URL('..', import.meta.url));
 
 // `nn.moduleFromSpec` needs the layer files' registrations, which are side effects too.
 const ENTRY = `
-import { grad, nn, sharedMemory, tensor } from '@actorgrad/core';
+import { grad, kernels, nn, sharedMemory, tensor } from '@actorgrad/core';
 try {
   const g = grad((t) => t.mul(t).sum())(tensor([1, 2, 3]));
   const layer = nn.moduleFromSpec({ type: 'Linear', args: { inFeatures: 2, outFeatures: 3 } });
-  globalThis.__result = { grad: Array.from(g.data), layer: layer.constructor.name, sharedMemory, isolated: globalThis.crossOriginIsolated, buffer: g.data.buffer.constructor.name };
+  const c = new Float32Array(64);
+  kernels.gemm(8, 8, 8, new Float32Array(64).fill(1.5), 0, new Float32Array(64).fill(2), 0, c, 0);
+  globalThis.__result = { wasm: kernels.wasmKernelsEnabled(), gemm: c[63], grad: Array.from(g.data), layer: layer.constructor.name, sharedMemory, isolated: globalThis.crossOriginIsolated, buffer: g.data.buffer.constructor.name };
 } catch (e) {
   globalThis.__result = { error: String(e) };
 }
@@ -91,6 +93,8 @@ describe('core in a browser (esbuild bundle, headless Chromium)', () => {
   for (const variant of ['source', 'dist']) {
     it(`computes grad of sum(t²) on SharedArrayBuffer when cross-origin isolated (${variant})`, async () => {
       expect(await run(`/isolated/${variant}.html`)).toEqual({
+        wasm: true,
+        gemm: 24,
         grad: [2, 4, 6],
         layer: 'Linear',
         sharedMemory: true,
@@ -101,6 +105,8 @@ describe('core in a browser (esbuild bundle, headless Chromium)', () => {
 
     it(`falls back to ArrayBuffer without COOP/COEP and still computes grad (${variant})`, async () => {
       expect(await run(`/plain/${variant}.html`)).toEqual({
+        wasm: true,
+        gemm: 24,
         grad: [2, 4, 6],
         layer: 'Linear',
         sharedMemory: false,

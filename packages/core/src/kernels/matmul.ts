@@ -19,6 +19,10 @@
  * See `bench/RESULTS.md` for the variants that were measured.
  */
 import type { FloatArray } from '../dtype.js';
+import { wasmKernelsEnabled, wasmMacro, wasmScratch } from './wasm.js';
+
+/** Packed panels: a plain double array for the JavaScript macro-kernel, the WebAssembly module's memory for its. */
+type Scratch = number[] | Float64Array;
 
 /** Depth (k) block: a 4-row micro-panel of A is `KC × 4` doubles = 8 KiB (L1). */
 const KC = 256;
@@ -258,8 +262,10 @@ function gemmPacked(
   const kc = Math.min(k, KC);
   const mc = Math.min((m + 3) & ~3, MC);
   const nc = Math.min((n + 3) & ~3, NC);
-  const s = scratchOf((mc + nc) * kc);
+  const w = wasmKernelsEnabled();
+  const s: Scratch = w ? wasmScratch((mc + nc) * kc + mc * nc) : scratchOf((mc + nc) * kc);
   const bo = mc * kc; // packed B block lives after the packed A block
+  const co = bo + nc * kc; // and the WebAssembly kernel's C block after that
   for (let jc = 0; jc < n; jc += nc) {
     const nb = Math.min(nc, n - jc);
     for (let pc = 0; pc < k; pc += kc) {
@@ -270,14 +276,15 @@ function gemmPacked(
         const mb = Math.min(mc, m - ic);
         if (transA) packAT(a, aOff + pc * lda + ic, lda, mb, kb, s);
         else packA(a, aOff + ic * lda + pc, lda, mb, kb, s);
-        macroKernel(s, mb, nb, kb, bo, c, cOff + ic * ldc + jc, ldc, pc === 0);
+        if (w) wasmBlock(s as Float64Array, mb, nb, kb, bo, co, c, cOff + ic * ldc + jc, ldc, pc === 0);
+        else macroKernel(s as number[], mb, nb, kb, bo, c, cOff + ic * ldc + jc, ldc, pc === 0);
       }
     }
   }
 }
 
 /** Packs rows [0, mb) × cols [0, kb) of A (leading dimension lda) into 4-row micro-panels at s[0…]: s[ir·kb + p·4 + r]. */
-function packA(a: FloatArray, off: number, lda: number, mb: number, kb: number, s: number[]): void {
+function packA(a: FloatArray, off: number, lda: number, mb: number, kb: number, s: Scratch): void {
   const mp = (mb + 3) & ~3;
   for (let ir = 0; ir < mp; ir += 4) {
     const base = ir * kb;
@@ -295,7 +302,7 @@ function packA(a: FloatArray, off: number, lda: number, mb: number, kb: number, 
 }
 
 /** Packs rows [0, kb) × cols [0, nb) of B (leading dimension ldb) into 4-column micro-panels at s[bo…]: s[bo + jr·kb + p·4 + t]. */
-function packB(b: FloatArray, off: number, ldb: number, kb: number, nb: number, s: number[], bo: number): void {
+function packB(b: FloatArray, off: number, ldb: number, kb: number, nb: number, s: Scratch, bo: number): void {
   for (let jr = 0; jr < nb; jr += 4) {
     let d = bo + jr * kb;
     let src = off + jr;
@@ -319,7 +326,7 @@ function packB(b: FloatArray, off: number, ldb: number, kb: number, nb: number, 
 }
 
 /** packA for A stored transposed: element (i, p) of the block is a[off + p·ldt + i]; reads rows of the stored matrix. */
-function packAT(a: FloatArray, off: number, ldt: number, mb: number, kb: number, s: number[]): void {
+function packAT(a: FloatArray, off: number, ldt: number, mb: number, kb: number, s: Scratch): void {
   const mp = (mb + 3) & ~3;
   for (let p = 0; p < kb; p++) {
     const src = off + p * ldt;
@@ -329,7 +336,7 @@ function packAT(a: FloatArray, off: number, ldt: number, mb: number, kb: number,
 }
 
 /** packB for B stored transposed: element (p, j) of the block is b[off + j·ldt + p]; reads rows of the stored matrix. */
-function packBT(b: FloatArray, off: number, ldt: number, kb: number, nb: number, s: number[], bo: number): void {
+function packBT(b: FloatArray, off: number, ldt: number, kb: number, nb: number, s: Scratch, bo: number): void {
   const np = (nb + 3) & ~3;
   for (let j = 0; j < np; j++) {
     let d = bo + (j & ~3) * kb + (j & 3);
@@ -474,5 +481,27 @@ function storeEdge(c: FloatArray, o: number, ldc: number, rows: number, cols: nu
       if (first) c[o + q] = tile[r * 4 + q];
       else c[o + q] += tile[r * 4 + q];
     }
+  }
+}
+
+/**
+ * The WebAssembly macro-kernel on a C block [mb × nb] (at o, leading dimension ldc): the block is
+ * copied into the module's memory (row stride ceil4(nb)) unless this is the first k block, computed
+ * there, and copied back. Values go through float64 both ways, as the JavaScript kernel's `+=` does.
+ */
+function wasmBlock(s: Float64Array, mb: number, nb: number, kb: number, bo: number, co: number, c: FloatArray, o: number, ldc: number, first: boolean): void {
+  const ldb = (nb + 3) & ~3;
+  if (!first) {
+    for (let r = 0; r < mb; r++) {
+      const src = o + r * ldc;
+      const dst = co + r * ldb;
+      for (let q = 0; q < nb; q++) s[dst + q] = c[src + q]!;
+    }
+  }
+  wasmMacro(0, bo, co, mb, nb, kb, first);
+  for (let r = 0; r < mb; r++) {
+    const dst = o + r * ldc;
+    const src = co + r * ldb;
+    for (let q = 0; q < nb; q++) c[dst + q] = s[src + q]!;
   }
 }
