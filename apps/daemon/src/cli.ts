@@ -59,7 +59,7 @@ program
 /** Starts `actorgrad daemon` (same arguments, without --detach) in the background and waits for its URL. */
 async function detach(): Promise<void> {
   const h = home();
-  ensureHome(h);
+  await ensureHome(h);
   const args = process.argv.slice(1).filter((a) => a !== '--detach');
   const log = openSync(paths(h).log, 'a');
   const child = spawn(process.execPath, [...process.execArgv, ...args], { detached: true, stdio: ['ignore', log, log] });

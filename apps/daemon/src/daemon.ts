@@ -31,7 +31,7 @@ export interface RunningDaemon {
 }
 
 export async function startDaemon(o: DaemonOptions): Promise<RunningDaemon> {
-  ensureHome(o.home);
+  await ensureHome(o.home);
   const release = lock(o.home);
   let store: Store | null = null;
   try {

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { ensureWritableDirectory, isProcessAlive } from '@actorgrad/io';
 import { join, resolve } from 'node:path';
 
 /** The data directory: `ACTORGRAD_HOME`, else `~/.actorgrad`. */
@@ -36,12 +37,9 @@ function describe(e: unknown): string {
 }
 
 /** Creates the data directory and checks that it is writable, with an error that names it. */
-export function ensureHome(home: string): void {
+export async function ensureHome(home: string): Promise<void> {
   try {
-    mkdirSync(home, { recursive: true });
-    const probe = join(home, `.write-test-${process.pid}`);
-    writeFileSync(probe, '');
-    rmSync(probe);
+    await ensureWritableDirectory(home);
     mkdirSync(join(home, 'runs'), { recursive: true });
   } catch (e) {
     throw new DaemonError(`actorgrad: the data directory ${home} is not writable (${describe(e)}); set ACTORGRAD_HOME to a writable directory`);
@@ -68,15 +66,6 @@ export function token(home: string): string {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as { code?: string }).code === 'EPERM';
-  }
-}
-
 /**
  * Takes the data directory for this process: creates `daemon.pid` exclusively, or replaces it when
  * the process it names is gone. A live one refuses the start, naming its pid. Returns the release.
@@ -93,7 +82,7 @@ export function lock(home: string): () => void {
       if ((e as { code?: string }).code !== 'EEXIST') throw new DaemonError(`actorgrad: cannot create the lock ${file} (${describe(e)})`);
     }
     const pid = Number(readFileSync(file, 'utf8').trim());
-    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid)) {
       throw new DaemonError(`actorgrad: another daemon (pid ${pid}) is using the data directory ${home}; stop it first (actorgrad stop-daemon, or kill ${pid})`);
     }
     rmSync(file, { force: true }); // Its daemon is gone (killed): the lock is stale.
@@ -124,6 +113,6 @@ export function readInfo(home: string): DaemonInfo {
   } catch {
     throw new DaemonError(`actorgrad: no daemon is running for ${home} (start one with: actorgrad daemon)`);
   }
-  if (!alive(info.pid)) throw new DaemonError(`actorgrad: the daemon for ${home} (pid ${info.pid}) is not running (start one with: actorgrad daemon)`);
+  if (!isProcessAlive(info.pid)) throw new DaemonError(`actorgrad: the daemon for ${home} (pid ${info.pid}) is not running (start one with: actorgrad daemon)`);
   return info;
 }

@@ -12,6 +12,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isProcessAlive } from '@actorgrad/io';
 import { optimizerPath } from '@actorgrad/runtime';
 import type { Run, RunState, RunStore, VizEvent } from '@actorgrad/viz-server';
 import { paths } from './home.js';
@@ -28,15 +29,6 @@ interface Proc {
   done: boolean;
   stderr: string;
   exited: Promise<void>;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Whether `pid` is a job process of ours (Linux: its command line names the runner). */
@@ -69,9 +61,9 @@ export class Supervisor {
    */
   async recover(): Promise<void> {
     for (const job of this.store.jobs("state IN ('running', 'paused')")) {
-      if (job.pid && alive(job.pid) && isRunner(job.pid)) {
+      if (job.pid && isProcessAlive(job.pid) && isRunner(job.pid)) {
         process.kill(job.pid, 'SIGKILL');
-        for (let i = 0; i < 100 && alive(job.pid); i++) await new Promise((r) => setTimeout(r, 20));
+        for (let i = 0; i < 100 && isProcessAlive(job.pid); i++) await new Promise((r) => setTimeout(r, 20));
       }
       this.store.update(job.id, { pid: null });
       const kept = this.resumePoints(job.id);
@@ -161,7 +153,7 @@ export class Supervisor {
     this.store.update(job.id, { state, reason: '', pid: child.pid ?? null, attempts: job.attempts + 1, startedAt: job.startedAt ?? Date.now() });
     this.runs.get(job.id)?.record({ type: 'state', state, reason: job.attempts > 0 ? 'resuming' : '' });
     const resume = this.resumePoints(job.id).map((c) => c.path);
-    this.send(job.id, { type: 'start', id: job.id, name: job.name, spec: job.spec, baseDir: job.baseDir, runDir, resume, control: job.control });
+    this.control(job.id, { type: 'start', id: job.id, name: job.name, spec: job.spec, baseDir: job.baseDir, runDir, resume, control: job.control });
   }
 
   private onMessage(id: string, proc: Proc, m: FromJob): void {
@@ -247,13 +239,6 @@ export class Supervisor {
     this.schedule();
   }
 
-  private send(id: string, m: ToJob): boolean {
-    const p = this.procs.get(id);
-    if (!p?.child.connected) return false;
-    p.child.send(m);
-    return true;
-  }
-
   /** Records a job's state (as the store has it) in the live view. */
   stateChanged(id: string): void {
     const job = this.store.job(id);
@@ -271,9 +256,12 @@ export class Supervisor {
     this.runs.delete(id);
   }
 
-  /** Sends a control message to a running job; false when the job has no process. */
+  /** Sends a message to a job's process; false when the job has no process (or its channel closed). */
   control(id: string, m: ToJob): boolean {
-    return this.send(id, m);
+    const p = this.procs.get(id);
+    if (!p?.child.connected) return false;
+    p.child.send(m);
+    return true;
   }
 
   isRunning(id: string): boolean {
@@ -293,7 +281,7 @@ export class Supervisor {
   async shutdown(): Promise<void> {
     this.stopping = true;
     const all = [...this.procs.values()];
-    for (const id of this.procs.keys()) this.send(id, { type: 'shutdown' });
+    for (const id of this.procs.keys()) this.control(id, { type: 'shutdown' });
     const timer = setTimeout(() => {
       for (const p of all) p.child.kill('SIGKILL');
     }, SHUTDOWN_MS);
