@@ -20,9 +20,8 @@
  * @module
  */
 import { timingSafeEqual } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { loadCheckpoint, saveModel } from '@actorgrad/runtime';
+import { rm } from 'node:fs/promises';
+import { encodeModel, loadCheckpoint } from '@actorgrad/runtime';
 import type { HttpBindings } from '@hono/node-server';
 import type { Context, Hono } from 'hono';
 import { paths } from './home.js';
@@ -169,17 +168,10 @@ async function exportWeights(c: C, ctx: ApiContext, j: JobRow, which: string) {
   const last = all.find((k) => k.kind !== 'best');
   const pick = which === 'best' ? (all.find((k) => k.kind === 'best') ?? last) : last;
   if (!pick) return c.json({ error: `actorgrad export: job ${j.id} has no checkpoint yet` }, 409);
-  const tmp = join(paths(ctx.home).run(j.id), `.export-${process.pid}-${Date.now()}.safetensors`);
-  try {
-    const ck = await loadCheckpoint(pick.path);
-    await saveModel(ck.model, tmp);
-    const bytes = await readFile(tmp);
-    return c.body(bytes, 200, {
-      'Content-Type': 'application/octet-stream',
-      'Content-Disposition': `attachment; filename="job-${j.id}-${which}.safetensors"`,
-      'X-Actorgrad-Checkpoint': `${pick.kind} at step ${pick.step}`,
-    });
-  } finally {
-    await rm(tmp, { force: true });
-  }
+  const bytes = encodeModel((await loadCheckpoint(pick.path)).model) as Uint8Array<ArrayBuffer>; // encodeSafetensors allocates a plain ArrayBuffer
+  return c.body(bytes, 200, {
+    'Content-Type': 'application/octet-stream',
+    'Content-Disposition': `attachment; filename="job-${j.id}-${which}.safetensors"`,
+    'X-Actorgrad-Checkpoint': `${pick.kind} at step ${pick.step}`,
+  });
 }

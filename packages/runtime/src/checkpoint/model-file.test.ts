@@ -6,7 +6,7 @@ import { removeTempDirs, tempDir } from '../../test/temp-dirs.js';
 import { Trainer } from '../trainer/trainer.js';
 import { inline } from '../main/placement.js';
 import { modelCheckpoint } from '../trainer/callbacks/model-checkpoint.js';
-import { MODEL_FORMAT, loadModel, saveModel } from './model-file.js';
+import { MODEL_FORMAT, encodeModel, loadModel, saveModel } from './model-file.js';
 import { CHECKSUMS_KEY, saveSafetensors, tensorsFromCore } from '@actorgrad/io';
 
 afterAll(removeTempDirs);
@@ -55,6 +55,14 @@ describe('saveModel / loadModel', () => {
     expect((loaded as nn.Sequential).layers[2]!.training).toBe(false);
     const x = randn([5, 3], { rng: new Rng(2) });
     expect(loaded.forward(x).toArray()).toEqual(model.eval().forward(x).toArray());
+  });
+
+  it('encodeModel gives the bytes saveModel writes, and refuses what is not a model', async () => {
+    const path = join(tmp(), 'model.safetensors');
+    const model = net(4);
+    await saveModel(model, path);
+    expect(Buffer.compare(Buffer.from(encodeModel(model)), readFileSync(path))).toBe(0);
+    expect(() => encodeModel({} as nn.Module)).toThrow('encodeModel: model must be an nn.Module, got object');
   });
 
   it('keeps float64 weights float64', async () => {

@@ -1,5 +1,5 @@
 import { type ModuleSpec, type Tensor, nn } from '@actorgrad/core';
-import { FileFormatError, loadSafetensors, saveSafetensors, tensorsFromCore, toCoreTensors } from '@actorgrad/io';
+import { FileFormatError, encodeSafetensors, loadSafetensors, saveSafetensors, tensorsFromCore, toCoreTensors } from '@actorgrad/io';
 import { CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_1 } from './checkpoint.js';
 
 /** The `format` of a file written by {@link saveModel}. */
@@ -20,10 +20,24 @@ const READABLE = [MODEL_FORMAT, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_1];
  * and, for what needs the model classes and the trainer's formats, to the runtime.
  */
 export async function saveModel(model: nn.Module, path: string): Promise<void> {
-  if (!(model instanceof nn.Module)) throw new TypeError(`saveModel: model must be an nn.Module, got ${model === undefined ? 'nothing' : typeof model}`);
+  const file = modelFile('saveModel', model);
   checkPath('saveModel', path);
-  const metadata = { format: MODEL_FORMAT, model_spec: JSON.stringify(model.spec()) };
-  await saveSafetensors(path, tensorsFromCore(model.parameters()), metadata, { checksums: true });
+  await saveSafetensors(path, file.tensors, file.metadata, { checksums: true });
+}
+
+/**
+ * The bytes {@link saveModel} writes, in memory: for sending a model (a server's download) rather
+ * than writing it to a file.
+ */
+export function encodeModel(model: nn.Module): Uint8Array {
+  const file = modelFile('encodeModel', model);
+  return encodeSafetensors(file.tensors, file.metadata, { checksums: true });
+}
+
+/** The weights under PyTorch's names and the `__metadata__` of a model file. */
+function modelFile(fn: string, model: nn.Module) {
+  if (!(model instanceof nn.Module)) throw new TypeError(`${fn}: model must be an nn.Module, got ${model === undefined ? 'nothing' : typeof model}`);
+  return { tensors: tensorsFromCore(model.parameters()), metadata: { format: MODEL_FORMAT, model_spec: JSON.stringify(model.spec()) } };
 }
 
 /**
