@@ -1,6 +1,6 @@
 import type { nn } from '@actorgrad/core';
 import { ALIAS_OPTION_KEYS } from '@actorgrad/optim';
-import { LOSSES, OPTIMIZER_NAMES, buildSchedule } from '@actorgrad/runtime';
+import { LOSSES, OPTIMIZER_NAMES, SCHEDULE_NAMES } from '@actorgrad/runtime';
 import { z } from 'zod';
 
 /**
@@ -206,21 +206,8 @@ export const optimizerSchema = z
   )
   .describe('The optimiser: a name, or {name, options} as checkpoints record it.');
 
-/**
- * The schedules the runtime's `buildSchedule` knows, read from its own refusal of an unknown name
- * (`schedule: unknown name 'x'; known: constantSchedule, …`) because the runtime does not export
- * its list; a test checks it against the list `parseFitOptions` names.
- */
-function runtimeScheduleNames(): string[] {
-  try {
-    buildSchedule({ name: '', args: [] });
-  } catch (e) {
-    const known = /; known: (.+)$/.exec((e as Error).message)?.[1];
-    if (known) return known.split(', ');
-  }
-  throw new Error('daemon spec: cannot read the schedule names from @actorgrad/runtime buildSchedule');
-}
-export const SCHEDULE_NAMES: readonly string[] = runtimeScheduleNames();
+/** The schedules the runtime's `buildSchedule` knows (a test checks them against the list `parseFitOptions` names). */
+export { SCHEDULE_NAMES };
 export const scheduleSchema = z
   .strictObject(
     {
