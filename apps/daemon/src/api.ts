@@ -15,23 +15,30 @@
  * | POST | /api/jobs/:id/set | `{ lr }`: the learning rate from the next step on |
  * | GET | /api/jobs/:id/export?which=best\|last | the weights as a safetensors file (PyTorch names) |
  * | DELETE | /api/jobs/:id | stops it if running, removes it and its files |
+ * | POST | /api/sweeps | `{ sweep, baseDir? }`: validates every trial and queues the first; 201 `{ id, trials }`, or 400 |
+ * | GET | /api/sweeps | the sweeps |
+ * | GET | /api/sweeps/:id | a sweep's trials: params, state, worker, metric, best first |
  * | GET | /api/schema | the job spec's JSON Schema |
  *
  * @module
  */
 import { timingSafeEqual } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { encodeModel, loadCheckpoint } from '@actorgrad/runtime';
 import type { HttpBindings } from '@hono/node-server';
 import type { Context, Hono } from 'hono';
+import { act } from './controls.js';
 import { paths } from './home.js';
+import type { Action, JobQueue } from './queue/index.js';
 import { jobSpecJsonSchema, parseJobSpec } from './spec/index.js';
 import type { JobRow, Store } from './store.js';
 import type { Supervisor } from './supervisor.js';
+import { type Sweeps, parseSweep } from './sweep/index.js';
 
 export interface ApiContext {
   store: Store;
   supervisor: Supervisor;
+  queue: JobQueue;
+  sweeps: Sweeps;
   token: string;
   home: string;
   /** Directories a spec's data files may be in. */
@@ -59,26 +66,35 @@ export function jobRoutes(app: Hono<{ Bindings: HttpBindings }>, ctx: ApiContext
     if (!given || !same(given, ctx.token)) return c.json({ error: `actorgrad: missing or wrong token (the CLI reads it from ${paths(ctx.home).token})` }, 401);
     await next();
   };
-  app.use('/api/jobs', requireToken);
-  app.use('/api/jobs/*', requireToken);
+  for (const p of ['/api/jobs', '/api/jobs/*', '/api/sweeps', '/api/sweeps/*']) app.use(p, requireToken);
   const job = (c: C): JobRow | null => store.job(c.req.param('id') ?? '');
   const noJob = (c: C) => c.json({ error: `actorgrad: no job '${c.req.param('id')}'` }, 404);
 
   app.get('/api/schema', (c) => c.json(jobSpecJsonSchema()));
   app.get('/api/jobs', (c) => c.json(store.jobs().map(jobView)));
   app.post('/api/jobs', async (c) => {
-    let body: { spec?: unknown; baseDir?: unknown };
-    try {
-      body = await c.req.json();
-    } catch {
-      return c.json({ error: 'actorgrad: the request body is not JSON' }, 400);
-    }
+    const body = await jsonBody(c);
+    if (!body) return c.json({ error: 'actorgrad: the request body is not JSON' }, 400);
     const baseDir = typeof body.baseDir === 'string' ? body.baseDir : ctx.home;
     const parsed = await parseJobSpec(body.spec, { allowedDirs: ctx.allowedDirs, baseDir });
     if (!parsed.ok) return c.json({ error: `actorgrad: the job spec has ${parsed.problems.length} problem(s); nothing was queued`, problems: parsed.problems }, 400);
     const spec = parsed.spec as { name?: string; epochs: number };
-    const j = supervisor.submit(spec.name ?? 'job', parsed.spec, baseDir, spec.epochs);
-    return c.json({ id: j.id, name: j.name }, 201);
+    const id = await ctx.queue.submit({ name: spec.name ?? 'job', spec: parsed.spec, baseDir, epochs: spec.epochs });
+    return c.json({ id, name: spec.name ?? 'job' }, 201);
+  });
+  app.post('/api/sweeps', async (c) => {
+    const body = await jsonBody(c);
+    if (!body) return c.json({ error: 'actorgrad: the request body is not JSON' }, 400);
+    const baseDir = typeof body.baseDir === 'string' ? body.baseDir : ctx.home;
+    const parsed = parseSweep(body.sweep, { allowedDirs: ctx.allowedDirs, baseDir });
+    if (!parsed.ok) return c.json({ error: `actorgrad: the sweep has ${parsed.problems.length} problem(s); nothing was queued`, problems: parsed.problems }, 400);
+    const row = await ctx.sweeps.create(await ctx.queue.sweepId(), parsed, baseDir);
+    return c.json({ id: row.id, name: row.name, trials: row.total }, 201);
+  });
+  app.get('/api/sweeps', (c) => c.json(store.sweeps().map(({ spec, ...rest }) => rest)));
+  app.get('/api/sweeps/:id', (c) => {
+    const v = ctx.sweeps.view(c.req.param('id'));
+    return v ? c.json(v) : c.json({ error: `actorgrad: no sweep '${c.req.param('id')}'` }, 404);
   });
   app.get('/api/jobs/:id', (c) => {
     const j = job(c);
@@ -94,22 +110,17 @@ export function jobRoutes(app: Hono<{ Bindings: HttpBindings }>, ctx: ApiContext
     const j = job(c);
     return j ? c.json(store.steps(j.id, Number(c.req.query('after') ?? -1))) : noJob(c);
   });
-  for (const action of ['pause', 'resume', 'stop', 'snapshot'] as const) {
-    app.post(`/api/jobs/:id/${action}`, (c) => {
-      const j = job(c);
-      return j ? control(c, ctx, j, action) : noJob(c);
-    });
-  }
-  app.post('/api/jobs/:id/set', async (c) => {
+  const answer = async (c: C, a: Action) => {
     const j = job(c);
     if (!j) return noJob(c);
-    const body = (await c.req.json().catch(() => null)) as { lr?: unknown } | null;
-    const lr = body?.lr;
+    const r = await act(supervisor, ctx.queue, j, a);
+    return c.json(r.body, r.status);
+  };
+  for (const action of ['pause', 'resume', 'stop', 'snapshot'] as const) app.post(`/api/jobs/:id/${action}`, (c) => answer(c, { action }));
+  app.post('/api/jobs/:id/set', async (c) => {
+    const lr = (await jsonBody(c))?.lr;
     if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) return c.json({ error: `actorgrad set: lr must be a positive number, got ${JSON.stringify(lr ?? null)}` }, 400);
-    if (isDone(j)) return c.json({ error: `actorgrad set: job ${j.id} is ${j.state}` }, 409);
-    store.update(j.id, { control: { ...j.control, lr } });
-    supervisor.control(j.id, { type: 'set', lr });
-    return c.json({ id: j.id, lr });
+    return answer(c, { action: 'set', lr });
   });
   app.get('/api/jobs/:id/export', async (c) => {
     const j = job(c);
@@ -118,47 +129,16 @@ export function jobRoutes(app: Hono<{ Bindings: HttpBindings }>, ctx: ApiContext
   app.delete('/api/jobs/:id', async (c) => {
     const j = job(c);
     if (!j) return noJob(c);
+    await ctx.queue.withdraw(j.id);
     await supervisor.kill(j.id);
-    store.removeJob(j.id);
-    ctx.supervisor.forget(j.id);
-    await rm(paths(ctx.home).run(j.id), { recursive: true, force: true });
+    supervisor.record(j.id, { type: 'removed' });
     return c.json({ id: j.id, removed: true });
   });
 }
 
-function isDone(j: JobRow): boolean {
-  return j.state === 'finished' || j.state === 'failed' || j.state === 'stopped';
-}
-
-function control(c: C, ctx: ApiContext, j: JobRow, action: 'pause' | 'resume' | 'stop' | 'snapshot') {
-  const { store, supervisor } = ctx;
-  const running = supervisor.isRunning(j.id);
-  if (action === 'resume' && j.state === 'stopped') {
-    // A stopped job goes back to the queue and continues from its last checkpoint.
-    store.update(j.id, { state: 'queued', reason: 'resumed by user', finishedAt: null, control: { ...j.control, paused: false } });
-    supervisor.requeued(j.id);
-    return c.json({ id: j.id, state: 'queued' });
-  }
-  if (isDone(j)) return c.json({ error: `actorgrad ${action}: job ${j.id} is ${j.state}` }, 409);
-  if (action === 'snapshot') {
-    if (!running) return c.json({ error: `actorgrad snapshot: job ${j.id} is ${j.state}, not running` }, 409);
-    supervisor.control(j.id, { type: 'snapshot' });
-    return c.json({ id: j.id, snapshot: 'at the next step boundary' });
-  }
-  if (action === 'stop') {
-    if (!running) {
-      store.update(j.id, { state: 'stopped', reason: 'stopped by user before it ran', finishedAt: Date.now() });
-      supervisor.stateChanged(j.id);
-      return c.json({ id: j.id, state: 'stopped' });
-    }
-    supervisor.control(j.id, { type: 'stop', reason: 'stopped by user' });
-    return c.json({ id: j.id, state: 'stopping' });
-  }
-  const paused = action === 'pause';
-  store.update(j.id, { control: { ...j.control, paused }, ...(running ? { state: paused ? 'paused' : 'running' } : {}) });
-  if (running) supervisor.control(j.id, { type: paused ? 'pause' : 'resume' });
-  supervisor.stateChanged(j.id);
-  return c.json({ id: j.id, paused });
+async function jsonBody(c: C): Promise<Record<string, unknown> | null> {
+  const b = await c.req.json().catch(() => null);
+  return b !== null && typeof b === 'object' ? (b as Record<string, unknown>) : null;
 }
 
 /** The best (else last) or last checkpoint's weights, as a `saveModel` file. */

@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@actorgrad/io';
 import { Command, InvalidArgumentError } from 'commander';
-import { type JobSummary, call, followJob, printLogs, printTable } from './client.js';
+import { type JobSummary, type SweepView, call, followJob, printLogs, printSweep, printTable, submitToQueue } from './client.js';
 import { startDaemon } from './daemon.js';
 import { DaemonError, ensureHome, homeDir, paths, readInfo } from './home.js';
 import { formatProblems, jobSpecJsonSchema, readSpecFile } from './spec/index.js';
@@ -45,9 +45,22 @@ program
   .option('--concurrency <n>', 'jobs run at once, each in its own process', positiveInt, 1)
   .option('--allow <dir...>', 'more directories job specs may read data files from', [])
   .option('--detach', 'run in the background; print the URL and return')
+  .option('--queue <url>', 'take jobs from a shared queue (BullMQ on Redis, redis://[user:password@]host:port, rediss:// for TLS) beside the other daemons on it')
+  .option('--checkpoints <dir>', 'with --queue: the checkpoint directory every daemon of the queue reaches (a shared mount, at the same path on each machine)')
+  .option('--name <name>', "with --queue: this daemon's name in `ls` (default: host name and pid)")
+  .option('--lock-ms <ms>', "with --queue: how long a dead daemon's job waits before another daemon takes it over", positiveInt, 30_000)
   .action(async (o) => {
     if (o.detach) return detach();
-    const d = await startDaemon({ home: home(), host: o.host, port: o.port, concurrency: o.concurrency, allow: o.allow.map(here), log: (l) => console.log(l) });
+    const d = await startDaemon({
+      home: home(),
+      host: o.host,
+      port: o.port,
+      concurrency: o.concurrency,
+      allow: o.allow.map(here),
+      log: (l) => console.log(l),
+      ...(o.queue ? { queue: o.queue, checkpoints: o.checkpoints ? here(o.checkpoints) : undefined, lockMs: o.lockMs } : {}),
+      ...(o.name ? { name: o.name } : {}),
+    });
     for (const sig of ['SIGTERM', 'SIGINT'] as const) {
       process.once(sig, () => {
         console.log(`actorgrad daemon: ${sig}: running jobs checkpoint at their next step boundary, then the daemon exits`);
@@ -83,9 +96,12 @@ program
   .command('submit <file>')
   .description('queue a job spec (JSON or YAML); prints the job id')
   .option('-f, --follow', 'follow the job to its end with a progress bar')
+  .option('--queue <url>', 'queue it on a shared queue (redis://…) directly, without a daemon here; data files must be where the daemons can read them')
+  .option('--allow <dir...>', 'with --queue: more directories the spec may read data files from (its own directory always)', [])
   .action(async (file: string, o) => {
     const path = here(file);
     const spec = await readSpecFile(path);
+    if (o.queue) return console.log(await submitToQueue(o.queue, spec, dirname(path), [dirname(path), ...o.allow.map(here)]));
     const res = await call<{ id: string; name: string }>(home(), 'POST', '/api/jobs', { spec, baseDir: dirname(path) });
     console.log(res.id);
     if (o.follow) await followJob(home(), res.id);
@@ -93,8 +109,23 @@ program
 
 program
   .command('ls')
-  .description('the jobs: id, name, state, epoch/epochs, best metric, age')
-  .action(async () => printTable(await call<JobSummary[]>(home(), 'GET', '/api/jobs')));
+  .description('the jobs: id, name, state, epoch/epochs, best metric, age; with --sweep, its trials')
+  .option('--sweep <id>', "a sweep's trials: their values, state, where each ran, the metric, best first")
+  .action(async (o) => {
+    if (o.sweep) return printSweep(await call<SweepView>(home(), 'GET', `/api/sweeps/${encodeURIComponent(o.sweep)}`));
+    printTable(await call<JobSummary[]>(home(), 'GET', '/api/jobs'));
+  });
+
+program
+  .command('sweep <file>')
+  .description('queue a sweep (JSON or YAML): a base job spec, params with lists or ranges, a search, a metric, a budget; prints its id')
+  .action(async (file: string) => {
+    const path = here(file);
+    const sweep = (await readSpecFile(path)) as Record<string, unknown>;
+    if (typeof sweep?.base === 'string') sweep.base = await readSpecFile(resolve(dirname(path), sweep.base));
+    const res = await call<{ id: string; trials: number }>(home(), 'POST', '/api/sweeps', { sweep, baseDir: dirname(path) });
+    console.log(`${res.id}  (${res.trials} trials; actorgrad ls --sweep ${res.id})`);
+  });
 
 program
   .command('logs <id>')

@@ -4,8 +4,10 @@
  *
  * @module
  */
+import { addJob, bullQueue, connect } from './queue/redis.js';
 import { DaemonError, readInfo, token } from './home.js';
-import { formatProblems } from './spec/index.js';
+import { formatProblems, parseJobSpec } from './spec/index.js';
+import type { TrialView } from './sweep/index.js';
 
 export interface JobSummary {
   id: string;
@@ -64,6 +66,11 @@ export function printTable(jobs: JobSummary[]): void {
     const best = j.best ? `${j.best.monitor}=${j.best.value.toPrecision(4)}` : '-';
     rows.push([j.id, j.name, j.state, `${j.epoch}/${j.epochs}`, best, age(Date.now() - j.createdAt)]);
   }
+  printRows(rows);
+}
+
+/** Prints rows as columns, the first row the header. */
+function printRows(rows: string[][]): void {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
 }
@@ -129,5 +136,36 @@ export async function printLogs(home: string, id: string, follow: boolean): Prom
       return;
     }
     await sleep(1000);
+  }
+}
+
+export interface SweepView {
+  sweep: { id: string; name: string; total: number };
+  metric: { name: string; mode: 'min' | 'max' };
+  trials: TrialView[];
+}
+
+/** `ls --sweep`: a line per trial, best first. */
+export function printSweep(v: SweepView): void {
+  const names = [...new Set(v.trials.flatMap((t) => Object.keys(t.params)))];
+  const show = (x: unknown) => (typeof x === 'number' ? Number(x.toPrecision(4)).toString() : JSON.stringify(x));
+  const rows = [['TRIAL', 'ID', 'STATE', 'WORKER', ...names, v.metric.name.toUpperCase()]];
+  for (const t of v.trials) rows.push([String(t.trial), t.id, t.state, t.worker ?? '-', ...names.map((n) => show(t.params[n])), t.metric === null ? '-' : t.metric.toPrecision(5)]);
+  console.log(`sweep ${v.sweep.id} '${v.sweep.name}': ${v.trials.length} of ${v.sweep.total} trials queued or run; ${v.metric.name} (${v.metric.mode}), best first`);
+  printRows(rows);
+}
+
+/** `submit --queue`: checks the spec here and queues it on the shared queue directly; resolves to the job id. */
+export async function submitToQueue(url: string, input: unknown, baseDir: string, allowedDirs: string[]): Promise<string> {
+  const parsed = parseJobSpec(input, { allowedDirs, baseDir });
+  if (!parsed.ok) throw Object.assign(new DaemonError(`actorgrad: the job spec has ${parsed.problems.length} problem(s); nothing was queued`), { problems: parsed.problems });
+  const r = connect(url, false);
+  const queue = bullQueue(r);
+  try {
+    const spec = parsed.spec as { name?: string; epochs: number };
+    return await addJob(queue, r, { name: spec.name ?? 'job', spec: parsed.spec, baseDir, epochs: spec.epochs }, 'cli');
+  } finally {
+    await queue.close();
+    r.disconnect();
   }
 }

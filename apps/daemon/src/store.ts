@@ -38,6 +38,34 @@ export interface JobRow {
   pid: number | null;
   attempts: number;
   control: Control;
+  /** The sweep the job is a trial of, its index in it and the values the sweep gave its spec. */
+  sweep: string | null;
+  trial: number | null;
+  params: Record<string, unknown> | null;
+  /** The daemon that runs (or last ran) it, by its `--name`. */
+  worker: string | null;
+}
+
+/** A new job, as it is queued (the id is given by a shared queue, else by the store). */
+export interface NewJob {
+  id?: string;
+  name: string;
+  spec: unknown;
+  baseDir: string;
+  epochs: number;
+  createdAt?: number;
+  sweep?: string | null;
+  trial?: number | null;
+  params?: Record<string, unknown> | null;
+}
+
+/** A sweep: its validated spec and how many trials it expands to. */
+export interface SweepRow {
+  id: string;
+  name: string;
+  spec: unknown;
+  total: number;
+  createdAt: number;
 }
 
 export interface CheckpointRow {
@@ -103,7 +131,14 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   job TEXT NOT NULL, path TEXT NOT NULL, step INTEGER NOT NULL, epoch INTEGER NOT NULL, kind TEXT NOT NULL, t INTEGER NOT NULL,
   PRIMARY KEY (job, path)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sweeps (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, spec TEXT NOT NULL, total INTEGER NOT NULL, created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 `;
+
+/** Columns added to \`jobs\` after its first version: added to an older store when it opens. */
+const ADDED_COLUMNS = { sweep: 'TEXT', trial: 'INTEGER', params: 'TEXT', worker: 'TEXT' };
 
 type Raw = Record<string, unknown>;
 
@@ -126,6 +161,10 @@ function jobFrom(r: Raw): JobRow {
     pid: (r.pid as number | null) ?? null,
     attempts: r.attempts as number,
     control: JSON.parse(r.control as string),
+    sweep: (r.sweep as string | null) ?? null,
+    trial: (r.trial as number | null) ?? null,
+    params: r.params ? JSON.parse(r.params as string) : null,
+    worker: (r.worker as string | null) ?? null,
   };
 }
 
@@ -143,6 +182,7 @@ const COLUMNS: Partial<Record<keyof JobRow, string>> = {
   pid: 'pid',
   attempts: 'attempts',
   control: 'control',
+  worker: 'worker',
 };
 
 export class Store {
@@ -154,6 +194,8 @@ export class Store {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    const have = new Set((this.db.pragma('table_info(jobs)') as { name: string }[]).map((c) => c.name));
+    for (const [col, type] of Object.entries(ADDED_COLUMNS)) if (!have.has(col)) this.db.exec(`ALTER TABLE jobs ADD COLUMN ${col} ${type}`);
   }
 
   close(): void {
@@ -165,16 +207,39 @@ export class Store {
     return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
   }
 
-  /** Adds a queued job; its id is its number in the store ('1', '2', …). */
-  addJob(name: string, spec: unknown, baseDir: string, epochs: number): JobRow {
+  /** Adds a queued job; without a given id, its id is its number in the store ('1', '2', …). An id already there is left as it is. */
+  addJob(j: NewJob): JobRow {
     const tx = this.db.transaction(() => {
+      if (j.id !== undefined && this.job(j.id)) return j.id;
       const { lastInsertRowid } = this.db
-        .prepare("INSERT INTO jobs (id, name, spec, base_dir, state, created_at, epochs) VALUES ('', ?, ?, ?, 'queued', ?, ?)")
-        .run(name, JSON.stringify(spec), baseDir, Date.now(), epochs);
+        .prepare("INSERT INTO jobs (id, name, spec, base_dir, state, created_at, epochs, sweep, trial, params) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)")
+        .run(j.id ?? '', j.name, JSON.stringify(j.spec), j.baseDir, j.createdAt ?? Date.now(), j.epochs, j.sweep ?? null, j.trial ?? null, j.params ? JSON.stringify(j.params) : null);
+      if (j.id !== undefined) return j.id;
       this.db.prepare('UPDATE jobs SET id = ? WHERE seq = ?').run(String(lastInsertRowid), lastInsertRowid);
       return String(lastInsertRowid);
     });
     return this.job(tx())!;
+  }
+
+  addSweep(s: SweepRow): void {
+    this.db.prepare('INSERT OR IGNORE INTO sweeps (id, name, spec, total, created_at) VALUES (?, ?, ?, ?, ?)').run(s.id, s.name, JSON.stringify(s.spec), s.total, s.createdAt);
+  }
+
+  sweep(id: string): SweepRow | null {
+    const r = this.db.prepare('SELECT * FROM sweeps WHERE id = ?').get(id) as Raw | undefined;
+    return r ? { id: r.id as string, name: r.name as string, spec: JSON.parse(r.spec as string), total: r.total as number, createdAt: r.created_at as number } : null;
+  }
+
+  sweeps(): SweepRow[] {
+    return (this.db.prepare('SELECT id FROM sweeps ORDER BY created_at').all() as { id: string }[]).map((r) => this.sweep(r.id)!);
+  }
+
+  meta(key: string): string | null {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
   }
 
   job(id: string): JobRow | null {

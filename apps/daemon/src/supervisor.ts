@@ -1,10 +1,11 @@
 /**
- * The queue and the job processes: jobs wait in the store ('queued'), run `concurrency` at a time
- * (default 1), each in a process of its own (`runner.ts`, forked), and everything a job process
- * reports goes to the store and to the live view.
+ * The job processes: each job runs in a process of its own (`runner.ts`, forked), and everything
+ * it reports becomes a record of the job (`JobEntry`) that goes to the store and the live view.
  *
- * The queue's backend is the store: `next()` is the one place that picks the job to start, so a
- * shared queue (BullMQ on Redis, issue 19) can replace it without touching the rest.
+ * Which job runs when is the queue's business (`queue/`): the store on one machine, BullMQ on Redis
+ * across machines. On one machine a record is applied to the store at once; with Redis it is
+ * appended to a shared log that every daemon — this one too — applies to its own store, so any
+ * daemon shows every job and can take over a job whose machine died.
  *
  * @module
  */
@@ -15,20 +16,54 @@ import { fileURLToPath } from 'node:url';
 import { isProcessAlive } from '@actorgrad/io';
 import { optimizerPath } from '@actorgrad/runtime';
 import type { Run, RunState, RunStore, VizEvent } from '@actorgrad/viz-server';
-import { paths } from './home.js';
 import { type CheckpointPolicy, checkpointPolicy } from './policy.js';
-import type { FromJob, ToJob } from './protocol.js';
-import type { JobRow, JobState, Store } from './store.js';
+import type { FromJob, JobEnd, ToJob } from './protocol.js';
+import type { Control, JobRow, JobState, NewJob, Store, SweepRow } from './store.js';
 
 const RUNNER = fileURLToPath(new URL(`./runner${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 /** How long a job process has to checkpoint and exit when the daemon shuts down. */
 const SHUTDOWN_MS = 60_000;
 
+/**
+ * What is recorded of a job, in order: what its process reports (`FromJob`) and what the daemons
+ * decide (queued, launched on a worker, a state set by a user).
+ */
+export type JobEntry =
+  | FromJob
+  | { type: 'submitted'; job: NewJob & { id: string; createdAt: number } }
+  | { type: 'launched'; state: 'running' | 'paused'; worker: string; attempts: number; startedAt: number }
+  | { type: 'state'; state: JobState; reason: string; control?: Control; finishedAt?: number | null }
+  | { type: 'sweep'; sweep: SweepRow }
+  /** A user removed the job: its process is killed, its records and files deleted. */
+  | { type: 'removed' };
+
+/**
+ * How a job's process ended: as it reported (`JobEnd`), killed by the daemon for good (`removed`,
+ * or `lost` when another daemon took the job over), or `held` (the store refused its records).
+ */
+export interface Outcome {
+  end: JobEnd | 'killed' | 'removed' | 'lost' | 'held';
+  reason: string;
+}
+
+export interface SupervisorOptions {
+  store: Store;
+  runs: RunStore;
+  /** Where a job's checkpoints go (a directory every daemon can reach, with a shared queue). */
+  runDir: (id: string) => string;
+  /** This daemon's name (recorded as the worker of the jobs it runs). */
+  worker: string;
+  /** Where records go; by default they are applied to this daemon's store at once. */
+  record?: (id: string, e: JobEntry) => void;
+}
+
 interface Proc {
   child: ChildProcess;
-  done: boolean;
+  done: { end: JobEnd; reason: string } | null;
+  /** Killed on purpose: how to report it. */
+  killed: Outcome['end'] | null;
   stderr: string;
-  exited: Promise<void>;
+  exited: Promise<Outcome>;
 }
 
 /** Whether `pid` is a job process of ours (Linux: its command line names the runner). */
@@ -45,32 +80,47 @@ export class Supervisor {
   /** Jobs whose events the store could not take (disk full): not restarted before the daemon is. */
   private readonly held = new Set<string>();
   private stopping = false;
+  readonly store: Store;
+  private readonly runs: RunStore;
+  readonly runDir: (id: string) => string;
+  readonly worker: string;
+  /** Where records go: applied here at once (one machine), or appended to a shared queue's log. */
+  record: (id: string, e: JobEntry) => void;
 
-  constructor(
-    private readonly store: Store,
-    private readonly runs: RunStore,
-    private readonly home: string,
-    private readonly concurrency = 1,
-  ) {}
+  constructor(o: SupervisorOptions) {
+    this.store = o.store;
+    this.runs = o.runs;
+    this.runDir = o.runDir;
+    this.worker = o.worker;
+    this.record = o.record ?? ((id, e) => this.apply(id, e, true));
+  }
 
   /**
-   * After a start: each job that was running when the last daemon died (or shut down) is made
-   * ready to resume — a job process it left is killed, what it recorded after the last indexed
-   * checkpoint is forgotten (it is recomputed), checkpoint files never indexed are removed. Then
-   * every job's history is read back into the live view.
+   * After a start: a job process a dead daemon left is killed; with `resume` (one machine), each job
+   * that was running is made ready to resume (see `prepare`). Then every job's history is read back
+   * into the live view.
    */
-  async recover(): Promise<void> {
-    for (const job of this.store.jobs("state IN ('running', 'paused')")) {
+  async recover(resume: boolean): Promise<void> {
+    for (const job of this.store.jobs("state IN ('running', 'paused') AND pid IS NOT NULL")) {
       if (job.pid && isProcessAlive(job.pid) && isRunner(job.pid)) {
         process.kill(job.pid, 'SIGKILL');
         for (let i = 0; i < 100 && isProcessAlive(job.pid); i++) await new Promise((r) => setTimeout(r, 20));
       }
       this.store.update(job.id, { pid: null });
-      const kept = this.resumePoints(job.id);
-      this.store.truncateAfter(job.id, kept[0]?.step ?? 0);
-      this.removeUnindexed(job.id);
     }
+    if (resume) for (const job of this.store.jobs("state IN ('running', 'paused')")) this.prepare(job.id);
     for (const job of this.store.jobs()) this.replay(job);
+  }
+
+  /**
+   * Makes a job that was running when its daemon died ready to resume: what it recorded after the
+   * last indexed checkpoint is forgotten (it is recomputed) and checkpoint files never indexed are
+   * removed.
+   */
+  prepare(id: string): void {
+    const kept = this.resumePoints(id);
+    this.store.truncateAfter(id, kept[0]?.step ?? 0);
+    this.removeUnindexed(id);
   }
 
   /** A job's indexed checkpoints a run can resume from (not 'best'), newest first, files present. */
@@ -85,7 +135,7 @@ export class Supervisor {
   }
 
   private removeUnindexed(id: string): void {
-    const dir = join(paths(this.home).run(id), 'checkpoints');
+    const dir = join(this.runDir(id), 'checkpoints');
     if (!existsSync(dir)) return;
     const indexed = new Set(this.store.checkpoints(id).flatMap((c) => [c.path, optimizerPath(c.path)]));
     for (const f of readdirSync(dir)) {
@@ -108,34 +158,59 @@ export class Supervisor {
     run.record({ type: 'state', state: job.state as RunState, reason: job.reason }, job.finishedAt ?? Date.now());
   }
 
-  /** Adds a validated job to the queue. */
-  submit(name: string, spec: unknown, baseDir: string, epochs: number): JobRow {
-    const job = this.store.addJob(name, spec, baseDir, epochs);
-    const run = this.runs.create(job.name, { id: job.id, startedAt: job.createdAt });
-    run.record({ type: 'state', state: 'queued', reason: '' });
-    this.schedule();
-    return job;
-  }
-
-  /** The next job to start: one that was running when the daemon stopped, else the oldest queued. */
-  private next(): JobRow | null {
-    const free = (j: JobRow) => !this.procs.has(j.id) && !this.held.has(j.id);
-    return this.store.jobs("state IN ('running', 'paused')").find(free) ?? this.store.jobs("state = 'queued'").find(free) ?? null;
-  }
-
-  /** Starts jobs while there are free slots. */
-  schedule(): void {
-    while (!this.stopping && this.procs.size < this.concurrency) {
-      const job = this.next();
-      if (!job) return;
-      this.launch(job);
+  /**
+   * Applies a record of a job to this daemon's store and live view. `own`: the record is of a job
+   * this daemon runs (it then also prunes the job's old checkpoints).
+   */
+  apply(id: string, e: JobEntry, own: boolean): void {
+    const run = this.runs.get(id);
+    if (e.type === 'submitted') {
+      const job = this.store.addJob(e.job);
+      if (!this.runs.get(job.id)) this.runs.create(job.name, { id: job.id, startedAt: job.createdAt }).record({ type: 'state', state: 'queued', reason: '' }, job.createdAt);
+    } else if (e.type === 'removed') {
+      void this.kill(id, 'removed');
+      this.store.removeJob(id);
+      this.runs.delete(id);
+      rmSync(this.runDir(id), { recursive: true, force: true });
+    } else if (e.type === 'sweep') {
+      this.store.addSweep(e.sweep);
+    } else if (e.type === 'launched') {
+      this.store.update(id, { state: e.state, reason: '', worker: e.worker, attempts: e.attempts, startedAt: this.store.job(id)?.startedAt ?? e.startedAt });
+      run?.record({ type: 'state', state: e.state, reason: e.attempts > 1 ? `resuming on ${e.worker}` : '' });
+    } else if (e.type === 'state') {
+      this.store.update(id, { state: e.state, reason: e.reason, ...(e.control ? { control: e.control } : {}), ...(e.finishedAt !== undefined ? { finishedAt: e.finishedAt } : {}) });
+      run?.record({ type: 'state', state: e.state as RunState, reason: e.reason });
+    } else if (e.type === 'started') {
+      this.store.truncateAfter(id, e.resumedFrom?.step ?? 0);
+      this.store.update(id, { epochs: e.epochs, steps: e.steps });
+    } else if (e.type === 'events') {
+      this.store.recordEvents(id, e.events);
+      this.progress(id, e.events);
+      for (const { e: ev, t } of e.events) run?.record(ev, t);
+    } else if (e.type === 'checkpoint') {
+      this.store.addCheckpoint({ job: id, ...e.checkpoint });
+      if (own) this.prune(id);
+    } else if (e.type === 'done' && e.end !== 'interrupted') {
+      // 'interrupted': the daemon is shutting down; the job stays running and resumes at the next start.
+      this.store.update(id, { state: e.end, reason: e.reason, finishedAt: Date.now(), pid: null });
+      run?.record({ type: 'state', state: e.end, reason: e.reason });
     }
   }
 
-  private launch(job: JobRow): void {
-    const runDir = paths(this.home).run(job.id);
+  /** Whether a job can be started here now (not running here, not held after a store failure). */
+  free(id: string): boolean {
+    return !this.procs.has(id) && !this.held.has(id) && !this.stopping;
+  }
+
+  /** The number of job processes running. */
+  get active(): number {
+    return this.procs.size;
+  }
+
+  /** Runs a job in a process of its own, from its newest checkpoint that loads; resolves when the process is gone. */
+  run(job: JobRow): Promise<Outcome> {
     const child = fork(RUNNER, [], { execArgv: process.execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: process.env });
-    const proc: Proc = { child, done: false, stderr: '', exited: Promise.resolve() };
+    const proc: Proc = { child, done: null, killed: null, stderr: '', exited: Promise.resolve({ end: 'killed', reason: '' }) };
     proc.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(this.exited(job.id, proc, code, signal))));
     this.procs.set(job.id, proc);
     child.stderr?.on('data', (d: Buffer) => {
@@ -149,32 +224,17 @@ export class Supervisor {
       }
     });
     child.on('error', () => {}); // 'exit' follows and reports it.
-    const state: JobState = job.control.paused ? 'paused' : 'running';
-    this.store.update(job.id, { state, reason: '', pid: child.pid ?? null, attempts: job.attempts + 1, startedAt: job.startedAt ?? Date.now() });
-    this.runs.get(job.id)?.record({ type: 'state', state, reason: job.attempts > 0 ? 'resuming' : '' });
+    this.store.update(job.id, { pid: child.pid ?? null });
+    const state = job.control.paused ? 'paused' : 'running';
+    this.record(job.id, { type: 'launched', state, worker: this.worker, attempts: job.attempts + 1, startedAt: Date.now() });
     const resume = this.resumePoints(job.id).map((c) => c.path);
-    this.control(job.id, { type: 'start', id: job.id, name: job.name, spec: job.spec, baseDir: job.baseDir, runDir, resume, control: job.control });
+    this.control(job.id, { type: 'start', id: job.id, name: job.name, spec: job.spec, baseDir: job.baseDir, runDir: this.runDir(job.id), resume, control: job.control });
+    return proc.exited;
   }
 
   private onMessage(id: string, proc: Proc, m: FromJob): void {
-    const run = this.runs.get(id);
-    if (m.type === 'started') {
-      this.store.truncateAfter(id, m.resumedFrom?.step ?? 0);
-      this.store.update(id, { epochs: m.epochs, steps: m.steps });
-    } else if (m.type === 'events') {
-      this.store.recordEvents(id, m.events);
-      this.progress(id, m.events);
-      for (const { e, t } of m.events) run?.record(e, t);
-    } else if (m.type === 'checkpoint') {
-      this.store.addCheckpoint({ job: id, ...m.checkpoint });
-      this.prune(id);
-    } else if (m.type === 'done') {
-      proc.done = true;
-      if (m.end === 'interrupted') return; // Shutting down: the job stays running and resumes at the next start.
-      const state: JobState = m.end;
-      this.store.update(id, { state, reason: m.reason, finishedAt: Date.now(), pid: null });
-      run?.record({ type: 'state', state, reason: m.reason });
-    }
+    if (m.type === 'done') proc.done = { end: m.end, reason: m.reason };
+    this.record(id, m);
   }
 
   /**
@@ -184,7 +244,7 @@ export class Supervisor {
    */
   private storeFailed(id: string, proc: Proc, m: FromJob, e: Error): void {
     console.error(`actorgrad daemon: cannot record job ${id}'s '${m.type}' message in the store (${e.message}); its process is stopped and the job resumes from its last checkpoint at the daemon's next start`);
-    proc.done = true;
+    proc.killed = 'held';
     this.held.add(id);
     proc.child.kill('SIGKILL');
   }
@@ -221,39 +281,22 @@ export class Supervisor {
     }
   }
 
-  private exited(id: string, proc: Proc, code: number | null, signal: NodeJS.Signals | null): void {
+  private exited(id: string, proc: Proc, code: number | null, signal: NodeJS.Signals | null): Outcome {
     this.procs.delete(id);
+    if (proc.killed) return { end: proc.killed, reason: '' };
+    if (proc.done) return proc.done;
+    if (this.stopping) return { end: 'interrupted', reason: 'the daemon is shutting down' };
+    // A job whose run failed (saving a checkpoint on a full disk, a bug) said so in its last
+    // message; a process that dies without one is reported by how it died.
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const tail = proc.stderr.trim().split('\n').slice(-3).join(' | ');
+    const reason = `the job process ${how}${tail ? `: ${tail}` : ''}`;
     try {
-      // A job whose run failed (saving a checkpoint on a full disk, a bug) said so in its last
-      // message; a process that dies without one is reported by how it died.
-      if (!proc.done && !this.stopping && this.store.job(id)) {
-        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        const tail = proc.stderr.trim().split('\n').slice(-3).join(' | ');
-        const reason = `the job process ${how}${tail ? `: ${tail}` : ''}`;
-        this.store.update(id, { state: 'failed', reason, finishedAt: Date.now(), pid: null });
-        this.runs.get(id)?.record({ type: 'state', state: 'failed', reason });
-      }
+      if (this.store.job(id)) this.record(id, { type: 'done', end: 'failed', reason });
     } catch (e) {
       console.error(`actorgrad daemon: cannot record the end of job ${id} (${(e as Error).message})`);
     }
-    this.schedule();
-  }
-
-  /** Records a job's state (as the store has it) in the live view. */
-  stateChanged(id: string): void {
-    const job = this.store.job(id);
-    if (job) this.runs.get(id)?.record({ type: 'state', state: job.state as RunState, reason: job.reason });
-  }
-
-  /** A stopped job put back in the queue: it resumes from its last checkpoint. */
-  requeued(id: string): void {
-    this.stateChanged(id);
-    this.schedule();
-  }
-
-  /** Forgets a removed job's live-view run. */
-  forget(id: string): void {
-    this.runs.delete(id);
+    return { end: 'failed', reason };
   }
 
   /** Sends a message to a job's process; false when the job has no process (or its channel closed). */
@@ -268,11 +311,11 @@ export class Supervisor {
     return this.procs.has(id);
   }
 
-  /** Kills a job's process (for `rm`) and waits for it to be gone. */
-  async kill(id: string): Promise<void> {
+  /** Kills a job's process (`removed`: for `rm`; `lost`: another daemon has the job now) and waits for it to be gone. */
+  async kill(id: string, why: 'removed' | 'lost' = 'removed'): Promise<void> {
     const p = this.procs.get(id);
     if (!p) return;
-    p.done = true;
+    p.killed = why;
     p.child.kill('SIGKILL');
     await p.exited;
   }

@@ -108,3 +108,62 @@ export async function waitJob<J extends { state: string }>(d: DaemonProcess, id:
 }
 
 export const isDone = (j: { state: string }) => ['finished', 'failed', 'stopped'].includes(j.state);
+
+export interface RedisProcess {
+  port: number;
+  url: string;
+  /** Stops it (SIGTERM: it writes its append-only file first) and waits. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data. */
+  restart(): Promise<void>;
+}
+
+/** A free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A real `redis-server` (Debian's package; `.ci/run` installs it) on a free loopback port, with an
+ * append-only file in `dir` so that a restart keeps the queue.
+ */
+export async function startRedis(dir: string): Promise<RedisProcess> {
+  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  if (probe.error) throw new Error('redis-server is not installed: apt-get install -y redis-server (the shared-queue tests run a real one)');
+  const port = await freePort();
+  let child: ChildProcess;
+  const launch = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start in 20 s:\n${out}`)), 20_000);
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited with ${code}:\n${out}`));
+      });
+    });
+  };
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await gone;
+  };
+  await launch();
+  return { port, url: `redis://127.0.0.1:${port}`, stop, restart: launch };
+}

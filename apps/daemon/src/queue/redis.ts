@@ -1,0 +1,264 @@
+/**
+ * The shared queue: BullMQ on Redis. Every daemon started with the same `--queue redis://…` takes
+ * jobs from one BullMQ queue (`concurrency` at a time each) and runs each whole, in a process of its
+ * own, with its checkpoints in the shared checkpoint directory. BullMQ keeps a lock on every active
+ * job that its daemon renews; when a daemon dies its locks lapse, BullMQ's stalled-job check puts
+ * the job back in the queue, and the daemon that takes it resumes it from its last checkpoint.
+ *
+ * What is recorded of a job (queued, launched, its process's events and checkpoints, its end, a
+ * user's control) goes to one Redis stream, the log, in order; every daemon — the one that wrote it
+ * too — applies the log to its own store, so each shows every job of the queue, live, and the
+ * daemon that takes a job over first reads the log to its end: it then knows every checkpoint the
+ * dead one indexed, each after the metrics up to its step (the job process sends them first).
+ *
+ * Controls for a job running on another daemon go over a pub/sub channel to whichever runs it.
+ * Redis may go away: every command waits for it (ioredis's offline queue), the daemon says so once
+ * and again when it is back.
+ *
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { act, isDone } from '../controls.js';
+import type { JobRow, NewJob, Store } from '../store.js';
+import type { Sweeps } from '../sweep/index.js';
+import type { JobEntry, Supervisor } from '../supervisor.js';
+import type { Action, JobQueue } from './index.js';
+
+const PREFIX = 'actorgrad';
+const QUEUE = 'jobs';
+const LOG = `${PREFIX}:log`;
+const CONTROL = `${PREFIX}:control`;
+const SWEEP_IDS = `${PREFIX}:sweep-id`;
+/** The log is capped near this many records (a record is one batch of a job's events, ~200 ms of it). */
+const LOG_MAX = 1_000_000;
+
+export interface RedisQueueOptions {
+  /** `redis://[user:password@]host:port[/db]`, `rediss://…` for TLS. */
+  url: string;
+  store: Store;
+  sup: Supervisor;
+  sweeps: Sweeps;
+  concurrency: number;
+  /** How long a job's lock lasts without renewal: a dead daemon's job waits this long before another takes it. */
+  lockMs: number;
+  log: (line: string) => void;
+}
+
+/**
+ * A Redis connection. `patient` (a daemon): commands wait while Redis is away (they queue and are
+ * sent when it is back), as BullMQ needs. Otherwise (the CLI) a command fails after a few tries.
+ */
+export function connect(url: string, patient = true): Redis {
+  const r = patient
+    ? new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(100 * n, 2000) })
+    : new Redis(url, { maxRetriesPerRequest: 2, retryStrategy: (n) => (n > 5 ? null : 200 * n) });
+  r.on('error', () => {}); // Reported by the daemon (see `watch`), retried by ioredis.
+  return r;
+}
+
+/** The sweep id Redis hands out next (`s1`, `s2`, …). */
+export async function nextSweepId(r: Redis): Promise<string> {
+  return `s${await r.incr(SWEEP_IDS)}`;
+}
+
+/** Compares two stream ids (`ms-seq`). */
+function after(a: string, b: string): boolean {
+  const [am, as] = a.split('-').map(Number) as [number, number];
+  const [bm, bs] = b.split('-').map(Number) as [number, number];
+  return am > bm || (am === bm && as > bs);
+}
+
+/** Queues a job on BullMQ and records it in the log (the daemon's `submit`, and `actorgrad submit --queue` without a daemon). */
+export async function addJob(queue: Queue, r: Redis, j: NewJob, origin: string): Promise<string> {
+  const createdAt = j.createdAt ?? Date.now();
+  // BullMQ numbers jobs itself; a sweep's trial has a fixed id, so queuing it twice is a no-op.
+  const bj = await queue.add(j.name, { ...j, createdAt }, { ...(j.id ? { jobId: j.id } : {}), removeOnComplete: true, removeOnFail: true, attempts: 1 });
+  const id = bj.id!;
+  await appendLog(r, origin, id, { type: 'submitted', job: { ...j, id, createdAt } });
+  return id;
+}
+
+function appendLog(r: Redis, origin: string, id: string, e: JobEntry): Promise<unknown> {
+  return r.xadd(LOG, 'MAXLEN', '~', LOG_MAX, '*', 'o', origin, 'j', id, 'm', JSON.stringify(e));
+}
+
+export function bullQueue(r: Redis): Queue {
+  return new Queue(QUEUE, { connection: r, prefix: PREFIX });
+}
+
+export class RedisQueue implements JobQueue {
+  readonly kind = 'redis';
+  /** This daemon's records in the log (a fresh one per start). */
+  private readonly origin = randomUUID();
+  private readonly cmd: Redis;
+  private readonly tail: Redis;
+  private readonly sub: Redis;
+  private readonly queue: Queue;
+  private worker: Worker | null = null;
+  private closed = false;
+  private applying: Promise<void> = Promise.resolve();
+  private tailing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: RedisQueueOptions) {
+    this.cmd = connect(o.url);
+    this.tail = connect(o.url);
+    this.sub = connect(o.url);
+    this.queue = bullQueue(this.cmd);
+    this.watch();
+  }
+
+  /** Where this daemon's records go: the log (applied back from it, like every daemon's). */
+  record = (id: string, e: JobEntry): void => {
+    appendLog(this.cmd, this.origin, id, e).catch((err) => this.o.log(`actorgrad daemon: cannot append job ${id}'s '${e.type}' record to the Redis log (${(err as Error).message})`));
+  };
+
+  private get cursorKey() {
+    return `redis-log:${this.o.url.replace(/\/\/[^@]*@/, '//')}`;
+  }
+
+  /** Says when Redis goes away and when it is back. */
+  private watch(): void {
+    let down = false;
+    this.cmd.on('error', (e: Error) => {
+      if (down || this.closed) return;
+      down = true;
+      this.o.log(`actorgrad daemon: Redis at ${this.o.url.replace(/\/\/[^@]*@/, '//')} is unreachable (${e.message}); waiting for it (running jobs go on, their records wait)`);
+    });
+    this.cmd.on('ready', () => {
+      if (!down) return;
+      down = false;
+      this.o.log('actorgrad daemon: Redis is back; going on');
+    });
+  }
+
+  /** Reads the log to its end and applies what this store has not seen yet. */
+  async catchUp(): Promise<void> {
+    for (;;) {
+      const from = this.o.store.meta(this.cursorKey) ?? '0';
+      const rows = await this.cmd.xrange(LOG, from === '0' ? '-' : `(${from}`, '+', 'COUNT', 1000);
+      await this.applyRows(rows);
+      if (rows.length < 1000) return;
+    }
+  }
+
+  /** Applies log rows in order, each once (the tail and a catch-up may read the same rows). */
+  private applyRows(rows: [string, string[]][]): Promise<void> {
+    this.applying = this.applying.then(() => {
+      const store = this.o.store;
+      for (const [sid, fields] of rows) {
+        const cursor = store.meta(this.cursorKey);
+        if (cursor && !after(sid, cursor)) continue;
+        const f = Object.fromEntries(fields.flatMap((v, i) => (i % 2 ? [] : [[v, fields[i + 1]!]]))) as { o: string; j: string; m: string };
+        store.db.transaction(() => {
+          this.o.sup.apply(f.j, JSON.parse(f.m) as JobEntry, f.o === this.origin);
+          store.setMeta(this.cursorKey, sid);
+        })();
+      }
+    });
+    return this.applying;
+  }
+
+
+  /** Follows the log (blocking reads) until the queue closes. */
+  private async follow(): Promise<void> {
+    while (!this.closed) {
+      const from = this.o.store.meta(this.cursorKey) ?? '0';
+      try {
+        const res = (await this.tail.xread('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', LOG, from)) as [string, [string, string[]][]][] | null;
+        if (res) await this.applyRows(res[0]![1]);
+      } catch (e) {
+        if (!this.closed) await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.catchUp();
+    this.tailing = this.follow();
+    await this.sub.subscribe(CONTROL);
+    this.sub.on('message', (_ch: string, msg: string) => void this.onControl(msg));
+    this.worker = new Worker(QUEUE, (job, token) => this.process(job, token), {
+      connection: this.cmd.duplicate({ maxRetriesPerRequest: null }),
+      prefix: PREFIX,
+      concurrency: this.o.concurrency,
+      lockDuration: this.o.lockMs,
+      stalledInterval: this.o.lockMs,
+      // A machine that dies is not the job's fault: it is resumed however often that happens.
+      maxStalledCount: 1_000_000,
+      name: this.o.sup.worker,
+    });
+    this.worker.on('error', () => {}); // Redis errors are reported once by `watch`.
+    this.worker.on('lockRenewalFailed', (ids) => {
+      // Another daemon took the job over (this one lost Redis for longer than a lock lasts): stop ours.
+      for (const id of ids) if (this.o.sup.isRunning(id)) void this.o.sup.kill(id, 'lost').then(() => this.o.log(`actorgrad daemon: job ${id} was handed to another daemon; its process here is stopped`));
+    });
+  }
+
+  /** BullMQ's processor: runs one job here, from its last checkpoint, to its end. */
+  private async process(bj: Job, token?: string): Promise<unknown> {
+    await this.catchUp();
+    const id = bj.id!;
+    if (!this.o.store.job(id)) {
+      // Taken before its submitter logged it (it queues first, then logs): logged here, before 'launched'.
+      await appendLog(this.cmd, this.origin, id, { type: 'submitted', job: { ...(bj.data as NewJob), id, createdAt: bj.timestamp } });
+      await this.catchUp();
+    }
+    const j = this.o.store.job(id)!;
+    if (isDone(j)) return { state: j.state };
+    this.o.sup.prepare(id);
+    const out = await this.o.sup.run(this.o.store.job(id)!);
+    if (out.end === 'interrupted' || out.end === 'held') {
+      // This daemon is shutting down (or cannot record): back to the queue for any daemon.
+      await bj.moveToDelayed(Date.now() + (out.end === 'held' ? 5000 : 0), token);
+      throw new DelayedError();
+    }
+    if (out.end === 'lost' || out.end === 'removed') return { state: out.end };
+    await this.catchUp();
+    await this.o.sweeps.trialEnded(this.o.store.job(id) ?? j);
+    if (out.end === 'failed' || out.end === 'killed') throw new UnrecoverableError(out.reason);
+    return { state: out.end, reason: out.reason };
+  }
+
+  async submit(j: NewJob): Promise<string> {
+    return addJob(this.queue, this.cmd, j, this.origin);
+  }
+
+  async sweepId(): Promise<string> {
+    return nextSweepId(this.cmd);
+  }
+
+  async withdraw(id: string): Promise<void> {
+    const bj = await this.queue.getJob(id);
+    if (bj && (await bj.isWaiting())) await bj.remove();
+  }
+
+  async requeue(job: JobRow): Promise<void> {
+    await this.queue.add(job.name, { ...job, params: job.params }, { jobId: job.id, removeOnComplete: true, removeOnFail: true, attempts: 1 });
+  }
+
+  async forward(job: JobRow, a: Action): Promise<boolean> {
+    const n = await this.cmd.publish(CONTROL, JSON.stringify({ id: job.id, worker: job.worker, a }));
+    return n > 0;
+  }
+
+  /** A control published for a job: carried out by the daemon that runs it. */
+  private async onControl(msg: string): Promise<void> {
+    const { id, a } = JSON.parse(msg) as { id: string; a: Action };
+    const j = this.o.store.job(id);
+    if (!j || !this.o.sup.isRunning(id)) return;
+    await act(this.o.sup, this, j, a);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    // The worker stops taking jobs; the running ones checkpoint and go back to the queue.
+    const closing = this.worker?.close();
+    await this.o.sup.shutdown();
+    await closing;
+    await this.tailing;
+    await this.queue.close();
+    for (const r of [this.sub, this.tail, this.cmd]) r.disconnect();
+  }
+}
