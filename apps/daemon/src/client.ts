@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { addJob, bullQueue, connect } from './queue/redis.js';
+import { addJob, bullQueue, connect, probe, redact } from './queue/redis.js';
 import { DaemonError, readInfo, token } from './home.js';
 import { formatProblems, parseJobSpec } from './spec/index.js';
 import type { TrialView } from './sweep/index.js';
@@ -159,6 +159,8 @@ export function printSweep(v: SweepView): void {
 export async function submitToQueue(url: string, input: unknown, baseDir: string, allowedDirs: string[]): Promise<string> {
   const parsed = parseJobSpec(input, { allowedDirs, baseDir });
   if (!parsed.ok) throw Object.assign(new DaemonError(`actorgrad: the job spec has ${parsed.problems.length} problem(s); nothing was queued`), { problems: parsed.problems });
+  const problem = await probe(url);
+  if (problem) throw new DaemonError(`actorgrad submit: cannot reach the queue at ${redact(url)} (${problem}); nothing was queued`);
   const r = connect(url, false);
   const queue = bullQueue(r);
   try {

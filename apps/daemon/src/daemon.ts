@@ -12,7 +12,7 @@ import { RunStore, needsToken, serveViz } from '@actorgrad/viz-server';
 import { jobRoutes } from './api.js';
 import { DaemonError, ensureHome, lock, paths, token, writeInfo } from './home.js';
 import { type JobQueue, LocalQueue } from './queue/index.js';
-import { RedisQueue } from './queue/redis.js';
+import { RedisQueue, redact } from './queue/redis.js';
 import { Store } from './store.js';
 import { Supervisor } from './supervisor.js';
 import { Sweeps } from './sweep/index.js';
@@ -63,7 +63,7 @@ export async function startDaemon(o: DaemonOptions): Promise<RunningDaemon> {
       routes: (app) => jobRoutes(app, { store: s, supervisor, queue, sweeps, token: tok, home: o.home, allowedDirs }),
     });
     writeInfo(o.home, { pid: process.pid, url: viz.url, port: viz.port, host: o.host, home: o.home });
-    const shared = o.queue ? `, queue ${o.queue.replace(/\/\/[^@]*@/, '//')} as '${supervisor.worker}', checkpoints ${o.checkpoints}` : '';
+    const shared = o.queue ? `, queue ${redact(o.queue)} as '${supervisor.worker}', checkpoints ${o.checkpoints}` : '';
     await queue.start();
     o.log(`actorgrad daemon at ${viz.url}  (data ${o.home}, pid ${process.pid}, ${o.concurrency} job(s) at a time${shared})`);
     let closing: Promise<void> | null = null;

@@ -36,8 +36,8 @@ export interface DaemonProcess {
 }
 
 /** Starts `actorgrad daemon --port 0` and waits for its URL line. */
-export async function startDaemon(home: string, extra: string[] = []): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, [...TSX, CLI, 'daemon', '--port', '0', ...extra], { cwd: ROOT, env: { ...process.env, ACTORGRAD_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startDaemon(home: string, extra: string[] = [], env: Record<string, string> = {}): Promise<DaemonProcess> {
+  const child = spawn(process.execPath, [...TSX, CLI, 'daemon', '--port', '0', ...extra], { cwd: ROOT, env: { ...process.env, ACTORGRAD_HOME: home, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const collect = (d: Buffer) => {
     out += d.toString();
@@ -135,13 +135,17 @@ export async function freePort(): Promise<number> {
  * A real `redis-server` (Debian's package; `.ci/run` installs it) on a free loopback port, with an
  * append-only file in `dir` so that a restart keeps the queue.
  */
-export async function startRedis(dir: string): Promise<RedisProcess> {
+export async function startRedis(dir: string, o: { password?: string; tls?: { cert: string; key: string } } = {}): Promise<RedisProcess> {
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   if (probe.error) throw new Error('redis-server is not installed: apt-get install -y redis-server (the shared-queue tests run a real one)');
   const port = await freePort();
   let child: ChildProcess;
   const launch = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const listen = o.tls
+      ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', o.tls.cert, '--tls-key-file', o.tls.key, '--tls-ca-cert-file', o.tls.cert, '--tls-auth-clients', 'no']
+      : ['--port', String(port)];
+    const auth = o.password ? ['--requirepass', o.password] : [];
+    child = spawn('redis-server', [...listen, ...auth, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`redis-server did not start in 20 s:\n${out}`)), 20_000);
@@ -165,5 +169,6 @@ export async function startRedis(dir: string): Promise<RedisProcess> {
     await gone;
   };
   await launch();
-  return { port, url: `redis://127.0.0.1:${port}`, stop, restart: launch };
+  const scheme = o.tls ? 'rediss' : 'redis';
+  return { port, url: `${scheme}://${o.password ? `:${encodeURIComponent(o.password)}@` : ''}127.0.0.1:${port}`, stop, restart: launch };
 }

@@ -21,6 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { act, isDone } from '../controls.js';
+import { DaemonError } from '../home.js';
 import type { JobRow, NewJob, Store } from '../store.js';
 import type { Sweeps } from '../sweep/index.js';
 import type { JobEntry, Supervisor } from '../supervisor.js';
@@ -31,6 +32,8 @@ const QUEUE = 'jobs';
 const LOG = `${PREFIX}:log`;
 const CONTROL = `${PREFIX}:control`;
 const SWEEP_IDS = `${PREFIX}:sweep-id`;
+/** A random id of the log, made by the first daemon: a store's place in the log is kept under it. */
+const LOG_ID = `${PREFIX}:log-id`;
 /** The log is capped near this many records (a record is one batch of a job's events, ~200 ms of it). */
 const LOG_MAX = 1_000_000;
 
@@ -57,6 +60,29 @@ export function connect(url: string, patient = true): Redis {
   r.on('error', () => {}); // Reported by the daemon (see `watch`), retried by ioredis.
   return r;
 }
+
+/** The URL without its password, to print. */
+export const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
+
+/** Connects once (a few tries) and pings: null when Redis answers, else why not (the connection's own error). */
+export async function probe(url: string): Promise<string | null> {
+  const r = connect(url, false);
+  let last: string | null = null;
+  r.on('error', (e: Error) => {
+    last = e.message;
+  });
+  try {
+    await r.ping();
+    return null;
+  } catch (e) {
+    return last ?? (e as Error).message;
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** Whether a connection error is one waiting does not mend (a wrong password, a certificate refused). */
+export const isConfigError = (m: string) => /WRONGPASS|NOAUTH|NOPERM|invalid password|certificate|self[- ]signed|SSL|TLS|EPROTO/i.test(m);
 
 /** The sweep id Redis hands out next (`s1`, `s2`, …). */
 export async function nextSweepId(r: Redis): Promise<string> {
@@ -106,7 +132,6 @@ export class RedisQueue implements JobQueue {
     this.tail = connect(o.url);
     this.sub = connect(o.url);
     this.queue = bullQueue(this.cmd);
-    this.watch();
   }
 
   /** Where this daemon's records go: the log (applied back from it, like every daemon's). */
@@ -114,8 +139,11 @@ export class RedisQueue implements JobQueue {
     appendLog(this.cmd, this.origin, id, e).catch((err) => this.o.log(`actorgrad daemon: cannot append job ${id}'s '${e.type}' record to the Redis log (${(err as Error).message})`));
   };
 
+  private logId = '';
+
+  /** Where this store keeps how far it has applied the log (a new Redis, a new log: from its start). */
   private get cursorKey() {
-    return `redis-log:${this.o.url.replace(/\/\/[^@]*@/, '//')}`;
+    return `redis-log:${this.logId}`;
   }
 
   /** Says when Redis goes away and when it is back. */
@@ -124,7 +152,7 @@ export class RedisQueue implements JobQueue {
     this.cmd.on('error', (e: Error) => {
       if (down || this.closed) return;
       down = true;
-      this.o.log(`actorgrad daemon: Redis at ${this.o.url.replace(/\/\/[^@]*@/, '//')} is unreachable (${e.message}); waiting for it (running jobs go on, their records wait)`);
+      this.o.log(`actorgrad daemon: Redis at ${redact(this.o.url)} is unreachable (${e.message}); waiting for it (running jobs go on, their records wait)`);
     });
     this.cmd.on('ready', () => {
       if (!down) return;
@@ -175,6 +203,12 @@ export class RedisQueue implements JobQueue {
   }
 
   async start(): Promise<void> {
+    const problem = await probe(this.o.url);
+    if (problem && isConfigError(problem)) throw new DaemonError(`actorgrad daemon: cannot use the queue at ${redact(this.o.url)}: ${problem}`);
+    if (problem) this.o.log(`actorgrad daemon: Redis at ${redact(this.o.url)} is unreachable (${problem}); waiting for it`);
+    this.watch();
+    await this.cmd.set(LOG_ID, randomUUID(), 'NX');
+    this.logId = (await this.cmd.get(LOG_ID))!;
     await this.catchUp();
     this.tailing = this.follow();
     await this.sub.subscribe(CONTROL);
