@@ -10,11 +10,11 @@
  * 3. Redis is stopped and restarted during a sweep: the daemons say so, wait and go on; nothing is lost.
  */
 import { isProcessAlive } from '@actorgrad/io';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DaemonProcess, type RedisProcess, api, cli, isDone, startDaemon, startRedis, tempHome, waitJob } from './harness.js';
-import { smallSpec } from './specs.js';
+import { longSpec, smallSpec } from './specs.js';
 
 type Job = { id: string; state: string; reason: string; step: number; steps: number; epoch: number; epochs: number; attempts: number; worker: string | null; pid: number | null };
 type Trial = { id: string; trial: number; state: string; worker: string | null; params: Record<string, unknown>; metric: number | null; epoch: number; epochs: number };
@@ -58,7 +58,7 @@ async function sweepDone(x: DaemonProcess, id: string, n: number, ms = 600_000):
 /** The recorded steps and epochs of a job, as a daemon's store has them. */
 async function recorded(x: DaemonProcess, id: string) {
   const steps = (await api<Step[]>(x, 'GET', `/api/jobs/${id}/steps`)).body;
-  const logs = (await api<{ epochs: { epoch: number }[]; events: { type: string; t: number; data: { action?: string } }[] }>(x, 'GET', `/api/jobs/${id}/logs`)).body;
+  const logs = (await api<{ epochs: { epoch: number }[]; events: { type: string; t: number; data: { action?: string; step?: number } }[] }>(x, 'GET', `/api/jobs/${id}/logs`)).body;
   return { steps, epochs: logs.epochs.map((e) => e.epoch), events: logs.events };
 }
 
@@ -74,6 +74,14 @@ function sweepFile(name: string, values: { lr: number[]; batchSize: number[] }, 
   };
   writeFileSync(file, JSON.stringify(sweep));
   return file;
+}
+
+async function waitFor(ok: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`not so after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function exportLast(x: DaemonProcess, id: string): Promise<Buffer> {
@@ -170,6 +178,49 @@ describe('two daemons on one Redis queue', () => {
     expect(back.state).toBe('finished');
     expect((await recorded(d(victim), id)).steps).toEqual(rec.steps);
   }, 900_000);
+
+  it('carries pause, set lr, snapshot, resume, stop and rm given to one daemon to the daemon that runs the job', async () => {
+    const { body } = await api<{ id: string }>(d('a'), 'POST', '/api/jobs', { spec: longSpec('remote-controlled') });
+    const id = body.id;
+    const running = await waitJob<Job>(d('a'), id, (j) => j.state === 'running' && j.step > 5);
+    const runner = running.worker as 'a' | 'b';
+    const other = runner === 'a' ? 'b' : 'a';
+    const ctl = async (action: string, payload?: unknown) => {
+      const r = await api<{ forwardedTo?: string }>(d(other), 'POST', `/api/jobs/${id}/${action}`, payload);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.forwardedTo).toBe(runner);
+    };
+    await ctl('pause');
+    await waitJob<Job>(d(other), id, (j) => j.state === 'paused');
+    // The job pauses at its next step boundary and says at which step: no step after it, on either daemon.
+    let pausedAt = -1;
+    await waitFor(async () => {
+      pausedAt = (await recorded(d(other), id)).events.find((e) => e.data.action === 'pause')?.data.step ?? -1;
+      return pausedAt > 0;
+    });
+    await new Promise((r) => setTimeout(r, 800));
+    const still = (await api<Job>(d(runner), 'GET', `/api/jobs/${id}`)).body;
+    expect(still.step).toBe(pausedAt);
+    expect((await api<Job>(d(other), 'GET', `/api/jobs/${id}`)).body.step).toBe(pausedAt);
+    await ctl('set', { lr: 0.0005 });
+    await ctl('snapshot');
+    await waitJob<Job & { checkpoints: { kind: string }[] }>(d(other), id, (j) => j.checkpoints.some((c) => c.kind === 'snapshot'));
+    await ctl('resume');
+    await waitJob<Job>(d(other), id, (j) => j.step > still.step + 5);
+    const steps = (await api<{ lr: number }[]>(d(other), 'GET', `/api/jobs/${id}/steps?after=${still.step}`)).body;
+    expect(steps.length).toBeGreaterThan(0);
+    for (const s of steps) expect(s.lr).toBeCloseTo(0.0005, 12);
+    await ctl('stop');
+    const stopped = await waitJob<Job & { checkpoints: { kind: string; step: number }[] }>(d(other), id, isDone);
+    expect(stopped.state).toBe('stopped');
+    expect(stopped.checkpoints.some((c) => c.kind === 'stop' && c.step === stopped.step)).toBe(true);
+    const actions = (await recorded(d(other), id)).events.filter((e) => e.type === 'control').map((e) => e.data.action);
+    expect(actions).toEqual(['pause', 'set', 'snapshot', 'resume', 'stop']);
+    // Removed on one daemon: gone from both, and its checkpoints from the shared directory.
+    expect((await api(d(other), 'DELETE', `/api/jobs/${id}`)).status).toBe(200);
+    for (const x of ['a', 'b'] as const) await waitFor(async () => (await api(d(x), 'GET', `/api/jobs/${id}`)).status === 404);
+    expect(existsSync(join(shared, id))).toBe(false);
+  }, 300_000);
 
   it('goes on when Redis is stopped and restarted during a sweep, and loses nothing', async () => {
     const out = cli(homes.b, ['sweep', sweepFile('outage', { lr: [0.01, 0.03], batchSize: [16, 32] }, 2)]);

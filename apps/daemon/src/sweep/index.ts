@@ -99,7 +99,10 @@ export function parseSweep(input: unknown, opts: { allowedDirs: string[]; baseDi
     for (const [k, p] of Object.entries(s.params)) if (!Array.isArray(p) && p.steps === undefined) problems.push(problem(['params', k, 'steps'], 'the number of grid points of this range (a grid search needs it)', undefined));
   }
   for (const [k, p] of Object.entries(s.params)) {
-    if (!Array.isArray(p) && p.scale === 'log' && !(p.min > 0 && p.max > 0)) problems.push(problem(['params', k, 'min'], 'min > 0 and max > 0 for a log scale', `min ${p.min}, max ${p.max}`));
+    if (!Array.isArray(p) && p.scale === 'log' && !(p.min > 0 && p.max > 0)) {
+      const end = p.min > 0 ? 'max' : 'min';
+      problems.push(problem(['params', k, end], `${end} > 0 (a log scale)`, p[end]));
+    }
     if (!Array.isArray(p) && p.min > p.max) problems.push(problem(['params', k, 'max'], `max ≥ min (${p.min})`, p.max));
   }
   if (problems.length) return { ok: false, problems };
