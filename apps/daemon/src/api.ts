@@ -23,6 +23,9 @@
  * @module
  */
 import { timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { encodeModel, loadCheckpoint } from '@actorgrad/runtime';
 import type { HttpBindings } from '@hono/node-server';
 import type { Context, Hono } from 'hono';
@@ -91,6 +94,7 @@ export function jobRoutes(app: Hono<{ Bindings: HttpBindings }>, ctx: ApiContext
     const row = await ctx.sweeps.create(await ctx.queue.sweepId(), parsed, baseDir);
     return c.json({ id: row.id, name: row.name, trials: row.total }, 201);
   });
+  sweepPages(app, ctx);
   app.get('/api/sweeps', (c) => c.json(store.sweeps().map(({ spec, ...rest }) => rest)));
   app.get('/api/sweeps/:id', (c) => {
     const v = ctx.sweeps.view(c.req.param('id'));
@@ -153,5 +157,28 @@ async function exportWeights(c: C, ctx: ApiContext, j: JobRow, which: string) {
     'Content-Type': 'application/octet-stream',
     'Content-Disposition': `attachment; filename="job-${j.id}-${which}.safetensors"`,
     'X-Actorgrad-Checkpoint': `${pick.kind} at step ${pick.step}`,
+  });
+}
+
+const STATIC = fileURLToPath(new URL('../static/', import.meta.url));
+
+/**
+ * The sweep pages, under the live view's access rule (like the page itself, not the token of
+ * `/api/jobs`): `/sweeps` lists the sweeps, `/sweeps/:id` draws one (hyperparameters against the
+ * metric, the trials' table), reading `/sweeps/:id/data`.
+ */
+function sweepPages(app: Hono<{ Bindings: HttpBindings }>, ctx: ApiContext): void {
+  const html = readFileSync(join(STATIC, 'sweep.html'), 'utf8');
+  const js = readFileSync(join(STATIC, 'sweep.js'), 'utf8');
+  app.get('/sweeps-static/sweep.js', (c) => c.body(js, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' }));
+  app.get('/sweeps', (c) => {
+    const esc = (s: string) => s.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+    const rows = ctx.store.sweeps().map((s) => `<li><a href="/sweeps/${encodeURIComponent(s.id)}${esc(new URL(c.req.url).search)}">${esc(s.id)}</a> ${esc(s.name)}: ${s.total} trials</li>`);
+    return c.html(`<!doctype html><meta charset="utf-8"><title>actorgrad — sweeps</title><h1>sweeps</h1><ul>${rows.join('') || '<li>none yet</li>'}</ul><a href="/">live view</a>`);
+  });
+  app.get('/sweeps/:id', (c) => (ctx.store.sweep(c.req.param('id')) ? c.html(html) : c.text(`actorgrad: no sweep '${c.req.param('id')}'`, 404)));
+  app.get('/sweeps/:id/data', (c) => {
+    const v = ctx.sweeps.view(c.req.param('id'));
+    return v ? c.json(v) : c.text(`actorgrad: no sweep '${c.req.param('id')}'`, 404);
   });
 }

@@ -18,8 +18,8 @@ export function tempHome(prefix = 'actorgrad-daemon-'): { home: string; cleanup:
 }
 
 /** Runs `actorgrad …` to its end: exit status, stdout, stderr. */
-export function cli(home: string, args: string[], cwd = ROOT): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [...TSX, CLI, ...args], { cwd, env: { ...process.env, ACTORGRAD_HOME: home, INIT_CWD: cwd }, encoding: 'utf8', timeout: 120_000 });
+export function cli(home: string, args: string[], cwd = ROOT, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [...TSX, CLI, ...args], { cwd, env: { ...process.env, ACTORGRAD_HOME: home, INIT_CWD: cwd, ...env }, encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

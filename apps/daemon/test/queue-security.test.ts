@@ -54,9 +54,7 @@ describe('Redis with a password and TLS', () => {
 
     const file = join(tmp.home, 'job.json');
     writeFileSync(file, JSON.stringify(smallSpec('cli')));
-    process.env.NODE_EXTRA_CA_CERTS = cert; // The CLI runs with this test's environment.
-    const r = cli(join(tmp.home, 'cli'), ['submit', file, '--queue', wrong]);
-    delete process.env.NODE_EXTRA_CA_CERTS;
+    const r = cli(join(tmp.home, 'cli'), ['submit', file, '--queue', wrong], undefined, trust);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/actorgrad submit: cannot reach the queue at rediss:\/\/127\.0\.0\.1:\d+ \(WRONGPASS.*\); nothing was queued/);
     expect(r.stderr).not.toContain('wrong@');

@@ -167,7 +167,7 @@ export class Sweeps {
   }
 
   /** A sweep's trials with their metric (best over epochs, by the sweep's mode), best first. */
-  view(id: string): { sweep: SweepRow; metric: SweepSpec['metric']; trials: TrialView[] } | null {
+  view(id: string): { sweep: { id: string; name: string; total: number; createdAt: number; spec: SweepSpec }; metric: SweepSpec['metric']; trials: TrialView[] } | null {
     const row = this.store.sweep(id);
     if (!row) return null;
     const { metric } = (row.spec as SweepRecord).sweep;
@@ -178,6 +178,6 @@ export class Sweeps {
     });
     const sign = metric.mode === 'max' ? -1 : 1;
     trials.sort((a, b) => (a.metric === null ? 1 : b.metric === null ? -1 : sign * (a.metric - b.metric)) || a.trial - b.trial);
-    return { sweep: row, metric, trials };
+    return { sweep: { id: row.id, name: row.name, total: row.total, createdAt: row.createdAt, spec: (row.spec as SweepRecord).sweep }, metric, trials };
   }
 }
