@@ -92,6 +92,7 @@ export function jobRoutes(app: Hono<{ Bindings: HttpBindings }>, ctx: ApiContext
     const parsed = parseSweep(body.sweep, { allowedDirs: ctx.allowedDirs, baseDir });
     if (!parsed.ok) return c.json({ error: `actorgrad: the sweep has ${parsed.problems.length} problem(s); nothing was queued`, problems: parsed.problems }, 400);
     const row = await ctx.sweeps.create(await ctx.queue.sweepId(), parsed, baseDir);
+    await ctx.queue.sync();
     return c.json({ id: row.id, name: row.name, trials: row.total }, 201);
   });
   sweepPages(app, ctx);
@@ -118,6 +119,7 @@ export function jobRoutes(app: Hono<{ Bindings: HttpBindings }>, ctx: ApiContext
     const j = job(c);
     if (!j) return noJob(c);
     const r = await act(supervisor, ctx.queue, j, a);
+    await ctx.queue.sync();
     return c.json(r.body, r.status);
   };
   for (const action of ['pause', 'resume', 'stop', 'snapshot'] as const) app.post(`/api/jobs/:id/${action}`, (c) => answer(c, { action }));
@@ -136,6 +138,7 @@ export function jobRoutes(app: Hono<{ Bindings: HttpBindings }>, ctx: ApiContext
     await ctx.queue.withdraw(j.id);
     await supervisor.kill(j.id);
     supervisor.record(j.id, { type: 'removed' });
+    await ctx.queue.sync();
     return c.json({ id: j.id, removed: true });
   });
 }

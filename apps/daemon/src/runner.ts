@@ -181,8 +181,10 @@ function jobCallback(start: Start, controls: Controls, relay: Relay, policy: Ret
       await save(ctx, 'stop', `step-${ctx.step}.safetensors`, ctx.stopReason ?? 'stopped');
     },
     async onTrainEnd(ctx) {
-      // The run's end (all epochs, or early stopping at an epoch's end) is the final checkpoint.
-      if (!interrupted) await save(ctx, 'final', `step-${ctx.step}.safetensors`, ctx.stopReason ?? 'the run ended');
+      // The run's end (all epochs, or early stopping at an epoch's end) is the final checkpoint. A stop
+      // asked for that took effect at an epoch's last step did not cut the epoch short (no
+      // onInterrupt): its checkpoint is still the stop's.
+      if (!interrupted) await save(ctx, controls.stop ? 'stop' : 'final', `step-${ctx.step}.safetensors`, ctx.stopReason ?? 'the run ended');
     },
     state: () => ({ best }),
     setState(s) {

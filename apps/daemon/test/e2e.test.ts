@@ -94,6 +94,20 @@ describe('jobs through the CLI and over HTTP', () => {
   }, 300_000);
 });
 
+describe('a stop at the last step of an epoch', () => {
+  it("is a stop, with its stop checkpoint, not the run's end (one step an epoch: every stop lands there)", async () => {
+    const spec = { ...smallSpec('one-step-epochs'), data: { source: 'twoSpirals', n: 64, noise: 0.05 }, batchSize: 64, epochs: 100_000, callbacks: { checkpoint: { everySteps: 1000, keep: 2 } } };
+    const { body } = await api<{ id: string }>(d, 'POST', '/api/jobs', { spec });
+    await waitJob<Job>(d, body.id, (j) => j.step > 20);
+    expect(cli(home, ['stop', body.id]).status).toBe(0);
+    const stopped = await waitJob<Job>(d, body.id, isDone);
+    expect(stopped.state).toBe('stopped');
+    expect(stopped.checkpoints.map((c) => [c.kind, c.step])).toContainEqual(['stop', stopped.step]);
+    expect(stopped.checkpoints.some((c) => c.kind === 'final')).toBe(false);
+    expect(cli(home, ['rm', body.id]).status).toBe(0);
+  }, 120_000);
+});
+
 describe('bad specs', () => {
   it('are refused with every problem, over HTTP and by the CLI, and nothing is queued', async () => {
     const before = (await api<unknown[]>(d, 'GET', '/api/jobs')).body.length;

@@ -80,14 +80,14 @@ describe("the daemon's page", () => {
       await page.goto(`${new URL(sd.url).origin}/sweeps/${body.id}`);
       await page.waitForFunction(() => document.body.dataset.trials === '12' && document.querySelectorAll('#plots canvas').length === 2, null, { timeout: 20_000 });
       await new Promise((r) => setTimeout(r, 500));
-      const rows = await page.$$eval('#trials tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      const rows = await page.$$eval('#trials tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent)));
       expect(rows).toHaveLength(12);
       const losses = rows.map((r) => Number(r[6]));
       expect(losses).toEqual([...losses].sort((a, b) => a - b));
       expect(new Set(rows.map((r) => r[2]))).toEqual(new Set(['finished']));
       // Every trial is a point in each scatter: the drawn points (uPlot's own index range) and the marker pixels.
       const drawn = await page.evaluate(() =>
-        [...document.querySelectorAll('#plots canvas')].map((c) => {
+        Array.from(document.querySelectorAll('#plots canvas')).map((c) => {
           const px = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height).data;
           let n = 0;
           for (let i = 0; i < px.length; i += 4) if (px[i]! === 0x2e && px[i + 1]! === 0x7d && px[i + 2]! === 0x32) n++;

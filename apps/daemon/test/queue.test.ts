@@ -118,6 +118,15 @@ describe('two daemons on one Redis queue', () => {
       expect(ra.epochs).toEqual([0, 1, 2]);
       expect(rb.steps).toEqual(ra.steps);
     }
+    // Each daemon's live view has every trial, the ones the other ran too, with their steps.
+    for (const x of ['a', 'b'] as const) {
+      const runs = (await api<{ id: string; state: string; lastId: number }[]>(d(x), 'GET', '/api/runs')).body;
+      for (const t of onA.trials) {
+        const run = runs.find((r) => r.id === t.id);
+        expect(run?.state, `${t.id} on ${x}`).toBe('finished');
+        expect(run!.lastId).toBeGreaterThan(3 * Math.ceil(512 / Number(t.params.batchSize)));
+      }
+    }
     // The best trial first, and `ls --sweep` prints it.
     const metrics = onA.trials.map((t) => t.metric!);
     expect(metrics).toEqual([...metrics].sort((x, y) => x - y));

@@ -29,6 +29,8 @@ export interface JobQueue {
   requeue(job: JobRow): Promise<void>;
   /** Hands a control to the daemon that runs the job (a shared queue); false when none does. */
   forward(job: JobRow, a: Action): Promise<boolean>;
+  /** Resolves when what this daemon recorded is in its store (a shared queue's log is applied to its end). */
+  sync(): Promise<void>;
   /** Stops taking jobs; running jobs checkpoint at their next step boundary and stop (they resume later). */
   close(): Promise<void>;
 }

@@ -46,6 +46,8 @@ export class LocalQueue implements JobQueue {
     return false; // Every running job is this daemon's.
   }
 
+  async sync(): Promise<void> {} // Records are applied at once.
+
   async close(): Promise<void> {
     this.started = false;
     await this.sup.shutdown();

@@ -173,7 +173,7 @@ export class RedisQueue implements JobQueue {
 
   /** Applies log rows in order, each once (the tail and a catch-up may read the same rows). */
   private applyRows(rows: [string, string[]][]): Promise<void> {
-    this.applying = this.applying.then(() => {
+    const next = this.applying.then(() => {
       const store = this.o.store;
       for (const [sid, fields] of rows) {
         const cursor = store.meta(this.cursorKey);
@@ -185,7 +185,18 @@ export class RedisQueue implements JobQueue {
         })();
       }
     });
-    return this.applying;
+    // A record the store refuses (a full disk) stays unapplied, and the log is read again from it
+    // later; the chain goes on for the next caller.
+    this.applying = next.catch((e) => this.reportStoreError(e as Error));
+    return next;
+  }
+
+  private lastStoreError = '';
+
+  private reportStoreError(e: Error): void {
+    if (e.message === this.lastStoreError) return;
+    this.lastStoreError = e.message;
+    this.o.log(`actorgrad daemon: cannot apply the queue's log to the store (${e.message}); trying again`);
   }
 
 
@@ -232,7 +243,7 @@ export class RedisQueue implements JobQueue {
 
   /** BullMQ's processor: runs one job here, from its last checkpoint, to its end. */
   private async process(bj: Job, token?: string): Promise<unknown> {
-    await this.catchUp();
+    if (!(await this.catchUp().then(() => true, () => false))) return this.putBack(bj, token, 5000);
     const id = bj.id!;
     if (!this.o.store.job(id)) {
       // Taken before its submitter logged it (it queues first, then logs): logged here, before 'launched'.
@@ -243,11 +254,8 @@ export class RedisQueue implements JobQueue {
     if (isDone(j)) return { state: j.state };
     this.o.sup.prepare(id);
     const out = await this.o.sup.run(this.o.store.job(id)!);
-    if (out.end === 'interrupted' || out.end === 'held') {
-      // This daemon is shutting down (or cannot record): back to the queue for any daemon.
-      await bj.moveToDelayed(Date.now() + (out.end === 'held' ? 5000 : 0), token);
-      throw new DelayedError();
-    }
+    // This daemon is shutting down (or cannot record): back to the queue for any daemon.
+    if (out.end === 'interrupted' || out.end === 'held') return this.putBack(bj, token, out.end === 'held' ? 5000 : 0);
     if (out.end === 'lost' || out.end === 'removed') return { state: out.end };
     await this.catchUp();
     await this.o.sweeps.trialEnded(this.o.store.job(id) ?? j);
@@ -255,8 +263,21 @@ export class RedisQueue implements JobQueue {
     return { state: out.end, reason: out.reason };
   }
 
+  /** Puts a job back in the queue, for any daemon, after `ms`. */
+  private async putBack(bj: Job, token: string | undefined, ms: number): Promise<never> {
+    await bj.moveToDelayed(Date.now() + ms, token);
+    throw new DelayedError();
+  }
+
   async submit(j: NewJob): Promise<string> {
-    return addJob(this.queue, this.cmd, j, this.origin);
+    const id = await addJob(this.queue, this.cmd, j, this.origin);
+    await this.sync();
+    return id;
+  }
+
+  /** Applies the log to its end: what this daemon recorded is in its store when this resolves. */
+  sync(): Promise<void> {
+    return this.catchUp();
   }
 
   async sweepId(): Promise<string> {
@@ -265,16 +286,18 @@ export class RedisQueue implements JobQueue {
 
   async withdraw(id: string): Promise<void> {
     const bj = await this.queue.getJob(id);
-    if (bj && (await bj.isWaiting())) await bj.remove();
+    if (bj && ['waiting', 'delayed', 'prioritized'].includes(await bj.getState())) await bj.remove();
   }
 
   async requeue(job: JobRow): Promise<void> {
     await this.queue.add(job.name, { ...job, params: job.params }, { jobId: job.id, removeOnComplete: true, removeOnFail: true, attempts: 1 });
   }
 
+  /** Publishes a control for a job some daemon runs (BullMQ has it active); false otherwise (waiting to be taken over). */
   async forward(job: JobRow, a: Action): Promise<boolean> {
-    const n = await this.cmd.publish(CONTROL, JSON.stringify({ id: job.id, worker: job.worker, a }));
-    return n > 0;
+    const bj = await this.queue.getJob(job.id);
+    if (!bj || (await bj.getState()) !== 'active') return false;
+    return (await this.cmd.publish(CONTROL, JSON.stringify({ id: job.id, a }))) > 0;
   }
 
   /** A control published for a job: carried out by the daemon that runs it. */
