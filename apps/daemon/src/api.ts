@@ -119,6 +119,8 @@ export function jobRoutes(app: Hono<{ Bindings: HttpBindings }>, ctx: ApiContext
     const j = job(c);
     if (!j) return noJob(c);
     const r = await act(supervisor, ctx.queue, j, a);
+    // A sweep's trial stopped before it ran: the next trial takes its place (one that ran is followed by its runner).
+    if (j.state === 'queued' && r.body.state === 'stopped') await ctx.sweeps.trialEnded(j);
     await ctx.queue.sync();
     return c.json(r.body, r.status);
   };
@@ -138,6 +140,7 @@ export function jobRoutes(app: Hono<{ Bindings: HttpBindings }>, ctx: ApiContext
     await ctx.queue.withdraw(j.id);
     await supervisor.kill(j.id);
     supervisor.record(j.id, { type: 'removed' });
+    if (j.state === 'queued') await ctx.sweeps.trialEnded(j);
     await ctx.queue.sync();
     return c.json({ id: j.id, removed: true });
   });

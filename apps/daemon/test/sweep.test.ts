@@ -126,3 +126,36 @@ describe("a sweep on one daemon's own queue", () => {
     expect((await api<unknown[]>(d, 'GET', '/api/sweeps')).body).toHaveLength(1);
   }, 300_000);
 });
+
+describe('a sweep trial stopped or removed before it ran', () => {
+  const { home, cleanup } = tempHome('actorgrad-sweep-stop-');
+  let d: DaemonProcess;
+  beforeAll(async () => {
+    d = await startDaemon(home); // One job at a time: the sweep's second trial waits in the queue.
+  }, 120_000);
+  afterAll(async () => {
+    if (d.child.exitCode === null) await d.terminate();
+    cleanup();
+  });
+
+  it('gives its place to the next trial', async () => {
+    const sweep = { base: smallSpec('x'), params: { 'optimizer.options.lr': [0.003, 0.01, 0.03, 0.1, 0.3, 1] }, budget: { maxConcurrent: 2 } };
+    const { body } = await api<{ id: string }>(d, 'POST', '/api/sweeps', { sweep });
+    type View = { trials: { id: string; trial: number; state: string }[] };
+    const view = async () => (await api<View>(d, 'GET', `/api/sweeps/${body.id}`)).body.trials;
+    expect((await view()).map((t) => [t.trial, t.state]).sort()).toEqual([[0, expect.any(String)], [1, 'queued']]);
+    expect((await api<{ state: string }>(d, 'POST', `/api/jobs/${body.id}-1/stop`)).body.state).toBe('stopped');
+    expect((await view()).map((t) => t.trial).sort()).toEqual([0, 1, 3]);
+    expect((await api(d, 'DELETE', `/api/jobs/${body.id}-3`)).status).toBe(200);
+    const trials = (await view()).map((t) => t.trial).sort();
+    expect(trials).toEqual([0, 1, 5]); // Trial i is followed by trial i + maxConcurrent: 3 is gone, 5 took its place.
+    for (;;) {
+      const v = await view();
+      if (v.length === 5 && v.every(isDone)) {
+        expect(v.map((t) => [t.trial, t.state]).sort()).toEqual([[0, 'finished'], [1, 'stopped'], [2, 'finished'], [4, 'finished'], [5, 'finished']]);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }, 300_000);
+});

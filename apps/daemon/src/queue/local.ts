@@ -65,7 +65,7 @@ export class LocalQueue implements JobQueue {
       const job = this.next();
       if (!job) return;
       void this.sup.run(job).then(async (out) => {
-        if (out.end === 'finished' || out.end === 'failed' || out.end === 'stopped') await this.sweeps.trialEnded(job);
+        if (['finished', 'failed', 'stopped', 'removed'].includes(out.end)) await this.sweeps.trialEnded(job);
         this.schedule();
       });
     }

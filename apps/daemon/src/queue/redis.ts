@@ -256,7 +256,7 @@ export class RedisQueue implements JobQueue {
     const out = await this.o.sup.run(this.o.store.job(id)!);
     // This daemon is shutting down (or cannot record): back to the queue for any daemon.
     if (out.end === 'interrupted' || out.end === 'held') return this.putBack(bj, token, out.end === 'held' ? 5000 : 0);
-    if (out.end === 'lost' || out.end === 'removed') return { state: out.end };
+    if (out.end === 'lost') return { state: out.end }; // Another daemon has it now.
     await this.catchUp();
     await this.o.sweeps.trialEnded(this.o.store.job(id) ?? j);
     if (out.end === 'failed' || out.end === 'killed') throw new UnrecoverableError(out.reason);
