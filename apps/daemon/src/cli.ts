@@ -9,7 +9,7 @@ import { openSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@actorgrad/io';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { type JobSummary, type SweepView, call, followJob, printLogs, printSweep, printTable, submitToQueue } from './client.js';
 import { startDaemon } from './daemon.js';
 import { DaemonError, ensureHome, homeDir, paths, readInfo } from './home.js';
@@ -96,7 +96,7 @@ program
   .command('submit <file>')
   .description('queue a job spec (JSON or YAML); prints the job id')
   .option('-f, --follow', 'follow the job to its end with a progress bar')
-  .option('--queue <url>', 'queue it on a shared queue (redis://…) directly, without a daemon here; data files must be where the daemons can read them')
+  .addOption(new Option('--queue <url>', 'queue it on a shared queue (redis://…) directly, without a daemon here; data files must be where the daemons can read them').conflicts('follow'))
   .option('--allow <dir...>', 'with --queue: more directories the spec may read data files from (its own directory always)', [])
   .action(async (file: string, o) => {
     const path = here(file);
