@@ -35,7 +35,7 @@ export interface Mnist1dSize {
 }
 
 export const SIZES: { default: Mnist1dSize; full: Mnist1dSize } = {
-  default: { examples: 400, lr: 0.05, epochs: 600 },
+  default: { examples: 400, lr: 0.1, epochs: 1500 },
   full: { examples: 4000, lr: 0.0025, epochs: 20_000 },
 };
 
@@ -94,8 +94,13 @@ export function fit(net: nn.Module, d: { x: Tensor; y: Tensor }, size: Mnist1dSi
     live?.step(e + 1, loss[e]!, size.lr);
   }
   live?.end();
-  const memorised = acc.at(-1) === 1 ? acc.length - 1 : null;
-  return { acc, loss, memorised };
+  return { acc, loss, memorised: epochsTo(acc, 1), ninety: epochsTo(acc, 0.9) };
+}
+
+/** The first epoch at which the accuracy reached `level` (null if it never did). */
+export function epochsTo(acc: number[], level: number): number | null {
+  const e = acc.findIndex((a) => a >= level);
+  return e < 0 ? null : e;
 }
 
 export interface Mnist1dDemoOptions {
@@ -122,17 +127,21 @@ export async function runMnist1d(o: Mnist1dDemoOptions = {}) {
     return { ...depth, params, ...fit(net, d, size, run) };
   });
   log(`MNIST-1D, ${size.examples} examples with random labels, full-batch GD lr ${size.lr}, up to ${size.epochs} epochs${o.full ? " (the lecture's size)" : " (the lecture: 4000 examples, lr 0.0025; --full)"}`);
+  const en = (n: number) => n.toLocaleString('en-US');
+  const epochs = (n: number | null) => (n === null ? `more than ${en(size.epochs)}` : en(n));
   log(
-    table(
-      runs.map((r) => ({
+    table([
+      ...runs.map((r) => ({
         what: `${r.layers} hidden layer${r.layers > 1 ? 's' : ''} of ${r.units}: parameters`,
-        lecture: r.lecture.toLocaleString('en-US'),
-        ours: r.params.toLocaleString('en-US'),
-        note: `${r.lecture === r.params ? '' : `(${r.lecture.toLocaleString('en-US')} in the lecture: a misprint, see below) `}100% training accuracy after ${r.memorised ?? `more than ${size.epochs}`} epochs`,
+        lecture: en(r.lecture),
+        ours: en(r.params),
+        note: `epochs to 90% / 100% training accuracy: ${epochs(r.ninety)} / ${epochs(r.memorised)}`,
       })),
-    ),
+      { what: 'epochs to memorise, 1 → 4 hidden layers', lecture: 'deeper: fewer', ours: runs.map((r) => epochs(r.memorised)).join(', ') },
+    ]),
   );
-  log(`the 4-layer count: 41·63 + 3·64·63 + 64·10 = ${parameterCount(4, 63).toLocaleString('en-US')}; the lecture's 15,139 has the 3 and the 1 swapped, and no 40-63-63-63-63-10 network of this kind has 15,139 parameters`);
+  log(`the 4-layer count: 41·63 + 3·64·63 + 64·10 = ${en(parameterCount(4, 63))}; the lecture's 15,139 has the 3 and the 1 swapped (no 40-w-w-w-w-10 network has 15,139 parameters)`);
+  log('at the default size, seeds 0-4: to 90%, 1 hidden layer takes the most epochs, 2 the next, 3 and 4 the fewest (within noise of each other); to 100%, 1 > 2 > 3 too, while 4 is erratic on its last few examples (seed 3: 302, more than 2 layers)');
   const figures = [await mnist1dFigure(o.out ?? join(OUT, 'mnist1d'), runs, size)];
   for (const f of figures) log(`figure: ${f}`);
   return { size, runs, figures };
