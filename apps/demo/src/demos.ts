@@ -48,7 +48,7 @@ export const DEMOS: Record<string, Demo> = {
   mnist1d: {
     about: 'lecture 004 (Fig. 20.2): MLPs of 1-4 hidden layers, ~15k parameters each, memorising random labels of MNIST-1D; deeper takes fewer epochs',
     viz: 'live',
-    full: "the lecture's 4000 examples (default 400) and lr 0.0025 (default 0.1), up to 20,000 epochs (hours)",
+    full: "the lecture's 4000 examples (default 400) and lr 0.0025 (default 0.1), up to 20,000 epochs (about 3 hours)",
     run: ({ live, full, out }) => runMnist1d({ live, full, out }),
   },
   polynomial: { about: "lecture 002: a cubic fitted by GD from the lecture's four initialisations and two learning rates", viz: 'live', run: ({ live, out }) => runPolynomial({ live, out }) },

@@ -138,11 +138,12 @@ describe('mnist1d: the data set', () => {
   const d = mnist1d();
 
   it('the published sizes: 4000 training and 1000 test examples of 40 points, 500 of each digit', () => {
-    expect(d.xTrain.shape).toEqual([4000, 40]);
-    expect(d.yTrain.shape).toEqual([4000]);
-    expect(d.xTest.shape).toEqual([1000, 40]);
-    expect(d.yTest.shape).toEqual([1000]);
-    expect(d.xTrain.dtype).toBe('float32');
+    expect([d.xTrain, d.yTrain, d.xTest, d.yTest].map((t) => [t.shape, t.dtype])).toEqual([
+      [[4000, 40], 'float32'],
+      [[4000], 'float32'],
+      [[1000, 40], 'float32'],
+      [[1000], 'float32'],
+    ]);
     const counts = new Array(10).fill(0);
     for (const y of [...d.yTrain.data, ...d.yTest.data]) counts[y]++;
     expect(counts).toEqual(new Array(10).fill(500));
