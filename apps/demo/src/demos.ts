@@ -34,7 +34,7 @@ export interface DemoContext {
 export interface Demo {
   /** Where it comes from, as `pnpm demo` lists it. */
   about: string;
-  /** How `--viz` streams it: through the Trainer's callback, through `Live`, or not at all (it does not train). */
+  /** How `--viz` streams it: through the Trainer's callback, through `Live`, or not at all (no training loop). */
   viz: 'trainer' | 'live' | null;
   /** What `--full` changes (the lecture's size), where the default is smaller. */
   full?: string;
@@ -55,11 +55,11 @@ export const DEMOS: Record<string, Demo> = {
   qlearning: { about: 'lecture 004: Q-learning with a neural Q(x, u) and the TD loss on a 5x5 grid world; learning curves and the greedy policy', viz: 'live', run: ({ live, out }) => runQLearning({ live, out }) },
   regions: { about: 'lecture 004: the SVD of a linear model; the most linear regions of deep ReLU nets (161,051 vs the printed 161,501); regions of random nets', viz: null, run: ({ out }) => runRegions({ out }) },
   regression: { about: 'lecture 000: y = 3x + 2 + U(-0.1, 0.1) by GD, momentum, Nesterov, AdaGrad, RMSProp, Adam; paths, loss, raw vs z-scored', viz: 'live', run: ({ live, out }) => runRegression({ live, out }) },
-  universal: { about: 'lectures 000, 004: a 1-3-1 ReLU net, its joints and pieces; error vs hidden units; RBF 2-step vs 3-step learning', viz: null, run: ({ out }) => runUniversal({ out }) },
+  universal: { about: 'lectures 000, 004: a 1-3-1 ReLU net, its joints and pieces; error vs hidden units; RBF 2-step vs 3-step learning', viz: 'live', run: ({ live, out }) => runUniversal({ live, out }) },
   'xor-init': { about: 'lecture 000: XOR 2-4-1 sigmoid from 20 seeds of U(-10, 10) vs N(0, 1/sqrt(fan_in)) initial weights: failures, loss curves, decision maps', viz: 'live', run: ({ live, out }) => runXorInit({ live, out }) },
   regularisation: { about: 'lecture 003: weight decay on y = 0.05 + sum 0.01 x_i + noise (d = 200, 20 samples): train and test loss against lambda; dropout on vs off', viz: 'live', run: ({ live, out }) => runRegularisation({ live, out }) },
-  schedules: { about: "lectures 000, 003: every learning-rate schedule; 003's step-size bound; SGD on y = x, 0.9x, 1.1x with a constant vs a decreasing step", viz: null, run: ({ out }) => runSchedules({ out }) },
-  xor: { about: 'a 2-4-1 sigmoid network on XOR with SGD and momentum', viz: null, run: () => runXor() },
+  schedules: { about: "lectures 000, 003: every learning-rate schedule; 003's step-size bound; SGD on y = x, 0.9x, 1.1x with a constant vs a decreasing step", viz: 'live', run: ({ live, out }) => runSchedules({ live, out }) },
+  xor: { about: 'a 2-4-1 sigmoid network on XOR with SGD and momentum', viz: 'live', run: ({ live }) => runXor({ live }) },
 };
 
 export interface Cli {

@@ -13,7 +13,7 @@ if (cli.name === undefined) {
   process.exit(0);
 }
 const name = cli.name;
-if (cli.viz && DEMOS[name]!.viz === null) console.error(`demo ${name}: --viz is not supported (it trains nothing); running without it`);
+if (cli.viz && DEMOS[name]!.viz === null) console.error(`demo ${name}: --viz is not supported (it has no training loop to stream); running without it`);
 // `--viz`: the live view (its URL is the first line printed), closed when the demo ends.
 const viz = cli.viz && DEMOS[name]!.viz !== null ? await serveViz() : null;
 try {

@@ -23,7 +23,7 @@ describe('pnpm demo: the command line', () => {
 
   it('the training demos stream through Live, mnist through the Trainer; --full exists only where the lecture is larger', () => {
     const live = Object.keys(DEMOS).filter((n) => DEMOS[n]!.viz === 'live');
-    expect(live.sort()).toEqual(['gabor', 'mnist1d', 'polynomial', 'qlearning', 'regression', 'regularisation', 'xor-init']);
+    expect(live.sort()).toEqual(['gabor', 'mnist1d', 'polynomial', 'qlearning', 'regression', 'regularisation', 'schedules', 'universal', 'xor', 'xor-init']);
     expect(DEMOS.mnist!.viz).toBe('trainer');
     expect(Object.keys(DEMOS).filter((n) => DEMOS[n]!.full)).toEqual(['mnist1d']);
     expect(listing()).toMatch(/^ {2}mnist1d +lecture 004 \(Fig\. 20\.2\).*\[--full: /m);
