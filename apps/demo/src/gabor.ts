@@ -14,6 +14,7 @@
 import { join } from 'node:path';
 import { Rng, type Tensor, hessian, narrow, tensor } from '@actorgrad/core';
 import { Optimizer, cosineAnnealingLR, sgd } from '@actorgrad/optim';
+import { type Live, type LiveRun, noLive } from './live.js';
 import { OUT, table, writeFigure } from './plot.js';
 
 const f64 = { dtype: 'float64' as const };
@@ -47,7 +48,7 @@ export function lossFn(xs: number[], ys: number[], idx?: number[]) {
 export type Outcome = 'global minimum' | 'local minimum' | 'saddle point';
 
 /** Where GD ends from `start`: the end point, its loss, and what it is (by the Hessian there). */
-export function descend(xs: number[], ys: number[], start: number[], { steps = 2000, lr = 0.1, batch = 0, seed = 0 } = {}) {
+export function descend(xs: number[], ys: number[], start: number[], { steps = 2000, lr = 0.1, batch = 0, seed = 0, live = undefined as LiveRun | undefined } = {}) {
   const phi = tensor(start, { ...f64, requiresGrad: true });
   const opt = new Optimizer([phi], sgd({ lr: batch > 0 ? cosineAnnealingLR(lr, { tMax: steps }) : lr }));
   const rng = new Rng(seed);
@@ -61,10 +62,13 @@ export function descend(xs: number[], ys: number[], start: number[], { steps = 2
       loss = lossFn(xs, ys, order.splice(0, batch));
     }
     opt.zeroGrad();
-    loss(phi).backward();
+    const l = loss(phi);
+    l.backward();
     opt.step();
+    live?.step(t + 1, l.item());
     if (t % 10 === 9) path.push(Array.from(phi.data));
   }
+  live?.end();
   const end = Array.from(phi.data);
   return { start, end, path, loss: full(tensor(end, f64)).item() };
 }
@@ -79,17 +83,18 @@ export function classify(xs: number[], ys: number[], end: number[], loss: number
   return lo > 0 ? 'local minimum' : 'saddle point';
 }
 
-export async function runGabor({ out = join(OUT, 'gabor'), log = console.log, steps = 2000 } = {}) {
+export async function runGabor({ out = join(OUT, 'gabor'), log = console.log, steps = 2000, live = noLive as Live } = {}) {
   const { xs, ys } = gaborData();
   const starts: number[][] = [];
   for (const p0 of [-8, -4, 0, 4, 8]) for (const p1 of [4, 10, 16, 22]) starts.push([p0, p1]);
-  const runs = starts.map((s) => descend(xs, ys, s, { steps }));
+  const run = (what: string, s: number[]) => live.run(`${what} from (${s.join(', ')})`, { optimizer: what, epochs: steps });
+  const runs = starts.map((s) => descend(xs, ys, s, { steps, live: run('GD lr 0.1', s) }));
   const best = Math.min(...runs.map((r) => r.loss));
   const classified = runs.map((r) => ({ ...r, outcome: classify(xs, ys, r.end, r.loss, best) }));
   const count = (o: Outcome) => classified.filter((r) => r.outcome === o).length;
   // SGD from every start where GD stopped in a local minimum, two seeds each.
   const stuck = classified.filter((r) => r.outcome === 'local minimum');
-  const sgdRuns = stuck.flatMap((r) => [0, 1].map((seed) => descend(xs, ys, r.start, { steps, batch: 5, seed, lr: 1 })));
+  const sgdRuns = stuck.flatMap((r) => [0, 1].map((seed) => descend(xs, ys, r.start, { steps, batch: 5, seed, lr: 1, live: run(`SGD seed ${seed}`, r.start) })));
   const escaped = sgdRuns.filter((r) => r.loss <= best * 1.5);
   log(
     table([

@@ -12,6 +12,7 @@
 import { join } from 'node:path';
 import { Rng, type Tensor, tensor } from '@actorgrad/core';
 import { Optimizer, sgd } from '@actorgrad/optim';
+import { type Live, type LiveRun, noLive } from './live.js';
 import { OUT, table, writeFigure } from './plot.js';
 
 const f64 = { dtype: 'float64' as const };
@@ -33,7 +34,7 @@ export function cubicData(seed = 0, n = 30) {
 const lossOf = (X: Tensor, y: Tensor, w: Tensor) => X.matmul(w).sub(y).square().sum();
 
 /** Gradient descent from `w0` at `lr` for `iterations` steps: the loss per step and the final weights. */
-export function fitCubic(X: Tensor, y: Tensor, w0: number[], lr: number, iterations: number) {
+export function fitCubic(X: Tensor, y: Tensor, w0: number[], lr: number, iterations: number, live?: LiveRun) {
   const w = tensor(w0.map((v) => [v]), { ...f64, requiresGrad: true });
   const opt = new Optimizer([w], sgd({ lr }));
   const losses: number[] = [];
@@ -43,8 +44,10 @@ export function fitCubic(X: Tensor, y: Tensor, w0: number[], lr: number, iterati
     losses.push(l.item());
     l.backward();
     opt.step();
+    live?.step(t + 1, losses[t]!, lr);
   }
   losses.push(lossOf(X, y, w).item());
+  live?.end();
   return { w: Array.from(w.data), losses };
 }
 
@@ -66,11 +69,12 @@ export function leastSquaresCubic(xs: number[], ys: number[]): number[] {
 
 const fmtW = (w: number[]) => `[${w.map((v) => v.toFixed(3)).join(', ')}]`;
 
-export async function runPolynomial({ out = join(OUT, 'polynomial'), log = console.log, iterations = 20_000 } = {}) {
+export async function runPolynomial({ out = join(OUT, 'polynomial'), log = console.log, iterations = 20_000, live = noLive as Live } = {}) {
   const { xs, ys, X, y } = cubicData();
   const ls = leastSquaresCubic(xs, ys);
-  const fits = INITS.map((w0) => ({ w0, ...fitCubic(X, y, w0, 7.5e-4, iterations) }));
-  const rates = [2e-5, 7.5e-4].map((lr) => ({ lr, ...fitCubic(X, y, [0, 0, 0, 0], lr, iterations) }));
+  const run = (name: string, lr: number) => live.run(`cubic ${name}`, { optimizer: `gd lr ${lr}`, epochs: iterations });
+  const fits = INITS.map((w0) => ({ w0, ...fitCubic(X, y, w0, 7.5e-4, iterations, run(`from ${fmtW(w0)}`, 7.5e-4)) }));
+  const rates = [2e-5, 7.5e-4].map((lr) => ({ lr, ...fitCubic(X, y, [0, 0, 0, 0], lr, iterations, run(`from zeros, lr ${lr}`, lr)) }));
   log(`least-squares cubic of our data: ${fmtW(ls)} (true ${fmtW(TRUE_W)})`);
   log(
     table([

@@ -12,6 +12,7 @@
 import { join } from 'node:path';
 import { F, Rng, type Tensor, nn, noGrad, tensor } from '@actorgrad/core';
 import { Optimizer, adam } from '@actorgrad/optim';
+import { type Live, type LiveRun, noLive } from './live.js';
 import { OUT, table, writeFigure } from './plot.js';
 
 const N = 5;
@@ -47,12 +48,13 @@ interface Transition {
 }
 
 /** Trains a Q-network from `seed`; returns the episode returns and the learned network. */
-export function trainQ(seed: number, episodes = 300, gamma = 0.95) {
+export function trainQ(seed: number, episodes = 300, gamma = 0.95, live?: LiveRun) {
   const rng = new Rng(seed);
   const q = new nn.Sequential(new nn.Linear(N * N, 64, { rng }), nn.ReLU(), new nn.Linear(64, 4, { rng }));
   const opt = new Optimizer(q.parameters(), adam({ lr: 1e-3 }));
   const buffer: Transition[] = [];
   const returns: number[] = [];
+  let steps = 0;
   for (let ep = 0; ep < episodes; ep++) {
     const eps = Math.max(0.05, 1 - ep / (0.6 * episodes));
     let s = 0;
@@ -64,22 +66,31 @@ export function trainQ(seed: number, episodes = 300, gamma = 0.95) {
       if (buffer.length > 5000) buffer.shift();
       total += reward;
       s = next;
-      if (buffer.length >= 64) learn(q, opt, buffer, rng, gamma);
+      if (buffer.length >= 64) {
+        const loss = learn(q, opt, buffer, rng, gamma);
+        steps++;
+        live?.step(steps, loss, 1e-3);
+      }
       if (done) break;
     }
     returns.push(total);
+    live?.epoch(ep, steps, { return: total, epsilon: eps });
   }
+  live?.end();
   return { q, returns };
 }
 
-function learn(q: nn.Module, opt: Optimizer, buffer: Transition[], rng: Rng, gamma: number): void {
+/** One Adam step on the TD loss of a minibatch from the replay buffer; returns the loss. */
+function learn(q: nn.Module, opt: Optimizer, buffer: Transition[], rng: Rng, gamma: number): number {
   const batch = Array.from({ length: 32 }, () => buffer[rng.int(buffer.length)]!);
   opt.zeroGrad();
   const qNow = q.forward(oneHot(batch.map((b) => b.s)));
   const qNext = noGrad(() => q.forward(oneHot(batch.map((b) => b.s2))));
   const delta = F.tdError(qNow, batch.map((b) => b.a), tensor(batch.map((b) => b.r)), qNext, gamma, tensor(batch.map((b) => Number(b.done))));
-  delta.square().mean().mul(0.5).backward();
+  const loss = delta.square().mean().mul(0.5);
+  loss.backward();
   opt.step();
+  return loss.item();
 }
 
 function qValues(q: nn.Module, cells: number[]): Tensor {
@@ -106,8 +117,8 @@ export function walk(q: nn.Module): { cells: number[]; reached: boolean } {
   return { cells, reached: false };
 }
 
-export async function runQLearning({ out = join(OUT, 'qlearning'), log = console.log, seeds = 5, episodes = 300 } = {}) {
-  const runs = Array.from({ length: seeds }, (_, seed) => ({ seed, ...trainQ(seed, episodes) }));
+export async function runQLearning({ out = join(OUT, 'qlearning'), log = console.log, seeds = 5, episodes = 300, live = noLive as Live } = {}) {
+  const runs = Array.from({ length: seeds }, (_, seed) => ({ seed, ...trainQ(seed, episodes, 0.95, live.run(`Q-learning seed ${seed}`, { optimizer: 'adam lr 1e-3, TD loss', epochs: episodes })) }));
   const walks = runs.map((r) => walk(r.q));
   const solved = walks.filter((w) => w.reached && w.cells.length - 1 === 8).length;
   log(

@@ -15,6 +15,7 @@
 import { join } from 'node:path';
 import { type Tensor, data, tensor } from '@actorgrad/core';
 import { Optimizer, adagrad, adam, rmsprop, sgd } from '@actorgrad/optim';
+import { type Live, type LiveRun, noLive } from './live.js';
 import { OUT, table, writeFigure } from './plot.js';
 
 const f64 = { dtype: 'float64' as const };
@@ -62,7 +63,7 @@ export function leastSquares(xs: number[], ys: number[]): [number, number] {
 const lossOf = (X: Tensor, y: Tensor, theta: Tensor) => X.matmul(theta).sub(y).square().sum();
 
 /** `iterations` full-batch steps of `method` from θ₀ = (10, 5): the path and the loss at each step. */
-export function descend(method: Method, X: Tensor, y: Tensor, iterations = 1000) {
+export function descend(method: Method, X: Tensor, y: Tensor, iterations = 1000, live?: LiveRun) {
   const theta = tensor([[10], [5]], { ...f64, requiresGrad: true });
   const opt = new Optimizer([theta], method.make());
   const path: [number, number][] = [[10, 5]];
@@ -74,18 +75,20 @@ export function descend(method: Method, X: Tensor, y: Tensor, iterations = 1000)
     l.backward();
     opt.step();
     path.push([theta.data[0]!, theta.data[1]!]);
+    live?.step(t + 1, losses[t]!);
   }
   losses.push(lossOf(X, y, theta).item());
+  live?.end();
   return { path, losses, end: path[path.length - 1]! };
 }
 
 const dist = (a: [number, number], b: [number, number]) => Math.hypot(a[0] - b[0], a[1] - b[1]);
 const pair = (p: [number, number]) => `(${p[0].toFixed(4)}, ${p[1].toFixed(4)})`;
 
-export async function runRegression({ out = join(OUT, 'regression'), log = console.log, iterations = 1000 } = {}) {
+export async function runRegression({ out = join(OUT, 'regression'), log = console.log, iterations = 1000, live = noLive as Live } = {}) {
   const { X, y, xs, ys } = regressionData();
   const fit = leastSquares(xs, ys);
-  const runs = METHODS.map((m) => ({ method: m, ...descend(m, X, y, iterations) }));
+  const runs = METHODS.map((m) => ({ method: m, ...descend(m, X, y, iterations, live.run(`regression ${m.name}`, { optimizer: m.name, epochs: iterations })) }));
   log(`our 30 samples' least-squares fit: ${pair(fit)} (the lecture's data is not given; its fit is unknown)`);
   log("the lecture's three end points differ from each other by up to 0.015, so its runs stopped short of its fit or were stochastic; ours are full-batch");
   log(

@@ -12,6 +12,7 @@
 import { join } from 'node:path';
 import { F, Rng, type Tensor, data, nn, noGrad, tensor } from '@actorgrad/core';
 import { Optimizer, sgd } from '@actorgrad/optim';
+import { type Live, type LiveRun, noLive } from './live.js';
 import { OUT, table, writeFigure } from './plot.js';
 
 const D = 200;
@@ -29,34 +30,42 @@ export function decayData(seed = 0) {
 const mse = (model: nn.Module, d: { x: Tensor; y: Tensor }) => noGrad(() => F.mse(model.forward(d.x), d.y).item());
 
 /** Minibatch SGD (batch 5) on the squared loss; weight decay λ on the weights only (not the biases). */
-function train(model: nn.Module, d: { x: Tensor; y: Tensor }, { lambda = 0, epochs = 100, lr = 0.003, seed = 0 } = {}) {
+function train(model: nn.Module, d: { x: Tensor; y: Tensor }, { lambda = 0, epochs = 100, lr = 0.003, seed = 0, live = undefined as LiveRun | undefined } = {}) {
   const params = model.namedParameters();
   const weights = params.filter(([n]) => n.endsWith('weight')).map(([, p]) => p);
   const others = params.filter(([n]) => !n.endsWith('weight')).map(([, p]) => p);
   const opts = [new Optimizer(weights, sgd({ lr, weightDecay: lambda })), new Optimizer(others, sgd({ lr }))];
   const loader = new data.DataLoader(new data.TensorDataset(d.x, d.y), { batchSize: 5, shuffle: true, seed });
+  let step = 0;
   for (let e = 0; e < epochs; e++) {
     for (const b of loader) {
       for (const o of opts) o.zeroGrad();
-      F.mse(model.forward(b.x), b.y).mul(0.5).backward();
+      const l = F.mse(model.forward(b.x), b.y).mul(0.5);
+      l.backward();
       for (const o of opts) o.step();
+      step++;
+      live?.step(step, l.item(), lr);
     }
   }
+  live?.end();
   return model;
 }
 
 export const LAMBDAS = [0, 1, 3, 10, 30];
 
-export async function runRegularisation({ out = join(OUT, 'regularisation'), log = console.log, epochs = 100 } = {}) {
+export async function runRegularisation({ out = join(OUT, 'regularisation'), log = console.log, epochs = 100, live = noLive as Live } = {}) {
+  const run = (name: string, model: nn.Module, lr: number) => live.run(name, { model, optimizer: `sgd lr ${lr}, batch 5`, epochs, stepsPerEpoch: 4 });
   const { train: tr, test } = decayData();
   const decay = LAMBDAS.map((lambda) => {
-    const model = train(new nn.Linear(D, 1, { rng: new Rng(1) }), tr, { lambda, epochs });
+    const linear = new nn.Linear(D, 1, { rng: new Rng(1) });
+    const model = train(linear, tr, { lambda, epochs, live: run(`weight decay λ ${lambda}`, linear, 0.003) });
     const w = (model as nn.Linear).weight;
     return { lambda, train: mse(model, tr), test: mse(model, test), norm: Math.sqrt(Array.from(w.data).reduce((s, v) => s + v * v, 0)) };
   });
   const mlp = (p: number) => new nn.Sequential(new nn.Linear(D, 256, { rng: new Rng(2) }), nn.ReLU(), new nn.Dropout(p, 3), new nn.Linear(256, 1, { rng: new Rng(4) }));
   const dropout = [0, 0.5].map((p) => {
-    const model = train(mlp(p), tr, { epochs, lr: 0.01 }).eval();
+    const net = mlp(p);
+    const model = train(net, tr, { epochs, lr: 0.01, live: run(`MLP dropout ${p}`, net, 0.01) }).eval();
     return { p, train: mse(model, tr), test: mse(model, test) };
   });
   log(

@@ -27,6 +27,7 @@ import {
   sgd,
   stepLR,
 } from '@actorgrad/optim';
+import { type Live, type LiveRun, noLive } from './live.js';
 import { OUT, table, writeFigure } from './plot.js';
 
 const STEPS = 300;
@@ -47,7 +48,7 @@ export const bound = (R: number, G: number, k: number, h: number) => (R * R) / (
 export const bestStep = (R: number, G: number, k: number) => R / (G * Math.sqrt(k + 1));
 
 /** SGD on 003's three lines from w = 0: the path of w for a schedule of the step. */
-export function sgdOnLines(lr: Schedule, steps: number, seed = 0): number[] {
+export function sgdOnLines(lr: Schedule, steps: number, seed = 0, live?: LiveRun): number[] {
   const rng = new Rng(seed);
   const slopes = [1, 0.9, 1.1];
   const w = tensor([0], { dtype: 'float64', requiresGrad: true });
@@ -56,21 +57,24 @@ export function sgdOnLines(lr: Schedule, steps: number, seed = 0): number[] {
   for (let k = 0; k < steps; k++) {
     const y = slopes[rng.int(3)]!;
     opt.zeroGrad();
-    w.sub(y).square().mul(0.5).sum().backward(); // ½(y·x − w·x)² at x = 1
+    const l = w.sub(y).square().mul(0.5).sum(); // ½(y·x − w·x)² at x = 1
+    l.backward();
     opt.step();
     path.push(w.data[0]!);
+    live?.step(k + 1, l.item(), lr(k));
   }
+  live?.end();
   return path;
 }
 
-export async function runSchedules({ out = join(OUT, 'schedules'), log = console.log, steps = 2000 } = {}) {
+export async function runSchedules({ out = join(OUT, 'schedules'), log = console.log, steps = 2000, live = noLive as Live } = {}) {
   const curves = Object.entries(SCHEDULES).flatMap(([name, s]) => Array.from({ length: STEPS + 1 }, (_, t) => ({ step: t, lr: s(t), schedule: name })));
   const [R, G] = [1, 1];
   const ks = [10, 100, 1000];
   const trade = ks.flatMap((k) => Array.from({ length: 200 }, (_, i) => 10 ** (-3 + (3.5 * i) / 199)).map((h) => ({ h, bound: bound(R, G, k, h), k: `k = ${k}` })));
   const numericBest = ks.map((k) => trade.filter((p) => p.k === `k = ${k}`).reduce((a, b) => (b.bound < a.bound ? b : a)));
-  const constant = sgdOnLines(constantSchedule(0.3), steps);
-  const robbinsMonro = sgdOnLines((k) => 0.9 / (k + 1), steps);
+  const constant = sgdOnLines(constantSchedule(0.3), steps, 0, live.run('SGD on y = x, 0.9x, 1.1x: constant step 0.3', { optimizer: 'sgd', epochs: steps }));
+  const robbinsMonro = sgdOnLines((k) => 0.9 / (k + 1), steps, 0, live.run('SGD on y = x, 0.9x, 1.1x: step 0.9/(k+1)', { optimizer: 'sgd', epochs: steps }));
   const tail = (p: number[]) => p.slice(-steps / 4);
   const spread = (p: number[]) => Math.max(...tail(p)) - Math.min(...tail(p));
   log(

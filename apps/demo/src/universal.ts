@@ -16,6 +16,7 @@
 import { join } from 'node:path';
 import { F, Rng, type Tensor, grad, nn, noGrad, tensor } from '@actorgrad/core';
 import { Optimizer, adam } from '@actorgrad/optim';
+import { type Live, type LiveRun, noLive } from './live.js';
 import { OUT, table, writeFigure } from './plot.js';
 
 const f64 = { dtype: 'float64' as const };
@@ -53,7 +54,7 @@ const target = (x: number) => Math.sin(2 * Math.PI * x) + 0.5 * Math.sin(5 * Mat
  * is a piecewise linear function with D joints; only the output layer is fitted (a convex problem:
  * Adam, full batch). For D = 1, 2, 4, … the joint sets are nested, so the error can only fall.
  */
-export function fitWidth(D: number, steps = 3000): number {
+export function fitWidth(D: number, steps = 3000, live?: LiveRun): number {
   const xs = Array.from({ length: 100 }, (_, i) => i / 99);
   const x = tensor(xs.map((v) => [v]), f64);
   const y = tensor(xs.map((v) => [target(v)]), f64);
@@ -62,9 +63,12 @@ export function fitWidth(D: number, steps = 3000): number {
   const opt = new Optimizer(out.parameters(), adam({ lr: 0.05 }));
   for (let t = 0; t < steps; t++) {
     opt.zeroGrad();
-    F.mse(out.forward(hidden), y).backward();
+    const l = F.mse(out.forward(hidden), y);
+    l.backward();
     opt.step();
+    live?.step(t + 1, l.item(), 0.05);
   }
+  live?.end();
   return noGrad(() => F.mse(out.forward(hidden), y).item());
 }
 
@@ -81,9 +85,9 @@ export function rbfStages() {
 
 export const WIDTHS = [1, 2, 4, 8, 16, 32];
 
-export async function runUniversal({ out = join(OUT, 'universal'), log = console.log, steps = 3000 } = {}) {
+export async function runUniversal({ out = join(OUT, 'universal'), log = console.log, steps = 3000, live = noLive as Live } = {}) {
   const s = shallowNetwork();
-  const widths = WIDTHS.map((D) => ({ D, mse: fitWidth(D, steps) }));
+  const widths = WIDTHS.map((D) => ({ D, mse: fitWidth(D, steps, live.run(`1-${D}-1 ReLU net`, { optimizer: 'adam lr 0.05, output layer only', epochs: steps })) }));
   const rbf = rbfStages();
   const pieces = new Set(s.pattern).size;
   log(

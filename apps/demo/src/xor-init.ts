@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import { F, Rng, data, init, nn, noGrad, tensor } from '@actorgrad/core';
 import { Optimizer, sgd } from '@actorgrad/optim';
+import { type Live, type LiveRun, noLive } from './live.js';
 import { OUT, table, writeFigure } from './plot.js';
 
 export const INITS = {
@@ -25,7 +26,7 @@ function network(name: InitName, seed: number): nn.Sequential {
 }
 
 /** One run: the loss per epoch, the final outputs on the four points, whether it failed. */
-export function trainXor(name: InitName, seed: number, epochs = 1000) {
+export function trainXor(name: InitName, seed: number, epochs = 1000, live?: LiveRun) {
   const { x, y } = data.xor();
   const net = network(name, seed);
   const opt = new Optimizer(net.parameters(), sgd({ lr: 0.1, momentum: 0.99 }));
@@ -36,7 +37,9 @@ export function trainXor(name: InitName, seed: number, epochs = 1000) {
     l.backward();
     opt.step();
     losses.push(l.item());
+    live?.step(e + 1, losses[e]!, 0.1);
   }
+  live?.end();
   const out = Array.from(noGrad(() => net.forward(x)).data);
   const failed = out.some((p, i) => (p > 0.5 ? 1 : 0) !== y.data[i]);
   return { name, seed, losses, out, failed, net };
@@ -50,8 +53,10 @@ function decisionMap(net: nn.Sequential, n = 41) {
   return pts.map(([a, b], k) => ({ x1: a!, x2: b!, p: p.data[k]! }));
 }
 
-export async function runXorInit({ out = join(OUT, 'xor-init'), log = console.log, seeds = 20, epochs = 1000 } = {}) {
-  const runs = (Object.keys(INITS) as InitName[]).flatMap((name) => Array.from({ length: seeds }, (_, s) => trainXor(name, s, epochs)));
+export async function runXorInit({ out = join(OUT, 'xor-init'), log = console.log, seeds = 20, epochs = 1000, live = noLive as Live } = {}) {
+  const runs = (Object.keys(INITS) as InitName[]).flatMap((name) =>
+    Array.from({ length: seeds }, (_, s) => trainXor(name, s, epochs, live.run(`xor ${name} seed ${s}`, { model: network(name, s), optimizer: 'sgd lr 0.1 momentum 0.99', epochs }))),
+  );
   const failures = (name: InitName) => runs.filter((r) => r.name === name && r.failed).length;
   const lecture: Record<InitName, string> = { 'U(-10, 10)': '6/20', 'N(0, 1/sqrt(fan_in))': '0/20' };
   log(

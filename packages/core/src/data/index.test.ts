@@ -5,7 +5,7 @@ describe('data barrel', () => {
   it('exports the public API', () => {
     const names = [
       'TensorDataset', 'DataLoader', 'takeRows', 'trainTestSplit', 'MinMaxScaler', 'StandardScaler',
-      'ZCAWhitening', 'eigh', 'xor', 'linearRegressionData', 'twoSpirals',
+      'ZCAWhitening', 'eigh', 'xor', 'linearRegressionData', 'twoSpirals', 'mnist1d', 'mnist1dTemplates', 'MNIST1D_DEFAULTS',
     ];
     expect(Object.keys(data).sort()).toEqual([...names].sort());
   });

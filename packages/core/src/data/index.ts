@@ -10,3 +10,4 @@ export { eigh, type EighOptions, type EighResult } from './eigh.js';
 export { xor } from './xor.js';
 export { linearRegressionData, type LinearRegressionDataOptions } from './linear-regression-data.js';
 export { twoSpirals, type TwoSpiralsOptions } from './two-spirals.js';
+export { mnist1d, mnist1dTemplates, MNIST1D_DEFAULTS, type Mnist1d, type Mnist1dOptions } from './mnist1d.js';
