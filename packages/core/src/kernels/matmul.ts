@@ -19,10 +19,13 @@
  * See `bench/RESULTS.md` for the variants that were measured.
  */
 import type { FloatArray } from '../dtype.js';
-import { wasmKernelsEnabled, wasmMacro, wasmScratch } from './wasm.js';
+import { gemmKernel, type GemmKernel, wasmMacro, wasmScratch, wasmScratch32 } from './wasm.js';
 
-/** Packed panels: a plain double array for the JavaScript macro-kernel, the WebAssembly module's memory for its. */
-type Scratch = number[] | Float64Array;
+/**
+ * Packed panels: a plain double array for the JavaScript macro-kernel, the WebAssembly module's
+ * memory for its (float64, or float32 for the `fast` kernel).
+ */
+type Scratch = number[] | Float64Array | Float32Array;
 
 /** Depth (k) block: a 4-row micro-panel of A is `KC × 4` doubles = 8 KiB (L1). */
 const KC = 256;
@@ -261,26 +264,39 @@ function gemmPacked(
 ): void {
   const kc = Math.min(k, KC);
   const mc = Math.min((m + 3) & ~3, MC);
-  const nc = Math.min((n + 3) & ~3, NC);
-  const w = wasmKernelsEnabled();
-  const s: Scratch = w ? wasmScratch((mc + nc) * kc + mc * nc) : scratchOf((mc + nc) * kc);
+  const kind = packedKernel(a, b, c);
+  const nr = kind === 'fast' ? 8 : 4; // columns per B micro-panel
+  const nc = Math.min((n + nr - 1) & -nr, NC);
+  const s = scratchFor(kind, (mc + nc) * kc + mc * nc);
   const bo = mc * kc; // packed B block lives after the packed A block
   const co = bo + nc * kc; // and the WebAssembly kernel's C block after that
   for (let jc = 0; jc < n; jc += nc) {
     const nb = Math.min(nc, n - jc);
     for (let pc = 0; pc < k; pc += kc) {
       const kb = Math.min(kc, k - pc);
-      if (transB) packBT(b, bOff + jc * ldb + pc, ldb, kb, nb, s, bo);
-      else packB(b, bOff + pc * ldb + jc, ldb, kb, nb, s, bo);
+      if (transB) packBT(b, bOff + jc * ldb + pc, ldb, kb, nb, s, bo, nr);
+      else packB(b, bOff + pc * ldb + jc, ldb, kb, nb, s, bo, nr);
       for (let ic = 0; ic < m; ic += mc) {
         const mb = Math.min(mc, m - ic);
         if (transA) packAT(a, aOff + pc * lda + ic, lda, mb, kb, s);
         else packA(a, aOff + ic * lda + pc, lda, mb, kb, s);
-        if (w) wasmBlock(s as Float64Array, mb, nb, kb, bo, co, c, cOff + ic * ldc + jc, ldc, pc === 0);
-        else macroKernel(s as number[], mb, nb, kb, bo, c, cOff + ic * ldc + jc, ldc, pc === 0);
+        if (kind === 'js') macroKernel(s as number[], mb, nb, kb, bo, c, cOff + ic * ldc + jc, ldc, pc === 0);
+        else wasmBlock(s as Float64Array | Float32Array, kind === 'fast', mb, nb, kb, bo, co, c, cOff + ic * ldc + jc, ldc, pc === 0);
       }
     }
   }
+}
+
+/** The macro-kernel of a packed product: this thread's choice, with `fast` only for all-float32 operands. */
+function packedKernel(a: FloatArray, b: FloatArray, c: FloatArray): GemmKernel {
+  const k = gemmKernel();
+  if (k !== 'fast') return k;
+  return a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array ? 'fast' : 'wasm';
+}
+
+function scratchFor(kind: GemmKernel, size: number): Scratch {
+  if (kind === 'js') return scratchOf(size);
+  return kind === 'fast' ? wasmScratch32(size) : wasmScratch(size);
 }
 
 /** Packs rows [0, mb) × cols [0, kb) of A (leading dimension lda) into 4-row micro-panels at s[0…]: s[ir·kb + p·4 + r]. */
@@ -301,13 +317,16 @@ function packA(a: FloatArray, off: number, lda: number, mb: number, kb: number, 
   }
 }
 
-/** Packs rows [0, kb) × cols [0, nb) of B (leading dimension ldb) into 4-column micro-panels at s[bo…]: s[bo + jr·kb + p·4 + t]. */
-function packB(b: FloatArray, off: number, ldb: number, kb: number, nb: number, s: Scratch, bo: number): void {
-  for (let jr = 0; jr < nb; jr += 4) {
+/**
+ * Packs rows [0, kb) × cols [0, nb) of B (leading dimension ldb) into `nr`-column micro-panels at
+ * s[bo…]: s[bo + jr·kb + p·nr + t], zero-padded to a multiple of nr columns.
+ */
+function packB(b: FloatArray, off: number, ldb: number, kb: number, nb: number, s: Scratch, bo: number, nr: number): void {
+  for (let jr = 0; jr < nb; jr += nr) {
     let d = bo + jr * kb;
     let src = off + jr;
-    const w = nb - jr;
-    if (w >= 4) {
+    const w = Math.min(nr, nb - jr);
+    if (w === 4 && nr === 4) {
       for (let p = 0; p < kb; p++, d += 4, src += ldb) {
         s[d] = b[src];
         s[d + 1] = b[src + 1];
@@ -315,11 +334,9 @@ function packB(b: FloatArray, off: number, ldb: number, kb: number, nb: number, 
         s[d + 3] = b[src + 3];
       }
     } else {
-      for (let p = 0; p < kb; p++, d += 4, src += ldb) {
-        s[d] = b[src];
-        s[d + 1] = w > 1 ? b[src + 1] : 0;
-        s[d + 2] = w > 2 ? b[src + 2] : 0;
-        s[d + 3] = 0;
+      for (let p = 0; p < kb; p++, d += nr, src += ldb) {
+        for (let t = 0; t < w; t++) s[d + t] = b[src + t];
+        for (let t = w; t < nr; t++) s[d + t] = 0;
       }
     }
   }
@@ -336,15 +353,15 @@ function packAT(a: FloatArray, off: number, ldt: number, mb: number, kb: number,
 }
 
 /** packB for B stored transposed: element (p, j) of the block is b[off + j·ldt + p]; reads rows of the stored matrix. */
-function packBT(b: FloatArray, off: number, ldt: number, kb: number, nb: number, s: Scratch, bo: number): void {
-  const np = (nb + 3) & ~3;
+function packBT(b: FloatArray, off: number, ldt: number, kb: number, nb: number, s: Scratch, bo: number, nr: number): void {
+  const np = (nb + nr - 1) & -nr;
   for (let j = 0; j < np; j++) {
-    let d = bo + (j & ~3) * kb + (j & 3);
+    let d = bo + (j & -nr) * kb + (j & (nr - 1));
     if (j < nb) {
       const src = off + j * ldt;
-      for (let p = 0; p < kb; p++, d += 4) s[d] = b[src + p];
+      for (let p = 0; p < kb; p++, d += nr) s[d] = b[src + p];
     } else {
-      for (let p = 0; p < kb; p++, d += 4) s[d] = 0;
+      for (let p = 0; p < kb; p++, d += nr) s[d] = 0;
     }
   }
 }
@@ -486,11 +503,13 @@ function storeEdge(c: FloatArray, o: number, ldc: number, rows: number, cols: nu
 
 /**
  * The WebAssembly macro-kernel on a C block [mb × nb] (at o, leading dimension ldc): the block is
- * copied into the module's memory (row stride ceil4(nb)) unless this is the first k block, computed
- * there, and copied back. Values go through float64 both ways, as the JavaScript kernel's `+=` does.
+ * copied into the module's memory (row stride: nb rounded up to the tile width, 4 or 8 when
+ * `fast`) unless this is the first k block, computed there, and copied back. Values go through
+ * float64 both ways, as the JavaScript kernel's `+=` does (float32 both ways when `fast`).
  */
-function wasmBlock(s: Float64Array, mb: number, nb: number, kb: number, bo: number, co: number, c: FloatArray, o: number, ldc: number, first: boolean): void {
-  const ldb = (nb + 3) & ~3;
+function wasmBlock(s: Float64Array | Float32Array, fast: boolean, mb: number, nb: number, kb: number, bo: number, co: number, c: FloatArray, o: number, ldc: number, first: boolean): void {
+  const nr = fast ? 8 : 4;
+  const ldb = (nb + nr - 1) & -nr;
   if (!first) {
     for (let r = 0; r < mb; r++) {
       const src = o + r * ldc;
@@ -498,7 +517,7 @@ function wasmBlock(s: Float64Array, mb: number, nb: number, kb: number, bo: numb
       for (let q = 0; q < nb; q++) s[dst + q] = c[src + q]!;
     }
   }
-  wasmMacro(0, bo, co, mb, nb, kb, first);
+  wasmMacro(0, bo, co, mb, nb, kb, first, fast);
   for (let r = 0; r < mb; r++) {
     const dst = o + r * ldc;
     const src = co + r * ldb;
