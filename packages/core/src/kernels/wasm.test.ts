@@ -194,6 +194,23 @@ describe('the fast GEMM kernel (float32 accumulation in f32x4 lanes)', () => {
     expect(firstDiff(batched, whole)).toBe(-1);
   });
 
+  it('uses relaxed-SIMD FMA exactly where it validates (the test run with --experimental-wasm-relaxed-simd sets ACTORGRAD_EXPECT_RELAXED=1)', () => {
+    expect(relaxedSimdAvailable()).toBe(process.env.ACTORGRAD_EXPECT_RELAXED === '1');
+    const [m, n, k] = [64, 72, 500];
+    const a = fill(Float32Array, m * k);
+    const b = fill(Float32Array, k * n);
+    const run = (fma: boolean) => {
+      useKernelChoice({ kernel: 'fast', fma });
+      const c = new Float32Array(m * n);
+      gemm(m, n, k, a, 0, b, 0, c, 0);
+      expectNearProduct(c, m, n, k, (i, p) => a[i * k + p]!, (p, j) => b[p * n + j]!);
+      return c;
+    };
+    const plain = run(false);
+    if (relaxedSimdAvailable()) expect(firstDiff(run(true), plain)).not.toBe(-1); // fused: rounded once
+    else expect(() => run(true)).toThrow(/relaxed SIMD/);
+  });
+
   it('leaves float64 and mixed-dtype products to the exact kernel', () => {
     const [m, n, k] = [dim(), dim(), dim()];
     const a = fill(Float64Array, m * k);
