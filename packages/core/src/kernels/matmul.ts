@@ -262,9 +262,11 @@ function gemmPacked(
   ldb = transB ? k : n,
   ldc = n,
 ): void {
-  const kc = Math.min(k, KC);
-  const mc = Math.min((m + 3) & ~3, MC);
   const kind = packedKernel(a, b, c);
+  // The fast kernel's float32 panels are half the size: depth blocks of up to 2·KC, of equal size
+  // (784 = 2 × 392, not 256 + 256 + 256 + 16: fewer passes over C, no short last block).
+  const kc = kind === 'fast' ? Math.ceil(k / Math.ceil(k / (2 * KC))) : Math.min(k, KC);
+  const mc = Math.min((m + 3) & ~3, MC);
   const nr = kind === 'fast' ? 8 : 4; // columns per B micro-panel
   const nc = Math.min((n + nr - 1) & -nr, NC);
   const s = scratchFor(kind, (mc + nc) * kc + mc * nc);
@@ -332,6 +334,17 @@ function packB(b: FloatArray, off: number, ldb: number, kb: number, nb: number, 
         s[d + 1] = b[src + 1];
         s[d + 2] = b[src + 2];
         s[d + 3] = b[src + 3];
+      }
+    } else if (w === 8) {
+      for (let p = 0; p < kb; p++, d += 8, src += ldb) {
+        s[d] = b[src];
+        s[d + 1] = b[src + 1];
+        s[d + 2] = b[src + 2];
+        s[d + 3] = b[src + 3];
+        s[d + 4] = b[src + 4];
+        s[d + 5] = b[src + 5];
+        s[d + 6] = b[src + 6];
+        s[d + 7] = b[src + 7];
       }
     } else {
       for (let p = 0; p < kb; p++, d += nr, src += ldb) {
@@ -510,17 +523,9 @@ function storeEdge(c: FloatArray, o: number, ldc: number, rows: number, cols: nu
 function wasmBlock(s: Float64Array | Float32Array, fast: boolean, mb: number, nb: number, kb: number, bo: number, co: number, c: FloatArray, o: number, ldc: number, first: boolean): void {
   const nr = fast ? 8 : 4;
   const ldb = (nb + nr - 1) & -nr;
-  if (!first) {
-    for (let r = 0; r < mb; r++) {
-      const src = o + r * ldc;
-      const dst = co + r * ldb;
-      for (let q = 0; q < nb; q++) s[dst + q] = c[src + q]!;
-    }
-  }
+  // Row by row with TypedArray#set: a memory copy where the types match, else the same conversion
+  // (float64 to float32 rounds to nearest) as an assignment.
+  if (!first) for (let r = 0; r < mb; r++) s.set(c.subarray(o + r * ldc, o + r * ldc + nb), co + r * ldb);
   wasmMacro(0, bo, co, mb, nb, kb, first, fast);
-  for (let r = 0; r < mb; r++) {
-    const dst = o + r * ldc;
-    const src = co + r * ldb;
-    for (let q = 0; q < nb; q++) c[dst + q] = s[src + q]!;
-  }
+  for (let r = 0; r < mb; r++) c.set(s.subarray(co + r * ldb, co + r * ldb + nb), o + r * ldc);
 }
