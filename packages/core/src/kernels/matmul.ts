@@ -262,7 +262,7 @@ function gemmPacked(
   ldb = transB ? k : n,
   ldc = n,
 ): void {
-  const kind = packedKernel(a, b, c);
+  const kind = packedKernel(a, b);
   // The fast kernel's float32 panels are half the size: depth blocks of up to 2·KC, of equal size
   // (784 = 2 × 392, not 256 + 256 + 256 + 16: fewer passes over C, no short last block).
   const kc = kind === 'fast' ? Math.ceil(k / Math.ceil(k / (2 * KC))) : Math.min(k, KC);
@@ -289,11 +289,14 @@ function gemmPacked(
   }
 }
 
-/** The macro-kernel of a packed product: this thread's choice, with `fast` only for all-float32 operands. */
-function packedKernel(a: FloatArray, b: FloatArray, c: FloatArray): GemmKernel {
+/**
+ * The macro-kernel of a packed product: this thread's choice, with `fast` only for float32 A and B
+ * (C may be float64: it then receives the float32 results, exactly).
+ */
+function packedKernel(a: FloatArray, b: FloatArray): GemmKernel {
   const k = gemmKernel();
   if (k !== 'fast') return k;
-  return a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array ? 'fast' : 'wasm';
+  return a instanceof Float32Array && b instanceof Float32Array ? 'fast' : 'wasm';
 }
 
 function scratchFor(kind: GemmKernel, size: number): Scratch {

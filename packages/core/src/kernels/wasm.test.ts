@@ -5,17 +5,10 @@ import { OUT_PATH, generate } from '../../scripts/build-wasm.mjs';
 import type { FloatArray } from '../dtype.js';
 import { Rng } from '../rng.js';
 import { gemm, gemmBatched, gemmBlock } from './matmul.js';
-import {
-  gemmKernel,
-  kernelChoice,
-  kernelFromEnv,
-  relaxedSimdAvailable,
-  useGemmKernel,
-  useKernelChoice,
-  useWasmKernels,
-  wasmKernelsAvailable,
-  wasmKernelsEnabled,
-} from './wasm.js';
+import * as w from './wasm.js';
+
+const { gemmKernel, kernelChoice, kernelFromEnv, relaxedSimdAvailable, useGemmKernel, useKernelChoice, useWasmKernels } = w;
+const { wasmKernelsAvailable, wasmKernelsEnabled } = w;
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 const rng = new Rng(17);
@@ -125,16 +118,16 @@ describe('WebAssembly SIMD GEMM', () => {
 function expectNearProduct(c: FloatArray, m: number, n: number, k: number, at: (i: number, p: number) => number, bt: (p: number, j: number) => number): void {
   const u = 2 ** -24;
   let worst = 0;
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      let mag = 0;
-      for (let p = 0; p < k; p++) {
-        s += at(i, p) * bt(p, j);
-        mag += Math.abs(at(i, p) * bt(p, j));
-      }
-      worst = Math.max(worst, Math.abs(c[i * n + j]! - s) / ((k + 2) * u * mag + 1e-30));
+  for (let e = 0; e < m * n; e++) {
+    const [i, j] = [Math.floor(e / n), e % n];
+    let sum = 0;
+    let mag = 0;
+    for (let p = 0; p < k; p++) {
+      const t = at(i, p) * bt(p, j);
+      sum += t;
+      mag += Math.abs(t);
     }
+    worst = Math.max(worst, Math.abs(c[e]! - sum) / ((k + 2) * u * mag + 1e-30));
   }
   expect(worst, `${m}×${n}×${k}: error / bound`).toBeLessThanOrEqual(1);
 }
@@ -211,8 +204,8 @@ describe('the fast GEMM kernel (float32 accumulation in f32x4 lanes)', () => {
     else expect(() => run(true)).toThrow(/relaxed SIMD/);
   });
 
-  it('leaves float64 and mixed-dtype products to the exact kernel', () => {
-    const [m, n, k] = [dim(), dim(), dim()];
+  it('leaves float64 and mixed-dtype operands to the exact kernel, and gives a float64 C the float32 results', () => {
+    const [m, n, k] = [dim(), dim(), 300 + dim()];
     const a = fill(Float64Array, m * k);
     const b = fill(Float32Array, k * n);
     for (const T of [Float32Array, Float64Array]) {
@@ -222,5 +215,14 @@ describe('the fast GEMM kernel (float32 accumulation in f32x4 lanes)', () => {
       const [cw] = both(T, m * n, (c) => gemm(m, n, k, a, 0, b, 0, c, 0));
       expect(firstDiff(cf, cw)).toBe(-1);
     }
+    const a32 = Float32Array.from(a);
+    const c32 = new Float32Array(m * n);
+    const c64 = new Float64Array(m * n);
+    useGemmKernel('fast');
+    gemm(m, n, k, a32, 0, b, 0, c32, 0);
+    gemm(m, n, k, a32, 0, b, 0, c64, 0);
+    expect(firstDiff(c64, Float64Array.from(c32))).toBe(-1);
+    const [cw] = both(Float64Array, m * n, (c) => gemm(m, n, k, a32, 0, b, 0, c, 0));
+    expect(firstDiff(c64, cw)).not.toBe(-1); // float32 sums, not the exact kernel's float64 ones
   });
 });

@@ -4,7 +4,7 @@
  * 128-bit SIMD: Node ≥ 16.4, current browsers); otherwise, or when switched off, the JavaScript
  * kernels run. Both give the same bits (see the .wat header), so that choice never changes a result.
  * The opt-in `fast` kernel (`ACTORGRAD_KERNELS=fast` or `useGemmKernel('fast')`) accumulates
- * all-float32 products in float32 f32x4 lanes (relaxed-SIMD FMA where `gemm-relaxed.wat`
+ * products of float32 operands in float32 f32x4 lanes (relaxed-SIMD FMA where `gemm-relaxed.wat`
  * validates): other bits, the same on every thread that makes the same choice — the runtime hands
  * its workers the main thread's `kernelChoice()`.
  *
@@ -73,9 +73,9 @@ function instantiateRelaxed(main: GemmExports | null): MacroKernel | null {
 
 /**
  * Which GEMM kernel runs: `js` (the JavaScript macro-kernel), `wasm` (WebAssembly SIMD, f64x2,
- * the same bits as `js`; the default) or `fast` (for all-float32 products, WebAssembly f32x4
+ * the same bits as `js`; the default) or `fast` (for float32 A and B, WebAssembly f32x4
  * accumulating in float32, with relaxed-SIMD FMA where available; other bits than `js`/`wasm`,
- * within float32 rounding of them). Float64 and mixed-dtype products run `wasm` in `fast` mode.
+ * within float32 rounding of them). Products with a float64 operand run `wasm` in `fast` mode.
  */
 export type GemmKernel = 'js' | 'wasm' | 'fast';
 const KERNELS: readonly GemmKernel[] = ['js', 'wasm', 'fast'];
