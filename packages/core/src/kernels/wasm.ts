@@ -86,6 +86,7 @@ const KERNELS: readonly GemmKernel[] = ['js', 'wasm', 'fast'];
  * main thread's choice.
  */
 export interface KernelChoice {
+  /** The GEMM kernel (see `GemmKernel`). */
   kernel: GemmKernel;
   /** `fast` with relaxed-SIMD fused multiply-add (rounded once), not multiply then add. */
   fma: boolean;
