@@ -1,7 +1,9 @@
 /**
  * Kernel micro-benchmarks (tinybench). Run from packages/core with `pnpm bench`
- * (= `tsx --conditions=@actorgrad/source bench/index.ts`). Takes ~30 s. Each gemm row runs twice: `js` (the JavaScript
- * macro-kernel) and `wasm` (the WebAssembly SIMD one); both give the same bits.
+ * (= `tsx --conditions=@actorgrad/source bench/index.ts`). Takes ~40 s. Each gemm row runs on each
+ * kernel: `js` (the JavaScript macro-kernel), `wasm` (the WebAssembly SIMD one; both give the same
+ * bits) and, for float32, `fast` (WebAssembly f32x4, float32 accumulation; FMA with
+ * `NODE_OPTIONS=--experimental-wasm-relaxed-simd`).
  *
  * GFLOP/s = 2·m·n·k / mean time; Melem/s = elements / mean time (the `@p50` columns use the median
  * time instead). Results and machine details are recorded in bench/RESULTS.md.
@@ -12,7 +14,7 @@ import { Bench } from 'tinybench';
 import type { FloatArray } from '../src/dtype.js';
 import { addInto, mapUnary } from '../src/kernels/elementwise.js';
 import { gemm } from '../src/kernels/matmul.js';
-import { useWasmKernels } from '../src/kernels/wasm.js';
+import { type GemmKernel, relaxedSimdAvailable, useGemmKernel } from '../src/kernels/wasm.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 
@@ -58,7 +60,7 @@ const bench = new Bench({ time: 700, warmupTime: 300, warmupIterations: 5 });
  * One gemm task on the WebAssembly (`wasm`) or JavaScript (`js`) macro-kernel: C[m×n] = op(A)·op(B)
  * with op = transpose where the layout letter is T (NN forward, NT = x·Wᵀ, TN = gᵀ·x).
  */
-function addGemm(label: string, T: Ctor, [m, n, k]: readonly number[], layout = 'NN', kernel: 'wasm' | 'js' | 'naive' = 'wasm'): void {
+function addGemm(label: string, T: Ctor, [m, n, k]: readonly number[], layout = 'NN', kernel: GemmKernel | 'naive' = 'wasm'): void {
   const a = random(T, m * k, 1);
   const b = random(T, k * n, 2);
   const c = new T(m * n);
@@ -67,9 +69,8 @@ function addGemm(label: string, T: Ctor, [m, n, k]: readonly number[], layout = 
   flops.set(name, 2 * m * n * k);
   if (kernel === 'naive') bench.add(name, () => naiveGemm(m, n, k, a, b, c));
   else {
-    const on = kernel === 'wasm';
     bench.add(name, () => {
-      useWasmKernels(on);
+      useGemmKernel(kernel);
       gemm(m, n, k, a, 0, b, 0, c, 0, ta, tb);
     });
   }
@@ -102,6 +103,7 @@ const GEMMS: [string, Ctor, number[], string][] = [
 for (const [label, T, shape, layout] of GEMMS) {
   addGemm(label, T, shape, layout, 'js');
   addGemm(label, T, shape, layout, 'wasm');
+  if (T === Float32Array) addGemm(label, T, shape, layout, 'fast');
 }
 addGemm('naive ikj f32 256³ (baseline)', Float32Array, [256, 256, 256], 'NN', 'naive');
 
@@ -120,7 +122,7 @@ const M = 1 << 20;
   bench.add('tanh map f32 1M', () => mapUnary(a, out, M, Math.tanh));
 }
 
-console.log(`node ${process.version}, ${availableParallelism()} CPUs, ${cpuModel()}`);
+console.log(`node ${process.version}, ${availableParallelism()} CPUs, ${cpuModel()}; fast kernel FMA: ${relaxedSimdAvailable() ? 'on (relaxed SIMD)' : 'off (no relaxed SIMD)'}`);
 await bench.run();
 
 const fmt = (x: number, digits: number) => Number(x.toFixed(digits));

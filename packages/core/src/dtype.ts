@@ -33,10 +33,35 @@ export function allocBuffer(bytes: number): ArrayBufferLike {
   return sharedMemory ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
 }
 
-/** A zero-filled typed array of `size` elements over fresh shared memory (see `allocBuffer`). */
+/**
+ * Tensors of at most this many bytes share slabs of `SLAB_BYTES`: a `new SharedArrayBuffer` costs
+ * microseconds whatever its size, and a step of a tiny network (XOR 2-4-1: ~60 tensors of a few
+ * elements) spent a third of its time there. A slab is never reused, only released by the garbage
+ * collector when none of its tensors is left, so a tensor kept alive keeps at most 16 KiB.
+ */
+const SMALL_BYTES = 512;
+const SLAB_BYTES = 16 * 1024;
+let slab: ArrayBufferLike = allocBuffer(0);
+let slabUsed = 0;
+
+/**
+ * A zero-filled typed array of `size` elements over fresh shared memory (see `allocBuffer`): its
+ * own buffer, or for a small array a 16-byte-aligned part of a slab no other array uses.
+ */
 export function allocShared(dtype: DType, size: number): FloatArray {
-  const buffer = allocBuffer(Math.max(size, 0) * bytesPerElement(dtype));
-  return dtype === 'float64' ? new Float64Array(buffer) : new Float32Array(buffer);
+  const n = Math.max(size, 0);
+  const bytes = n * bytesPerElement(dtype);
+  if (bytes > SMALL_BYTES || bytes === 0) {
+    const buffer = allocBuffer(bytes);
+    return dtype === 'float64' ? new Float64Array(buffer) : new Float32Array(buffer);
+  }
+  if (slabUsed + bytes > slab.byteLength) {
+    slab = allocBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const at = slabUsed;
+  slabUsed = (at + bytes + 15) & ~15;
+  return dtype === 'float64' ? new Float64Array(slab, at, n) : new Float32Array(slab, at, n);
 }
 
 /** A typed-array view of `size` elements at `byteOffset` of `buffer`, without copying. */

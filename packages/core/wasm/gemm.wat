@@ -9,6 +9,15 @@
 ;; mb and nb are padded to multiples of 4 by the packing (zero rows/columns). Each element of C is
 ;; accumulated exactly as the JavaScript macro-kernel does (sequential over p, multiply then add, no
 ;; fused multiply-add, then one add of the old C), so both kernels give the same bits.
+;;
+;; "macro32" is the fast mode's float32 kernel (opt-in, see kernels/wasm.ts): float32 panels and C, a
+;; 4 x 8 micro-tile in eight f32x4 registers (twice the lanes of f64x2), accumulated in float32 —
+;; not the JavaScript kernel's bits, but the same bits on every thread and for every split of C:
+;;   A at $pa: 4-row micro-panels, element (i, p) at [(i & ~3) * kb + p * 4 + (i & 3)]
+;;   B at $pb: 8-column micro-panels, element (p, j) at [(j & ~7) * kb + p * 8 + (j & 7)]
+;;   C at $pc: row-major with row stride ceil8(nb).
+;; Each element of C is sum over p in order of a * b (multiply, then add), then one add of the old C.
+;; gemm-relaxed.wat has the same kernel with relaxed-SIMD fused multiply-add.
 (module
   (memory (export "memory") 1)
   (func (export "macro")
@@ -81,4 +90,85 @@
             (local.set $jr (i32.add (local.get $jr) (i32.const 4)))
             (br $cols)))
         (local.set $ir (i32.add (local.get $ir) (i32.const 4)))
-        (br $rows)))))
+        (br $rows))))
+  (func (export "macro32")
+    (param $pa i32) (param $pb i32) (param $pc i32)
+    (param $mb i32) (param $nb i32) (param $kb i32) (param $first i32)
+    (local $ir i32) (local $jr i32) (local $ia i32) (local $ib i32) (local $end i32)
+    (local $ldc i32) (local $o i32)
+    (local $c00 v128) (local $c04 v128) (local $c10 v128) (local $c14 v128)
+    (local $c20 v128) (local $c24 v128) (local $c30 v128) (local $c34 v128)
+    (local $b0 v128) (local $b4 v128) (local $x v128)
+    ;; row stride of C in bytes (ceil8(nb) floats)
+    (local.set $ldc (i32.shl (i32.and (i32.add (local.get $nb) (i32.const 7)) (i32.const -8)) (i32.const 2)))
+    (local.set $ir (i32.const 0))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_s (local.get $ir) (local.get $mb)))
+        (local.set $jr (i32.const 0))
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.ge_s (local.get $jr) (local.get $nb)))
+            (local.set $c00 (v128.const i64x2 0 0)) (local.set $c04 (v128.const i64x2 0 0))
+            (local.set $c10 (v128.const i64x2 0 0)) (local.set $c14 (v128.const i64x2 0 0))
+            (local.set $c20 (v128.const i64x2 0 0)) (local.set $c24 (v128.const i64x2 0 0))
+            (local.set $c30 (v128.const i64x2 0 0)) (local.set $c34 (v128.const i64x2 0 0))
+            ;; A micro-panel ir/4 (kb * 16 bytes), B micro-panel jr/8 (kb * 32 bytes)
+            (local.set $ia (i32.add (local.get $pa) (i32.mul (i32.shl (local.get $ir) (i32.const 2)) (local.get $kb))))
+            (local.set $ib (i32.add (local.get $pb) (i32.mul (i32.shl (local.get $jr) (i32.const 2)) (local.get $kb))))
+            (local.set $end (i32.add (local.get $ia) (i32.shl (local.get $kb) (i32.const 4))))
+            (loop $k
+              (local.set $b0 (v128.load (local.get $ib)))
+              (local.set $b4 (v128.load offset=16 (local.get $ib)))
+              (local.set $x (v128.load32_splat (local.get $ia)))
+              (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
+              (local.set $c04 (f32x4.add (local.get $c04) (f32x4.mul (local.get $x) (local.get $b4))))
+              (local.set $x (v128.load32_splat offset=4 (local.get $ia)))
+              (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
+              (local.set $c14 (f32x4.add (local.get $c14) (f32x4.mul (local.get $x) (local.get $b4))))
+              (local.set $x (v128.load32_splat offset=8 (local.get $ia)))
+              (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
+              (local.set $c24 (f32x4.add (local.get $c24) (f32x4.mul (local.get $x) (local.get $b4))))
+              (local.set $x (v128.load32_splat offset=12 (local.get $ia)))
+              (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
+              (local.set $c34 (f32x4.add (local.get $c34) (f32x4.mul (local.get $x) (local.get $b4))))
+              (local.set $ia (i32.add (local.get $ia) (i32.const 16)))
+              (local.set $ib (i32.add (local.get $ib) (i32.const 32)))
+              (br_if $k (i32.lt_u (local.get $ia) (local.get $end))))
+            (local.set $o (i32.add (local.get $pc)
+              (i32.add (i32.mul (local.get $ir) (local.get $ldc)) (i32.shl (local.get $jr) (i32.const 2)))))
+            (call $store32 (local.get $o) (local.get $ldc) (local.get $first)
+              (local.get $c00) (local.get $c04) (local.get $c10) (local.get $c14)
+              (local.get $c20) (local.get $c24) (local.get $c30) (local.get $c34))
+            (local.set $jr (i32.add (local.get $jr) (i32.const 8)))
+            (br $cols)))
+        (local.set $ir (i32.add (local.get $ir) (i32.const 4)))
+        (br $rows))))
+
+  ;; Stores a 4 x 8 float32 tile at $o (row stride $ldc bytes), adding the old C unless $first.
+  (func $store32 (export "store32")
+    (param $o i32) (param $ldc i32) (param $first i32)
+    (param $c00 v128) (param $c04 v128) (param $c10 v128) (param $c14 v128)
+    (param $c20 v128) (param $c24 v128) (param $c30 v128) (param $c34 v128)
+    (if (i32.eqz (local.get $first))
+      (then
+        (local.set $c00 (f32x4.add (v128.load (local.get $o)) (local.get $c00)))
+        (local.set $c04 (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c04)))
+        (local.set $c10 (f32x4.add (v128.load (i32.add (local.get $o) (local.get $ldc))) (local.get $c10)))
+        (local.set $c14 (f32x4.add (v128.load offset=16 (i32.add (local.get $o) (local.get $ldc))) (local.get $c14)))
+        (local.set $c20 (f32x4.add (v128.load (i32.add (local.get $o) (i32.shl (local.get $ldc) (i32.const 1)))) (local.get $c20)))
+        (local.set $c24 (f32x4.add (v128.load offset=16 (i32.add (local.get $o) (i32.shl (local.get $ldc) (i32.const 1)))) (local.get $c24)))
+        (local.set $c30 (f32x4.add (v128.load (i32.add (local.get $o) (i32.mul (local.get $ldc) (i32.const 3)))) (local.get $c30)))
+        (local.set $c34 (f32x4.add (v128.load offset=16 (i32.add (local.get $o) (i32.mul (local.get $ldc) (i32.const 3)))) (local.get $c34)))))
+    (v128.store (local.get $o) (local.get $c00))
+    (v128.store offset=16 (local.get $o) (local.get $c04))
+    (local.set $o (i32.add (local.get $o) (local.get $ldc)))
+    (v128.store (local.get $o) (local.get $c10))
+    (v128.store offset=16 (local.get $o) (local.get $c14))
+    (local.set $o (i32.add (local.get $o) (local.get $ldc)))
+    (v128.store (local.get $o) (local.get $c20))
+    (v128.store offset=16 (local.get $o) (local.get $c24))
+    (local.set $o (i32.add (local.get $o) (local.get $ldc)))
+    (v128.store (local.get $o) (local.get $c30))
+    (v128.store offset=16 (local.get $o) (local.get $c34)))
+)

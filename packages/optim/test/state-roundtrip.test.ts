@@ -73,7 +73,10 @@ function computeGrads(params: Record<string, ParamLike>): void {
 }
 
 function bytes(params: Record<string, ParamLike> | ArrayTree): number[][] {
-  return Object.values(params).map((p) => Array.from(new Uint8Array(('data' in p ? p.data : p).buffer.slice(0))));
+  return Object.values(params).map((p) => {
+    const a = 'data' in p ? p.data : p;
+    return Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  });
 }
 
 /** The parameter bytes after each of steps K+1 … STEPS, with an optional save/restore after step K. */

@@ -1,4 +1,4 @@
-import type { FloatArray, ModuleSpec, TensorHandle } from '@actorgrad/core';
+import type { FloatArray, ModuleSpec, TensorHandle, kernels } from '@actorgrad/core';
 import type { ChunkSlots } from './actors/slots.js';
 
 /**
@@ -339,6 +339,8 @@ export interface WorkerInfo {
   messages: number;
   busyMicros: number;
   heapUsedBytes: number;
+  /** The GEMM kernel the thread runs: the main thread's when the pool started (see `poolExecutor`). */
+  kernels: kernels.KernelChoice;
 }
 
 /** The control API each worker thread serves over comlink (a call fits better than a message here). */

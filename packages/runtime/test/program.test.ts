@@ -100,12 +100,16 @@ describe('step programs', () => {
   it("an epoch's last, smaller batch, epoch after epoch: the programs share the optimiser states' slots (no new shared memory for them), same bits", async () => {
     const epochs = [24, 24, 16, 24, 24, 16, 24, 24, 16];
     const ref = await train(inline({ shards: 2 }), adam, epochs);
-    const buffers = new Set<ArrayBufferLike>();
+    // Memory is a buffer and a byte offset (small arrays share slabs), counted as "offset@buffer".
+    const buffers = new Set<string>();
+    const ids = new Map<ArrayBufferLike, number>();
     const stateBuffers = (e: Engine) => {
-      const out: ArrayBufferLike[] = [];
+      const out: string[] = [];
       const walk = (v: unknown): void => {
-        if (ArrayBuffer.isView(v)) out.push(v.buffer);
-        else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+        if (ArrayBuffer.isView(v)) {
+          if (!ids.has(v.buffer)) ids.set(v.buffer, ids.size);
+          out.push(`${v.byteOffset}@${ids.get(v.buffer)}`);
+        } else if (v && typeof v === 'object') Object.values(v).forEach(walk);
       };
       walk(e.optimizerStates);
       return out;

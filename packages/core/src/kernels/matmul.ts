@@ -19,10 +19,13 @@
  * See `bench/RESULTS.md` for the variants that were measured.
  */
 import type { FloatArray } from '../dtype.js';
-import { wasmKernelsEnabled, wasmMacro, wasmScratch } from './wasm.js';
+import { gemmKernel, type GemmKernel, wasmMacro, wasmScratch, wasmScratch32 } from './wasm.js';
 
-/** Packed panels: a plain double array for the JavaScript macro-kernel, the WebAssembly module's memory for its. */
-type Scratch = number[] | Float64Array;
+/**
+ * Packed panels: a plain double array for the JavaScript macro-kernel, the WebAssembly module's
+ * memory for its (float64, or float32 for the `fast` kernel).
+ */
+type Scratch = number[] | Float64Array | Float32Array;
 
 /** Depth (k) block: a 4-row micro-panel of A is `KC × 4` doubles = 8 KiB (L1). */
 const KC = 256;
@@ -259,28 +262,46 @@ function gemmPacked(
   ldb = transB ? k : n,
   ldc = n,
 ): void {
-  const kc = Math.min(k, KC);
+  const kind = packedKernel(a, b);
+  // The fast kernel's float32 panels are half the size: depth blocks of up to 2·KC, of equal size
+  // (784 = 2 × 392, not 256 + 256 + 256 + 16: fewer passes over C, no short last block).
+  const kc = kind === 'fast' ? Math.ceil(k / Math.ceil(k / (2 * KC))) : Math.min(k, KC);
   const mc = Math.min((m + 3) & ~3, MC);
-  const nc = Math.min((n + 3) & ~3, NC);
-  const w = wasmKernelsEnabled();
-  const s: Scratch = w ? wasmScratch((mc + nc) * kc + mc * nc) : scratchOf((mc + nc) * kc);
+  const nr = kind === 'fast' ? 8 : 4; // columns per B micro-panel
+  const nc = Math.min((n + nr - 1) & -nr, NC);
+  const s = scratchFor(kind, (mc + nc) * kc + mc * nc);
   const bo = mc * kc; // packed B block lives after the packed A block
   const co = bo + nc * kc; // and the WebAssembly kernel's C block after that
   for (let jc = 0; jc < n; jc += nc) {
     const nb = Math.min(nc, n - jc);
     for (let pc = 0; pc < k; pc += kc) {
       const kb = Math.min(kc, k - pc);
-      if (transB) packBT(b, bOff + jc * ldb + pc, ldb, kb, nb, s, bo);
-      else packB(b, bOff + pc * ldb + jc, ldb, kb, nb, s, bo);
+      if (transB) packBT(b, bOff + jc * ldb + pc, ldb, kb, nb, s, bo, nr);
+      else packB(b, bOff + pc * ldb + jc, ldb, kb, nb, s, bo, nr);
       for (let ic = 0; ic < m; ic += mc) {
         const mb = Math.min(mc, m - ic);
         if (transA) packAT(a, aOff + pc * lda + ic, lda, mb, kb, s);
         else packA(a, aOff + ic * lda + pc, lda, mb, kb, s);
-        if (w) wasmBlock(s as Float64Array, mb, nb, kb, bo, co, c, cOff + ic * ldc + jc, ldc, pc === 0);
-        else macroKernel(s as number[], mb, nb, kb, bo, c, cOff + ic * ldc + jc, ldc, pc === 0);
+        if (kind === 'js') macroKernel(s as number[], mb, nb, kb, bo, c, cOff + ic * ldc + jc, ldc, pc === 0);
+        else wasmBlock(s as Float64Array | Float32Array, kind === 'fast', mb, nb, kb, bo, co, c, cOff + ic * ldc + jc, ldc, pc === 0);
       }
     }
   }
+}
+
+/**
+ * The macro-kernel of a packed product: this thread's choice, with `fast` only for float32 A and B
+ * (C may be float64: it then receives the float32 results, exactly).
+ */
+function packedKernel(a: FloatArray, b: FloatArray): GemmKernel {
+  const k = gemmKernel();
+  if (k !== 'fast') return k;
+  return a instanceof Float32Array && b instanceof Float32Array ? 'fast' : 'wasm';
+}
+
+function scratchFor(kind: GemmKernel, size: number): Scratch {
+  if (kind === 'js') return scratchOf(size);
+  return kind === 'fast' ? wasmScratch32(size) : wasmScratch(size);
 }
 
 /** Packs rows [0, mb) × cols [0, kb) of A (leading dimension lda) into 4-row micro-panels at s[0…]: s[ir·kb + p·4 + r]. */
@@ -301,25 +322,37 @@ function packA(a: FloatArray, off: number, lda: number, mb: number, kb: number, 
   }
 }
 
-/** Packs rows [0, kb) × cols [0, nb) of B (leading dimension ldb) into 4-column micro-panels at s[bo…]: s[bo + jr·kb + p·4 + t]. */
-function packB(b: FloatArray, off: number, ldb: number, kb: number, nb: number, s: Scratch, bo: number): void {
-  for (let jr = 0; jr < nb; jr += 4) {
+/**
+ * Packs rows [0, kb) × cols [0, nb) of B (leading dimension ldb) into `nr`-column micro-panels at
+ * s[bo…]: s[bo + jr·kb + p·nr + t], zero-padded to a multiple of nr columns.
+ */
+function packB(b: FloatArray, off: number, ldb: number, kb: number, nb: number, s: Scratch, bo: number, nr: number): void {
+  for (let jr = 0; jr < nb; jr += nr) {
     let d = bo + jr * kb;
     let src = off + jr;
-    const w = nb - jr;
-    if (w >= 4) {
+    const w = Math.min(nr, nb - jr);
+    if (w === 4 && nr === 4) {
       for (let p = 0; p < kb; p++, d += 4, src += ldb) {
         s[d] = b[src];
         s[d + 1] = b[src + 1];
         s[d + 2] = b[src + 2];
         s[d + 3] = b[src + 3];
       }
-    } else {
-      for (let p = 0; p < kb; p++, d += 4, src += ldb) {
+    } else if (w === 8) {
+      for (let p = 0; p < kb; p++, d += 8, src += ldb) {
         s[d] = b[src];
-        s[d + 1] = w > 1 ? b[src + 1] : 0;
-        s[d + 2] = w > 2 ? b[src + 2] : 0;
-        s[d + 3] = 0;
+        s[d + 1] = b[src + 1];
+        s[d + 2] = b[src + 2];
+        s[d + 3] = b[src + 3];
+        s[d + 4] = b[src + 4];
+        s[d + 5] = b[src + 5];
+        s[d + 6] = b[src + 6];
+        s[d + 7] = b[src + 7];
+      }
+    } else {
+      for (let p = 0; p < kb; p++, d += nr, src += ldb) {
+        for (let t = 0; t < w; t++) s[d + t] = b[src + t];
+        for (let t = w; t < nr; t++) s[d + t] = 0;
       }
     }
   }
@@ -336,15 +369,15 @@ function packAT(a: FloatArray, off: number, ldt: number, mb: number, kb: number,
 }
 
 /** packB for B stored transposed: element (p, j) of the block is b[off + j·ldt + p]; reads rows of the stored matrix. */
-function packBT(b: FloatArray, off: number, ldt: number, kb: number, nb: number, s: Scratch, bo: number): void {
-  const np = (nb + 3) & ~3;
+function packBT(b: FloatArray, off: number, ldt: number, kb: number, nb: number, s: Scratch, bo: number, nr: number): void {
+  const np = (nb + nr - 1) & -nr;
   for (let j = 0; j < np; j++) {
-    let d = bo + (j & ~3) * kb + (j & 3);
+    let d = bo + (j & -nr) * kb + (j & (nr - 1));
     if (j < nb) {
       const src = off + j * ldt;
-      for (let p = 0; p < kb; p++, d += 4) s[d] = b[src + p];
+      for (let p = 0; p < kb; p++, d += nr) s[d] = b[src + p];
     } else {
-      for (let p = 0; p < kb; p++, d += 4) s[d] = 0;
+      for (let p = 0; p < kb; p++, d += nr) s[d] = 0;
     }
   }
 }
@@ -486,22 +519,16 @@ function storeEdge(c: FloatArray, o: number, ldc: number, rows: number, cols: nu
 
 /**
  * The WebAssembly macro-kernel on a C block [mb × nb] (at o, leading dimension ldc): the block is
- * copied into the module's memory (row stride ceil4(nb)) unless this is the first k block, computed
- * there, and copied back. Values go through float64 both ways, as the JavaScript kernel's `+=` does.
+ * copied into the module's memory (row stride: nb rounded up to the tile width, 4 or 8 when
+ * `fast`) unless this is the first k block, computed there, and copied back. Values go through
+ * float64 both ways, as the JavaScript kernel's `+=` does (float32 both ways when `fast`).
  */
-function wasmBlock(s: Float64Array, mb: number, nb: number, kb: number, bo: number, co: number, c: FloatArray, o: number, ldc: number, first: boolean): void {
-  const ldb = (nb + 3) & ~3;
-  if (!first) {
-    for (let r = 0; r < mb; r++) {
-      const src = o + r * ldc;
-      const dst = co + r * ldb;
-      for (let q = 0; q < nb; q++) s[dst + q] = c[src + q]!;
-    }
-  }
-  wasmMacro(0, bo, co, mb, nb, kb, first);
-  for (let r = 0; r < mb; r++) {
-    const dst = o + r * ldc;
-    const src = co + r * ldb;
-    for (let q = 0; q < nb; q++) c[dst + q] = s[src + q]!;
-  }
+function wasmBlock(s: Float64Array | Float32Array, fast: boolean, mb: number, nb: number, kb: number, bo: number, co: number, c: FloatArray, o: number, ldc: number, first: boolean): void {
+  const nr = fast ? 8 : 4;
+  const ldb = (nb + nr - 1) & -nr;
+  // Row by row with TypedArray#set: a memory copy where the types match, else the same conversion
+  // (float64 to float32 rounds to nearest) as an assignment.
+  if (!first) for (let r = 0; r < mb; r++) s.set(c.subarray(o + r * ldc, o + r * ldc + nb), co + r * ldb);
+  wasmMacro(0, bo, co, mb, nb, kb, first, fast);
+  for (let r = 0; r < mb; r++) c.set(s.subarray(co + r * ldb, co + r * ldb + nb), o + r * ldc);
 }

@@ -2,27 +2,34 @@
  * The WebAssembly SIMD GEMM macro-kernel (source: `wasm/gemm.wat`, assembled by the build step into
  * `wasm-gemm.generated.ts`). It is used wherever the runtime validates the module (WebAssembly with
  * 128-bit SIMD: Node ≥ 16.4, current browsers); otherwise, or when switched off, the JavaScript
- * kernels run. Both give the same bits (see the .wat header), so the choice never changes a result.
+ * kernels run. Both give the same bits (see the .wat header), so that choice never changes a result.
+ * The opt-in `fast` kernel (`ACTORGRAD_KERNELS=fast` or `useGemmKernel('fast')`) accumulates
+ * products of float32 operands in float32 f32x4 lanes (relaxed-SIMD FMA where `gemm-relaxed.wat`
+ * validates): other bits, the same on every thread that makes the same choice — the runtime hands
+ * its workers the main thread's `kernelChoice()`.
  *
  * Memory: tensors stay in their SharedArrayBuffers. The packed A and B panels (which the packed GEMM
  * copies anyway) and the C block are written into this module's own memory, one instance per
  * thread, and the C block is copied out after each macro-kernel call (mb·nb elements per mb·nb·kb
  * multiply-adds). See docs/ARCHITECTURE.md, "Kernels in WebAssembly".
  */
-import { GEMM_WASM_BASE64 } from './wasm-gemm.generated.js';
+import { GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from './wasm-gemm.generated.js';
 
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
+type MacroKernel = (pa: number, pb: number, pc: number, mb: number, nb: number, kb: number, first: number) => void;
 interface GemmExports {
   memory: WasmMemory;
-  macro(pa: number, pb: number, pc: number, mb: number, nb: number, kb: number, first: number): void;
+  macro: MacroKernel;
+  macro32: MacroKernel;
+  store32: unknown;
 }
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
+  Instance: new (module: object, imports?: object) => { exports: unknown };
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -45,52 +52,139 @@ function decodeBase64(s: string): Uint8Array {
   return out;
 }
 
+const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+/** The module's exports, or null where WebAssembly with 128-bit SIMD is missing. */
 function instantiate(): GemmExports | null {
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (!api) return null;
   const bytes = decodeBase64(GEMM_WASM_BASE64);
   if (!api.validate(bytes)) return null; // no 128-bit SIMD here
   return new api.Instance(new api.Module(bytes)).exports as GemmExports;
 }
 
-/** `ACTORGRAD_KERNELS=js` in the environment (Node) starts with the JavaScript kernels. */
-function wantedAtStart(): boolean {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  return env?.ACTORGRAD_KERNELS !== 'js';
+/** The fast kernel with relaxed-SIMD fused multiply-add, over the main module's memory; null where relaxed SIMD is missing. */
+function instantiateRelaxed(main: GemmExports | null): MacroKernel | null {
+  if (!api || !main) return null;
+  const bytes = decodeBase64(GEMM_RELAXED_WASM_BASE64);
+  if (!api.validate(bytes)) return null;
+  const imports = { gemm: { memory: main.memory, store32: main.store32 } };
+  return (new api.Instance(new api.Module(bytes), imports).exports as { macro32: MacroKernel }).macro32;
+}
+
+/**
+ * Which GEMM kernel runs: `js` (the JavaScript macro-kernel), `wasm` (WebAssembly SIMD, f64x2,
+ * the same bits as `js`; the default) or `fast` (for float32 A and B, WebAssembly f32x4
+ * accumulating in float32, with relaxed-SIMD FMA where available; other bits than `js`/`wasm`,
+ * within float32 rounding of them). Products with a float64 operand run `wasm` in `fast` mode.
+ */
+export type GemmKernel = 'js' | 'wasm' | 'fast';
+const KERNELS: readonly GemmKernel[] = ['js', 'wasm', 'fast'];
+
+/**
+ * What a thread's GEMM runs. Threads working on one computation must use the same choice (a
+ * `fast` product differs in its last bits from a `wasm` one): the runtime hands its workers the
+ * main thread's choice.
+ */
+export interface KernelChoice {
+  /** The GEMM kernel (see `GemmKernel`). */
+  kernel: GemmKernel;
+  /** `fast` with relaxed-SIMD fused multiply-add (rounded once), not multiply then add. */
+  fma: boolean;
+}
+
+/** The kernel `ACTORGRAD_KERNELS` asks for: `js`, `wasm` or `fast`; unset or empty is `wasm` where available. @internal */
+export function kernelFromEnv(v: string | undefined, available: boolean): GemmKernel {
+  if (v === undefined || v === '') return available ? 'wasm' : 'js';
+  if (!(KERNELS as readonly string[]).includes(v)) {
+    throw new Error(`ACTORGRAD_KERNELS: expected one of ${KERNELS.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return v as GemmKernel;
 }
 
 const wasm = instantiate();
-let enabled = wasm !== null && wantedAtStart();
+const relaxed = instantiateRelaxed(wasm);
+let kernel: GemmKernel = 'js';
+let fma = relaxed !== null;
+const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+useGemmKernel(kernelFromEnv(env?.ACTORGRAD_KERNELS, wasm !== null));
 let view = new Float64Array(0);
+let view32 = new Float32Array(0);
 
 /** Whether WebAssembly SIMD kernels exist in this runtime. */
 export function wasmKernelsAvailable(): boolean {
   return wasm !== null;
 }
 
-/** Whether the GEMM runs its macro-kernel in WebAssembly (the default where available). */
-export function wasmKernelsEnabled(): boolean {
-  return enabled;
+/** Whether relaxed SIMD (fused multiply-add for the `fast` kernel) exists in this runtime. */
+export function relaxedSimdAvailable(): boolean {
+  return relaxed !== null;
 }
 
-/** Switches the WebAssembly kernels on or off (returns the previous setting); on needs availability. */
+/** Whether the GEMM runs its macro-kernel in WebAssembly (`wasm` or `fast`; the default where available). */
+export function wasmKernelsEnabled(): boolean {
+  return kernel !== 'js';
+}
+
+/** The GEMM kernel this thread runs. */
+export function gemmKernel(): GemmKernel {
+  return kernel;
+}
+
+/** Chooses the GEMM kernel (returns the previous one); `wasm` and `fast` need WebAssembly SIMD. */
+export function useGemmKernel(k: GemmKernel): GemmKernel {
+  if (!KERNELS.includes(k)) throw new TypeError(`useGemmKernel: expected one of ${KERNELS.join(', ')}, got ${JSON.stringify(k)}`);
+  if (k !== 'js' && !wasm) throw new Error(`useGemmKernel: '${k}' needs WebAssembly SIMD, which this runtime lacks`);
+  const prev = kernel;
+  kernel = k;
+  return prev;
+}
+
+/** Switches the WebAssembly kernels on (`wasm`) or off (`js`); returns whether they were on. */
 export function useWasmKernels(on: boolean): boolean {
   if (on && !wasm) throw new Error('useWasmKernels: WebAssembly SIMD is not available in this runtime');
-  const prev = enabled;
-  enabled = on;
+  const prev = kernel !== 'js';
+  useGemmKernel(on ? 'wasm' : 'js');
   return prev;
+}
+
+/** This thread's choice, to hand to other threads (see `useKernelChoice`). */
+export function kernelChoice(): KernelChoice {
+  return { kernel, fma: kernel === 'fast' && fma };
+}
+
+/** Makes this thread compute as the thread whose `kernelChoice()` this is; throws if it cannot. */
+export function useKernelChoice(c: KernelChoice): void {
+  if (c.fma && !relaxed) throw new Error('useKernelChoice: the fast kernel with FMA needs relaxed SIMD, which this thread lacks (start Node with --experimental-wasm-relaxed-simd)');
+  useGemmKernel(c.kernel);
+  if (c.kernel === 'fast') fma = c.fma;
+}
+
+function memoryFor(size: number): ArrayBuffer {
+  const mem = wasm!.memory;
+  const need = size - mem.buffer.byteLength;
+  if (need > 0) mem.grow(Math.ceil(need / 65536));
+  return mem.buffer;
 }
 
 /** A float64 view of the module's memory with at least `size` elements (grows the memory). */
 export function wasmScratch(size: number): Float64Array {
-  const mem = wasm!.memory;
-  const need = size * 8 - mem.buffer.byteLength;
-  if (need > 0) mem.grow(Math.ceil(need / 65536));
-  if (view.buffer !== mem.buffer || view.length < size) view = new Float64Array(mem.buffer);
+  const buffer = memoryFor(size * 8);
+  if (view.buffer !== buffer) view = new Float64Array(buffer);
   return view;
 }
 
-/** Runs the macro-kernel on panels at element offsets ao, bo and the C block at co of the scratch. */
-export function wasmMacro(ao: number, bo: number, co: number, mb: number, nb: number, kb: number, first: boolean): void {
-  wasm!.macro(ao * 8, bo * 8, co * 8, mb, nb, kb, first ? 1 : 0);
+/** A float32 view of the module's memory with at least `size` elements (grows the memory). */
+export function wasmScratch32(size: number): Float32Array {
+  const buffer = memoryFor(size * 4);
+  if (view32.buffer !== buffer) view32 = new Float32Array(buffer);
+  return view32;
+}
+
+/**
+ * Runs a macro-kernel on panels at element offsets ao, bo and the C block at co of the scratch:
+ * float64 (`macro`, 4×4 tiles) or, when `fast`, float32 (`macro32`, 4×8 tiles, FMA if chosen).
+ */
+export function wasmMacro(ao: number, bo: number, co: number, mb: number, nb: number, kb: number, first: boolean, fast: boolean): void {
+  if (!fast) wasm!.macro(ao * 8, bo * 8, co * 8, mb, nb, kb, first ? 1 : 0);
+  else (fma ? relaxed! : wasm!.macro32)(ao * 4, bo * 4, co * 4, mb, nb, kb, first ? 1 : 0);
 }

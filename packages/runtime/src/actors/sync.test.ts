@@ -35,7 +35,7 @@ describe('shared weight gradients', () => {
     sharedWeightGradient(sync, work); // the owner takes the other 4 and returns when all 7 are done
     expect(takeBlock(sync, work)).toBe(false);
     expect(Array.from(sync.coop.subarray(4, 7))).toEqual([1, 7, 7]); // open, claimed, done
-    expect(Buffer.from((gw.data as Float64Array).buffer).equals(Buffer.from(want.buffer))).toBe(true);
+    expect(Buffer.from(gw.data.buffer, gw.data.byteOffset, gw.data.byteLength).equals(Buffer.from(want.buffer))).toBe(true);
   });
 
   it('a barrier gives up when the step is aborted, or when the others never come', () => {

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { Piscina } from 'piscina';
+import { kernels } from '@actorgrad/core';
 import { nodeEndpoint } from '../comlink-endpoint.js';
 import { type Observable, defer, from, of } from 'rxjs';
 import { handleMessage } from '../actors/handle.js';
@@ -65,7 +66,9 @@ export function poolExecutor({ threads = defaultThreads(), allowCrash = false }:
     // the dispatch latency). Their control ports are served by `pump` tasks while a call is open.
     useAtomics: true,
     recordTiming: false,
-    workerData: { allowCrash },
+    // Every thread computes with the main thread's GEMM kernel as it is now (`fast` differs from
+    // `wasm` in the last bits): the choice is fixed for the pool's life.
+    workerData: { allowCrash, kernels: kernels.kernelChoice() },
   });
   let controls: { threads: unknown[]; remotes: Comlink.Remote<ControlApi>[]; ports: { close(): void }[] } | null = null;
   /** One control port per live thread; rebuilt when the pool replaced a thread. */

@@ -1,5 +1,6 @@
 import { type MessagePort, threadId } from 'node:worker_threads';
 import * as Comlink from 'comlink';
+import { kernels } from '@actorgrad/core';
 import { nodeEndpoint } from '../comlink-endpoint.js';
 import type { ControlApi, WorkerInfo } from '../protocol.js';
 
@@ -15,7 +16,7 @@ export function countMessage(micros: number): void {
 /** The control API each worker exposes over comlink: a call fits better than a message here. */
 export const controlApi: ControlApi = {
   info(): WorkerInfo {
-    return { threadId, ...counters, heapUsedBytes: process.memoryUsage().heapUsed };
+    return { threadId, ...counters, heapUsedBytes: process.memoryUsage().heapUsed, kernels: kernels.kernelChoice() };
   },
   ping(x: number): number {
     return x + 1;
