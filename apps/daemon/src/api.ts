@@ -85,22 +85,7 @@ export function jobRoutes(app: Hono<{ Bindings: HttpBindings }>, ctx: ApiContext
     const id = await ctx.queue.submit({ name: spec.name ?? 'job', spec: parsed.spec, baseDir, epochs: spec.epochs });
     return c.json({ id, name: spec.name ?? 'job' }, 201);
   });
-  app.post('/api/sweeps', async (c) => {
-    const body = await jsonBody(c);
-    if (!body) return c.json({ error: 'actorgrad: the request body is not JSON' }, 400);
-    const baseDir = typeof body.baseDir === 'string' ? body.baseDir : ctx.home;
-    const parsed = parseSweep(body.sweep, { allowedDirs: ctx.allowedDirs, baseDir });
-    if (!parsed.ok) return c.json({ error: `actorgrad: the sweep has ${parsed.problems.length} problem(s); nothing was queued`, problems: parsed.problems }, 400);
-    const row = await ctx.sweeps.create(await ctx.queue.sweepId(), parsed, baseDir);
-    await ctx.queue.sync();
-    return c.json({ id: row.id, name: row.name, trials: row.total }, 201);
-  });
-  sweepPages(app, ctx);
-  app.get('/api/sweeps', (c) => c.json(store.sweeps().map(({ spec, ...rest }) => rest)));
-  app.get('/api/sweeps/:id', (c) => {
-    const v = ctx.sweeps.view(c.req.param('id'));
-    return v ? c.json(v) : c.json({ error: `actorgrad: no sweep '${c.req.param('id')}'` }, 404);
-  });
+  sweepRoutes(app, ctx);
   app.get('/api/jobs/:id', (c) => {
     const j = job(c);
     return j ? c.json({ ...jobView(j), spec: j.spec, checkpoints: store.checkpoints(j.id) }) : noJob(c);
@@ -164,6 +149,26 @@ async function exportWeights(c: C, ctx: ApiContext, j: JobRow, which: string) {
     'Content-Disposition': `attachment; filename="job-${j.id}-${which}.safetensors"`,
     'X-Actorgrad-Checkpoint': `${pick.kind} at step ${pick.step}`,
   });
+}
+
+/** The sweeps' API (behind the token, like `/api/jobs`) and pages. */
+function sweepRoutes(app: Hono<{ Bindings: HttpBindings }>, ctx: ApiContext): void {
+  app.post('/api/sweeps', async (c) => {
+    const body = await jsonBody(c);
+    if (!body) return c.json({ error: 'actorgrad: the request body is not JSON' }, 400);
+    const baseDir = typeof body.baseDir === 'string' ? body.baseDir : ctx.home;
+    const parsed = parseSweep(body.sweep, { allowedDirs: ctx.allowedDirs, baseDir });
+    if (!parsed.ok) return c.json({ error: `actorgrad: the sweep has ${parsed.problems.length} problem(s); nothing was queued`, problems: parsed.problems }, 400);
+    const row = await ctx.sweeps.create(await ctx.queue.sweepId(), parsed, baseDir);
+    await ctx.queue.sync();
+    return c.json({ id: row.id, name: row.name, trials: row.total }, 201);
+  });
+  app.get('/api/sweeps', (c) => c.json(ctx.store.sweeps().map(({ spec, ...rest }) => rest)));
+  app.get('/api/sweeps/:id', (c) => {
+    const v = ctx.sweeps.view(c.req.param('id'));
+    return v ? c.json(v) : c.json({ error: `actorgrad: no sweep '${c.req.param('id')}'` }, 404);
+  });
+  sweepPages(app, ctx);
 }
 
 const STATIC = fileURLToPath(new URL('../static/', import.meta.url));

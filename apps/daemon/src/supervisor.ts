@@ -42,7 +42,7 @@ export type JobEntry =
  * or `lost` when another daemon took the job over), or `held` (the store refused its records).
  */
 export interface Outcome {
-  end: JobEnd | 'killed' | 'removed' | 'lost' | 'held';
+  end: JobEnd | 'removed' | 'lost' | 'held';
   reason: string;
 }
 
@@ -210,7 +210,7 @@ export class Supervisor {
   /** Runs a job in a process of its own, from its newest checkpoint that loads; resolves when the process is gone. */
   run(job: JobRow): Promise<Outcome> {
     const child = fork(RUNNER, [], { execArgv: process.execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: process.env });
-    const proc: Proc = { child, done: null, killed: null, stderr: '', exited: Promise.resolve({ end: 'killed', reason: '' }) };
+    const proc = { child, done: null, killed: null, stderr: '' } as Omit<Proc, 'exited'> as Proc;
     proc.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(this.exited(job.id, proc, code, signal))));
     this.procs.set(job.id, proc);
     child.stderr?.on('data', (d: Buffer) => {

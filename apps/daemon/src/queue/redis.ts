@@ -147,8 +147,8 @@ export class RedisQueue implements JobQueue {
   }
 
   /** Says when Redis goes away and when it is back. */
-  private watch(): void {
-    let down = false;
+  private watch(downAtStart: boolean): void {
+    let down = downAtStart;
     this.cmd.on('error', (e: Error) => {
       if (down || this.closed) return;
       down = true;
@@ -217,7 +217,7 @@ export class RedisQueue implements JobQueue {
     const problem = await probe(this.o.url);
     if (problem && isConfigError(problem)) throw new DaemonError(`actorgrad daemon: cannot use the queue at ${redact(this.o.url)}: ${problem}`);
     if (problem) this.o.log(`actorgrad daemon: Redis at ${redact(this.o.url)} is unreachable (${problem}); waiting for it`);
-    this.watch();
+    this.watch(problem !== null);
     await this.cmd.set(LOG_ID, randomUUID(), 'NX');
     this.logId = (await this.cmd.get(LOG_ID))!;
     await this.catchUp();
@@ -259,7 +259,7 @@ export class RedisQueue implements JobQueue {
     if (out.end === 'lost') return { state: out.end }; // Another daemon has it now.
     await this.catchUp();
     await this.o.sweeps.trialEnded(this.o.store.job(id) ?? j);
-    if (out.end === 'failed' || out.end === 'killed') throw new UnrecoverableError(out.reason);
+    if (out.end === 'failed') throw new UnrecoverableError(out.reason);
     return { state: out.end, reason: out.reason };
   }
 
