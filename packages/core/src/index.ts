@@ -9,6 +9,7 @@ export * from './creation.js';
 export * from './ops/index.js';
 export { noGrad, isGradEnabled } from './autograd/mode.js';
 export { grad, valueAndGrad, vjp, jvp, hvp, jacobian, hessian } from './autograd/functional.js';
+export { compile, type CompileOptions, type CompiledFunction, type CompiledResult } from './autograd/compile.js';
 export { type Backend, getBackend, setBackend } from './backend.js';
 export { gradcheck, type GradcheckResult } from './autograd/gradcheck.js';
 export * as F from './functional/index.js';

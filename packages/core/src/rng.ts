@@ -1,3 +1,5 @@
+import { assertNotCapturing } from './autograd/capture.js';
+
 /**
  * A seeded pseudo-random generator (xoshiro128** with a splitmix32 seeder). Every random number in
  * actorgrad comes from an `Rng`, never from `Math.random`, so runs are reproducible. The state is
@@ -24,6 +26,7 @@ export class Rng {
 
   /** The next 32-bit unsigned integer. */
   nextU32(): number {
+    assertNotCapturing('drawing random numbers');
     const s = this.s;
     let s0 = s[0]!;
     let s1 = s[1]!;

@@ -1,3 +1,4 @@
+import { effect, isCapturing } from './autograd/capture.js';
 import { gradients } from './autograd/engine.js';
 import { unary } from './ops/unary.js';
 import * as ops from './ops/index.js';
@@ -5,6 +6,24 @@ import { argmax } from './ops/reduce.js';
 import { fmtShape } from './shape.js';
 import { Tensor } from './tensor.js';
 import { scalar } from './ops/util.js';
+
+/**
+ * `t.grad += g` in place (a copy of `g` when `t` has no gradient yet): the leaf-gradient step of a
+ * captured `backward()`, replayed into whatever gradient `t` holds then (zeroGrad keeps it).
+ */
+function accumulateGrad(t: Tensor, g: Tensor): void {
+  const acc = t.grad;
+  if (acc === null) {
+    t.grad = g.clone();
+    return;
+  }
+  if (acc.size !== g.size || acc.dtype !== g.dtype) {
+    throw new RangeError(`backward: the gradient held by a ${t} is a ${acc}, expected ${g} (a compiled step accumulates in place)`);
+  }
+  const a = acc.data;
+  const d = g.data;
+  for (let i = 0; i < a.length; i++) a[i] = a[i]! + d[i]!;
+}
 
 /** Installs the ops as methods of `Tensor` (kept apart from the class so ops can use methods). */
 const proto = Tensor.prototype as unknown as Record<string, unknown>;
@@ -69,11 +88,14 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
     }
     const seed = gradient ?? scalar(1, this.dtype).reshape(this.shape);
     const grads = gradients(this, seed, options?.createGraph ?? false);
+    const capturing = isCapturing();
+    if (capturing && options?.createGraph) throw new Error('compile: backward with createGraph inside a compiled function is not supported');
     for (const [t, g] of grads) {
       if (t._node !== null || !t.requiresGrad) continue;
       // Accumulate, never assign. Without createGraph the stored gradient owns its memory, so
       // in-place updates (zeroGrad, reductions across shards) never reach a shared buffer.
       if (options?.createGraph) t.grad = t.grad ? t.grad.add(g) : g;
+      else if (capturing) effect(() => accumulateGrad(t, g));
       else t.grad = t.grad ? t.grad.detach().add(g) : g.clone();
     }
   },

@@ -1,3 +1,4 @@
+import { assertNotCapturing } from './autograd/capture.js';
 import { allocShared, type DType, sharedMemory, dtypeOf, type FloatArray, viewOf } from './dtype.js';
 import { fmtShape, type Shape, sizeOf } from './shape.js';
 
@@ -77,12 +78,14 @@ export class Tensor {
 
   /** The value of a one-element tensor. */
   item(): number {
+    assertNotCapturing('item()');
     if (this.size !== 1) throw new RangeError(`item: expected a tensor with one element, got shape ${fmtShape(this.shape)}`);
     return this.data[0]!;
   }
 
   /** Nested arrays of numbers (a number for a 0-d tensor). */
   toArray(): NestedArray {
+    assertNotCapturing('toArray()');
     if (this.shape.length === 0) return this.data[0]!;
     const build = (dim: number, off: number): NestedArray => {
       const n = this.shape[dim]!;

@@ -1,6 +1,6 @@
 import { allocShared, type ArrayTree, dtypeOf, type FloatArray } from '@actorgrad/core';
 import { applyUpdatesInPlace } from './apply-updates.js';
-import { ArrayPool, arraysIn, withPool } from './recycle.js';
+import { ArrayPool, arraysIn, deleteArraysIn, withPool } from './recycle.js';
 import { decodeState, type EncodedState, encodeState } from './state-dict.js';
 import type { GradientTransformation } from './types.js';
 
@@ -85,10 +85,13 @@ export class Optimizer<S = unknown> {
     applyUpdatesInPlace(params, updates);
     // Dead now: arrays of the old state and of the updates that the new state does not hold and
     // that are not the caller's (an identity update is the gradient itself).
-    const live = arraysIn([next, grads, params]);
     const dead = arraysIn([this.current, updates]);
-    for (const x of live) dead.delete(x);
-    this.pool.give(dead);
+    if (dead.size > 0) {
+      deleteArraysIn(next, dead);
+      deleteArraysIn(grads, dead);
+      deleteArraysIn(params, dead);
+      this.pool.give(dead);
+    }
     this.current = next;
     this.steps++;
   }

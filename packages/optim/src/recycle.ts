@@ -10,20 +10,22 @@ import { allocShared, type DType, type FloatArray } from '@actorgrad/core';
  * @internal Shared with the runtime's engine, which allocates optimiser states through it; not part of the user-facing API.
  */
 export class ArrayPool {
-  private readonly free = new Map<string, FloatArray[]>();
+  /** Dead arrays by length, one map per dtype (number keys: no string built per call). */
+  private readonly free32 = new Map<number, FloatArray[]>();
+  private readonly free64 = new Map<number, FloatArray[]>();
 
   /** A dead array of this dtype and length, if one is available (its contents are stale). */
   take(dtype: DType, length: number): FloatArray | undefined {
-    return this.free.get(`${dtype}:${length}`)?.pop();
+    return (dtype === 'float64' ? this.free64 : this.free32).get(length)?.pop();
   }
 
   /** Hands back arrays nobody references any more. */
   give(arrays: Iterable<FloatArray>): void {
     for (const x of arrays) {
-      const key = `${x instanceof Float64Array ? 'float64' : 'float32'}:${x.length}`;
-      const list = this.free.get(key);
+      const free = x instanceof Float64Array ? this.free64 : this.free32;
+      const list = free.get(x.length);
       if (list) list.push(x);
-      else this.free.set(key, [x]);
+      else free.set(x.length, [x]);
     }
   }
 }
@@ -62,7 +64,20 @@ export function allocArray(dtype: DType, length: number): FloatArray {
  */
 export function arraysIn(value: unknown, out: Set<FloatArray> = new Set()): Set<FloatArray> {
   if (value instanceof Float64Array || value instanceof Float32Array) out.add(value);
-  else if (Array.isArray(value)) for (const v of value) arraysIn(v, out);
-  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) arraysIn(v, out);
+  else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) arraysIn(value[i], out);
+  else if (value !== null && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    for (const k in o) arraysIn(o[k], out);
+  }
   return out;
+}
+
+/** Removes from `set` every typed array reachable from a plain-data value. @internal */
+export function deleteArraysIn(value: unknown, set: Set<FloatArray>): void {
+  if (value instanceof Float64Array || value instanceof Float32Array) set.delete(value);
+  else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) deleteArraysIn(value[i], set);
+  else if (value !== null && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    for (const k in o) deleteArraysIn(o[k], set);
+  }
 }

@@ -5,10 +5,15 @@
  * `Optimizer`, as a user writes it: `zeroGrad(); loss.backward(); step()`. `--momentum` adds
  * momentum 0.9 (the issue's "SGD with momentum"); `--steps N`, `--trials N`.
  *
+ * Two ways, interleaved trial by trial: `eager` (every op checked, allocated and recorded for
+ * autograd as it runs) and `compiled` (the same loss-and-backward function through core's
+ * `compile`, which captures its kernels once and replays them; the optimiser step stays outside).
+ * Both start from the same weights and give the same bits.
+ *
  * `pnpm bench:xor` in `packages/runtime` (= `tsx --conditions=@actorgrad/source bench/xor.ts`).
- * Prints one JSON line: steps/s per trial, their median, µs per step and the final loss.
+ * Prints one JSON line: per way, steps/s per trial, their median, µs per step and the final loss.
  */
-import { F, Rng, data, nn } from '@actorgrad/core';
+import { F, Rng, type Tensor, compile, data, nn } from '@actorgrad/core';
 import { Optimizer, sgd } from '@actorgrad/optim';
 
 function flag(name: string, fallback: number): number {
@@ -21,29 +26,46 @@ const TRIALS = flag('trials', 5);
 const momentum = process.argv.includes('--momentum') ? 0.9 : 0;
 
 const { x, y } = data.xor();
-const rng = new Rng(0);
-const net = new nn.Sequential(new nn.Linear(2, 4, { rng }), nn.Sigmoid(), new nn.Linear(4, 1, { rng }));
-const opt = new Optimizer(net.parameters(), sgd({ lr: 0.5, momentum }));
 
-function step(): number {
-  opt.zeroGrad();
-  const loss = F.bceWithLogits(net.forward(x), y);
-  loss.backward();
-  opt.step();
-  return loss.item();
+/** A fresh XOR network and optimiser, and its training step (eager, or through `compile`). */
+function setup(compiled: boolean): () => number {
+  const rng = new Rng(0);
+  const net = new nn.Sequential(new nn.Linear(2, 4, { rng }), nn.Sigmoid(), new nn.Linear(4, 1, { rng }));
+  const opt = new Optimizer(net.parameters(), sgd({ lr: 0.5, momentum }));
+  const lossOf = (xb: Tensor, yb: Tensor): Tensor => {
+    const loss = F.bceWithLogits(net.forward(xb), yb);
+    loss.backward();
+    return loss;
+  };
+  const run = compiled ? compile(lossOf) : lossOf;
+  return () => {
+    opt.zeroGrad();
+    const loss = run(x, y);
+    opt.step();
+    return loss.item();
+  };
 }
 
-for (let i = 0; i < 500; i++) step();
-const rates: number[] = [];
-let loss = Number.NaN;
+const ways = { eager: setup(false), compiled: setup(true) };
+const rates = { eager: [] as number[], compiled: [] as number[] };
+const last = { eager: Number.NaN, compiled: Number.NaN };
+for (const step of Object.values(ways)) for (let i = 0; i < 500; i++) step();
 for (let t = 0; t < TRIALS; t++) {
-  const t0 = performance.now();
-  for (let i = 0; i < STEPS; i++) loss = step();
-  rates.push(STEPS / ((performance.now() - t0) / 1000));
+  for (const way of ['eager', 'compiled'] as const) {
+    const step = ways[way];
+    const t0 = performance.now();
+    let loss = Number.NaN;
+    for (let i = 0; i < STEPS; i++) loss = step();
+    rates[way].push(STEPS / ((performance.now() - t0) / 1000));
+    last[way] = loss;
+  }
 }
-const median = [...rates].sort((a, b) => a - b)[Math.floor(rates.length / 2)]!;
+const summary = (r: number[], loss: number) => {
+  const median = [...r].sort((a, b) => a - b)[Math.floor(r.length / 2)]!;
+  return { steps_per_s: r.map(Math.round), median: Math.round(median), us_per_step: Number((1e6 / median).toFixed(1)), final_loss: loss };
+};
 console.log(
   JSON.stringify({
-    xor: { steps_per_s: rates.map(Math.round), median: Math.round(median), us_per_step: Number((1e6 / median).toFixed(1)), momentum, final_loss: loss },
+    xor: { momentum, eager: summary(rates.eager, last.eager), compiled: summary(rates.compiled, last.compiled) },
   }),
 );

@@ -1,5 +1,6 @@
 import { allocShared } from '../dtype.js';
 import { Tensor } from '../tensor.js';
+import { isCapturing, type ReplayStep, recordStep } from './capture.js';
 import { currentForwardLevel, isGradEnabled, withoutForward } from './mode.js';
 
 /**
@@ -14,11 +15,31 @@ export interface Primitive<A = void> {
   vjp?(g: Tensor, inputs: Tensor[], out: Tensor, attrs: A): (Tensor | null)[];
   /** Forward rule: the output tangent given the inputs' tangents (null = zero). */
   jvp?(tangents: (Tensor | null)[], inputs: Tensor[], out: Tensor, attrs: A): Tensor | null;
+  /**
+   * For `compile`: a function that computes `out` again, in place, from the inputs' current values;
+   * everything that depends only on shapes is worked out once, here. Without it a replay runs
+   * `forward` and copies its result into `out`.
+   */
+  plan?(inputs: Tensor[], attrs: A, out: Tensor): ReplayStep;
+}
+
+/** The replay step of one application of `p` (nothing for a result that shares an input's memory). */
+function replayStep<A>(p: Primitive<A>, inputs: Tensor[], attrs: A, out: Tensor): ReplayStep | null {
+  for (const x of inputs) if (x.data === out.data) return null;
+  if (p.plan) return p.plan(inputs, attrs, out);
+  const forward = p.forward;
+  return () => {
+    out.data.set(forward(inputs, attrs).data);
+  };
 }
 
 /** Runs a primitive and records it for reverse mode and forward mode as needed. */
 export function apply<A>(p: Primitive<A>, inputs: Tensor[], attrs: A): Tensor {
   const out = p.forward(inputs, attrs);
+  if (isCapturing()) {
+    const step = replayStep(p, inputs, attrs, out);
+    if (step) recordStep(step);
+  }
   if (p.vjp && isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
     const vjp = p.vjp;
     out.requiresGrad = true;

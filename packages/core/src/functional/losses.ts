@@ -1,3 +1,4 @@
+import { effect } from '../autograd/capture.js';
 import { allocShared } from '../dtype.js';
 import { fmtShape, shapeEq } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -58,9 +59,12 @@ function clampedLog(u: Tensor, inRange: Tensor, safe: number, log: (v: Tensor) =
  */
 export function bce(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
   sameShape(input, target, 'bce');
-  for (const v of input.data) {
-    if (!(v >= 0 && v <= 1)) throw new RangeError(`bce: input probabilities must lie in [0, 1], got ${v}`);
-  }
+  // An effect, so a compiled step checks every batch too.
+  effect(() => {
+    for (const v of input.data) {
+      if (!(v >= 0 && v <= 1)) throw new RangeError(`bce: input probabilities must lie in [0, 1], got ${v}`);
+    }
+  });
   const logP = clampedLog(input, input.gt(0), 1, (p) => p.log());
   const log1mP = clampedLog(input, input.lt(1), 0, (p) => p.neg().log1p());
   return reduce(target.mul(logP).add(target.neg().add(1).mul(log1mP)).neg(), reduction, 'bce');
@@ -83,14 +87,17 @@ function labelIndex(labels: Labels, n: number, classes: number, op: string): Ten
   }
   const raw: ArrayLike<number> = labels instanceof Tensor ? labels.data : labels;
   if (raw.length !== n) throw new RangeError(`${op}: ${raw.length} labels for a batch of ${n}`);
-  for (let i = 0; i < raw.length; i++) {
-    const k = raw[i]!;
-    if (!Number.isInteger(k) || k < 0 || k >= classes) {
-      throw new RangeError(`${op}: label ${k} at position ${i} is out of range: expected an integer in [0, ${classes})`);
-    }
-  }
   const t = new Tensor(allocShared('float64', n), [n, 1]);
-  t.data.set(raw);
+  // An effect: a compiled step copies (and checks) the labels tensor's current values each time.
+  effect(() => {
+    for (let i = 0; i < raw.length; i++) {
+      const k = raw[i]!;
+      if (!Number.isInteger(k) || k < 0 || k >= classes) {
+        throw new RangeError(`${op}: label ${k} at position ${i} is out of range: expected an integer in [0, ${classes})`);
+      }
+    }
+    t.data.set(raw);
+  });
   return t;
 }
 

@@ -1,3 +1,4 @@
+import { effect } from '../autograd/capture.js';
 import { allocShared } from '../dtype.js';
 import { Rng } from '../rng.js';
 import { Tensor } from '../tensor.js';
@@ -25,7 +26,10 @@ export class Dropout extends Module {
     const n = shape.reduce((a, b) => a * b, 1);
     const m = allocShared(dtype, n);
     const scale = 1 / (1 - this.p);
-    for (let i = 0; i < n; i++) m[i] = this.rng.next() >= this.p ? scale : 0;
+    // An effect: a compiled step draws a fresh mask each time, as the eager one does.
+    effect(() => {
+      for (let i = 0; i < n; i++) m[i] = this.rng.next() >= this.p ? scale : 0;
+    });
     return new Tensor(m, shape);
   }
 

@@ -1,3 +1,4 @@
+import { assertNotCapturing } from '../autograd/capture.js';
 import { allocShared } from '../dtype.js';
 import { fmtShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -20,6 +21,7 @@ export interface LstsqOptions {
  */
 export function lstsq(A: Tensor, B: Tensor, { ridge = 0, method = 'qr' }: LstsqOptions = {}): Tensor {
   if (!(A instanceof Tensor) || !(B instanceof Tensor)) throw new TypeError('lstsq: A and B must be Tensors');
+  assertNotCapturing('lstsq (a direct solver in JavaScript)');
   if (A.ndim !== 2) throw new RangeError(`lstsq: A must have shape [N, m], got ${fmtShape(A.shape)}`);
   if ((B.ndim !== 1 && B.ndim !== 2) || B.shape[0] !== A.shape[0]) {
     throw new RangeError(`lstsq: B must have shape [N] or [N, o] with N = ${A.shape[0]} (the rows of A ${fmtShape(A.shape)}), got ${fmtShape(B.shape)}`);

@@ -47,6 +47,14 @@ function primitive(op: BinaryOp): Primitive {
       getBackend().binary(op, a!.data, b!.data, out.data, shape, broadcastStrides(a!.shape, shape), broadcastStrides(b!.shape, shape));
       return out;
     },
+    plan([a, b], _attrs, out) {
+      const { data: ad, shape: as } = a!;
+      const { data: bd, shape: bs } = b!;
+      const { data: od, shape } = out;
+      const sa = broadcastStrides(as, shape);
+      const sb = broadcastStrides(bs, shape);
+      return () => getBackend().binary(op, ad, bd, od, shape, sa, sb);
+    },
     // The comparisons are step functions of their operands (0/1 floats): zero derivative.
     ...(rule ? differentiable(rule) : ZERO_DERIVATIVE),
   };

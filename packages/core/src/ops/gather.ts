@@ -1,3 +1,4 @@
+import { effect } from '../autograd/capture.js';
 import { apply, type Primitive } from '../autograd/primitive.js';
 import { stridedOffsets } from '../kernels/strided.js';
 import { fmtShape, normAxis, type Shape, stridesOf } from '../shape.js';
@@ -57,10 +58,15 @@ const SCATTER_ADD: Primitive<GatherAttrs> = {
 /** Converts indices (a tensor of integral values, an Int32Array or nested arrays) to `Index`. */
 export function toIndex(idx: Tensor | Int32Array | readonly number[], shape?: readonly number[], op = 'gather'): Index {
   if (idx instanceof Tensor) {
-    const values = Int32Array.from(idx.data);
-    for (let i = 0; i < values.length; i++) {
-      if (values[i] !== idx.data[i]) throw new TypeError(`${op}: index ${idx.data[i]} is not an integer`);
-    }
+    const values = new Int32Array(idx.size);
+    // An effect: a compiled function reads (and checks) the index tensor's current values each time.
+    effect(() => {
+      const d = idx.data;
+      for (let i = 0; i < values.length; i++) {
+        values[i] = d[i]!;
+        if (values[i] !== d[i]) throw new TypeError(`${op}: index ${d[i]} is not an integer`);
+      }
+    });
     return { values, shape: [...idx.shape] };
   }
   const values = Int32Array.from(idx);

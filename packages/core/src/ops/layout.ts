@@ -5,12 +5,25 @@ import { broadcastShapes, broadcastStrides, fmtShape, normAxis, type Shape, shap
 import { Tensor } from '../tensor.js';
 import { empty, unbroadcast } from './util.js';
 
-function gatherInto(x: Tensor, outShape: Shape, offsets: Int32Array): Tensor {
-  const out = empty(x.dtype, outShape);
+/** Out element i ← x element offsets[i], as a step to replay. */
+function gatherStep(x: Tensor, out: Tensor, offsets: Int32Array): () => void {
   const xd = x.data;
   const od = out.data;
-  for (let i = 0; i < od.length; i++) od[i] = xd[offsets[i]!]!;
+  return () => {
+    for (let i = 0; i < od.length; i++) od[i] = xd[offsets[i]!]!;
+  };
+}
+
+function gatherInto(x: Tensor, outShape: Shape, offsets: Int32Array): Tensor {
+  const out = empty(x.dtype, outShape);
+  gatherStep(x, out, offsets)();
   return out;
+}
+
+function permuteOffsets(x: Tensor, perm: number[]): [number[], Int32Array] {
+  const st = stridesOf(x.shape);
+  const shape = perm.map((p) => x.shape[p]!);
+  return [shape, stridedOffsets(shape, perm.map((p) => st[p]!))];
 }
 
 /** Same elements, new shape; shares memory with the input (tensors are always contiguous). */
@@ -24,11 +37,8 @@ const RESHAPE: Primitive<{ shape: number[] }> = {
 /** Reorders axes: out axis i is input axis perm[i] (copies). */
 const PERMUTE: Primitive<{ perm: number[] }> = {
   name: 'permute',
-  forward([x], { perm }) {
-    const st = stridesOf(x!.shape);
-    const shape = perm.map((p) => x!.shape[p]!);
-    return gatherInto(x!, shape, stridedOffsets(shape, perm.map((p) => st[p]!)));
-  },
+  forward: ([x], { perm }) => gatherInto(x!, ...permuteOffsets(x!, perm)),
+  plan: ([x], { perm }, out) => gatherStep(x!, out, permuteOffsets(x!, perm)[1]),
   vjp(g, _x, _o, { perm }) {
     const inv = new Array<number>(perm.length);
     perm.forEach((p, i) => {
@@ -43,6 +53,7 @@ const PERMUTE: Primitive<{ perm: number[] }> = {
 const EXPAND: Primitive<{ shape: number[] }> = {
   name: 'expand',
   forward: ([x], { shape }) => gatherInto(x!, shape, stridedOffsets(shape, broadcastStrides(x!.shape, shape))),
+  plan: ([x], { shape }, out) => gatherStep(x!, out, stridedOffsets(shape, broadcastStrides(x!.shape, shape))),
   vjp: (g, [x]) => [unbroadcast(g, x!.shape)],
   jvp: ([t], _x, _o, { shape }) => (t ? t.expand(shape) : null),
 };

@@ -9,13 +9,22 @@ const MATMUL: Primitive = {
   name: 'matmul',
   forward([a, b]) {
     const m = a!.shape[a!.ndim - 2]!;
+    const n = b!.shape[b!.ndim - 1]!;
+    const out = empty(a!.dtype, [...(a!.ndim >= b!.ndim ? a! : b!).shape.slice(0, -2), m, n]);
+    MATMUL.plan!([a!, b!], undefined, out)();
+    return out;
+  },
+  plan([a, b], _attrs, out) {
+    const m = a!.shape[a!.ndim - 2]!;
     const k = a!.shape[a!.ndim - 1]!;
     const n = b!.shape[b!.ndim - 1]!;
-    const batchShape = a!.ndim >= b!.ndim ? a!.shape.slice(0, -2) : b!.shape.slice(0, -2);
-    const out = empty(a!.dtype, [...batchShape, m, n]);
-    const batch = sizeOf(batchShape);
-    getBackend().matmul(batch, m, n, k, a!.data, a!.ndim === 2 ? 0 : m * k, b!.data, b!.ndim === 2 ? 0 : k * n, out.data);
-    return out;
+    const batch = sizeOf(out.shape.slice(0, -2));
+    const { data: ad } = a!;
+    const { data: bd } = b!;
+    const od = out.data;
+    const sa = a!.ndim === 2 ? 0 : m * k;
+    const sb = b!.ndim === 2 ? 0 : k * n;
+    return () => getBackend().matmul(batch, m, n, k, ad, sa, bd, sb, od);
   },
   vjp: (g, [a, b]) => [
     a!.requiresGrad ? unbroadcast(g.matmul(b!.transpose()), a!.shape) : null,

@@ -32,14 +32,21 @@ function spread(g: Tensor, x: Tensor, { axes, keepDims }: ReduceAttrs): Tensor {
 /** Σ over axes, accumulated in float64 for both dtypes. */
 const SUM: Primitive<ReduceAttrs> = {
   name: 'sum',
-  forward([x], { axes, keepDims }) {
-    const out = empty(x!.dtype, reducedShape(x!.shape, axes, keepDims));
+  forward([x], attrs) {
+    const out = empty(x!.dtype, reducedShape(x!.shape, attrs.axes, attrs.keepDims));
+    SUM.plan!([x!], attrs, out)();
+    return out;
+  },
+  plan([x], { axes }, out) {
     const off = reduceOffsets(x!.shape, axes);
     const acc = new Float64Array(out.size);
     const xd = x!.data;
-    for (let i = 0; i < xd.length; i++) acc[off[i]!] += xd[i]!;
-    out.data.set(acc);
-    return out;
+    const od = out.data;
+    return () => {
+      acc.fill(0);
+      for (let i = 0; i < xd.length; i++) acc[off[i]!] += xd[i]!;
+      od.set(acc);
+    };
   },
   vjp: (g, [x], _out, attrs) => [spread(g, x!, attrs)],
   jvp: ([t], _x, _out, { axes, keepDims }) => (t ? t.sum(axes, keepDims) : null),

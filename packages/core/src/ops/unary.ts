@@ -34,6 +34,12 @@ function primitive(op: UnaryOp): Primitive {
       getBackend().unary(op, x!.data, out.data, x!.size);
       return out;
     },
+    plan([x], _attrs, out) {
+      const xd = x!.data;
+      const od = out.data;
+      const n = x!.size;
+      return () => getBackend().unary(op, xd, od, n);
+    },
     ...(rule === 'zero'
       ? ZERO_DERIVATIVE
       : {

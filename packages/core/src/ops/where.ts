@@ -8,18 +8,23 @@ import { asTensor, empty, type TensorLike, unbroadcast } from './util.js';
 /** where(c, a, b): a where c ≠ 0, else b (all three broadcast). The condition gets no gradient. */
 const WHERE: Primitive = {
   name: 'where',
-  forward([c, a, b]) {
-    const shape = broadcastShapes(broadcastShapes(c!.shape, a!.shape, 'where'), b!.shape, 'where');
-    const out = empty(a!.dtype, shape);
+  forward(inputs) {
+    const [c, a, b] = inputs;
+    const out = empty(a!.dtype, broadcastShapes(broadcastShapes(c!.shape, a!.shape, 'where'), b!.shape, 'where'));
+    WHERE.plan!(inputs, undefined, out)();
+    return out;
+  },
+  plan([c, a, b], _attrs, out) {
+    const { shape, data: od } = out;
     const oc = stridedOffsets(shape, broadcastStrides(c!.shape, shape));
     const oa = stridedOffsets(shape, broadcastStrides(a!.shape, shape));
     const ob = stridedOffsets(shape, broadcastStrides(b!.shape, shape));
     const cd = c!.data;
     const ad = a!.data;
     const bd = b!.data;
-    const od = out.data;
-    for (let i = 0; i < od.length; i++) od[i] = cd[oc[i]!] !== 0 ? ad[oa[i]!]! : bd[ob[i]!]!;
-    return out;
+    return () => {
+      for (let i = 0; i < od.length; i++) od[i] = cd[oc[i]!] !== 0 ? ad[oa[i]!]! : bd[ob[i]!]!;
+    };
   },
   // The branch not taken gets an exact 0 (not g·0, which is NaN where g is ±∞), as in torch.
   vjp(g, [c, a, b]) {
