@@ -15,7 +15,7 @@
  * @module
  */
 import { join } from 'node:path';
-import { F, Rng, type Tensor, data, init, nn, tensor } from '@actorgrad/core';
+import { F, Rng, type Tensor, compile, data, init, nn, tensor } from '@actorgrad/core';
 import { Optimizer, sgd } from '@actorgrad/optim';
 import { type Live, type LiveRun, noLive } from './live.js';
 import { OUT, table, writeFigure } from './plot.js';
@@ -80,18 +80,23 @@ function accuracy(logits: Tensor, y: Tensor): number {
  */
 export function fit(net: nn.Module, d: { x: Tensor; y: Tensor }, size: Mnist1dSize, live?: LiveRun, progress?: (epoch: number, acc: number) => void) {
   const opt = new Optimizer(net.parameters(), sgd({ lr: size.lr }));
+  // One capture of forward, loss and backward, replayed every epoch (same bits as eager code).
+  const epoch = compile((x: Tensor, y: Tensor) => {
+    const logits = net.forward(x);
+    const l = F.crossEntropy(logits, y);
+    l.backward();
+    return [logits, l];
+  });
   const acc: number[] = [];
   const loss: number[] = [];
   for (let e = 0; e <= size.epochs; e++) {
     opt.zeroGrad();
-    const logits = net.forward(d.x);
-    const l = F.crossEntropy(logits, d.y);
+    const [logits, l] = epoch(d.x, d.y) as [Tensor, Tensor];
     acc.push(accuracy(logits, d.y));
     loss.push(l.item());
     live?.epoch(e, e, { accuracy: acc[e]! });
     progress?.(e, acc[e]!);
     if (acc[e] === 1 || e === size.epochs) break;
-    l.backward();
     opt.step();
     live?.step(e + 1, loss[e]!, size.lr);
   }
