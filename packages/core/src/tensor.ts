@@ -1,4 +1,4 @@
-import { assertNotCapturing } from './autograd/capture.js';
+import { assertNotCapturing, effect } from './autograd/capture.js';
 import { allocShared, type DType, sharedMemory, dtypeOf, type FloatArray, viewOf } from './dtype.js';
 import { fmtShape, type Shape, sizeOf } from './shape.js';
 
@@ -104,7 +104,9 @@ export class Tensor {
   /** A copy in fresh shared memory (no graph). */
   clone(): Tensor {
     const d = allocShared(this.dtype, this.size);
-    d.set(this.data);
+    const src = this.data;
+    // An effect: inside a compiled function the copy is made again on every call.
+    effect(() => d.set(src));
     return new Tensor(d, this.shape);
   }
 

@@ -38,7 +38,8 @@ export function endCapture(): ReplayStep[] {
 
 /** Appends a step to the capture, if one is running. @internal */
 export function recordStep(step: ReplayStep): void {
-  recorder?.steps.push(step);
+  // Inside an effect, the effect itself is the step.
+  if (recorder !== null && recorder.inEffect === 0) recorder.steps.push(step);
 }
 
 /**
@@ -47,7 +48,7 @@ export function recordStep(step: ReplayStep): void {
  */
 export function effect(run: ReplayStep): void {
   const r = recorder;
-  if (r === null) {
+  if (r === null || r.inEffect > 0) {
     run();
     return;
   }

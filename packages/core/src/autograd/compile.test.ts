@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compile, type DType, F, nn, Rng, randn, type Tensor, tensor } from '../index.js';
+import { compile, type DType, F, grad, hessian, nn, Rng, randn, type Tensor, tensor } from '../index.js';
 import { isCapturing } from './capture.js';
 
 const XOR_X = [[0, 0], [0, 1], [1, 0], [1, 1]];
@@ -96,6 +96,22 @@ describe('compile', () => {
       expect(got).toEqual(want);
     }
     expect(f.captures).toBe(1);
+  });
+
+  it('replays the functional transforms: grad and hessian of a function at new points', () => {
+    const f = (p: Tensor) => p.mul(p).mul(p).sum().add(p.sin().mul(p.exp().neg()).sum().mul(p.max()));
+    const g = compile((p: Tensor) => [grad(f)(p), hessian(f)(p)]);
+    const rng = new Rng(2);
+    for (let i = 0; i < 3; i++) {
+      const p = randn([3], { rng, dtype: 'float64' });
+      expect(g(p).map((t) => t.toArray())).toEqual([grad(f)(p).toArray(), hessian(f)(p).toArray()]);
+    }
+  });
+
+  it('copies again on every call what the function clones', () => {
+    const f = compile((x: Tensor) => x.clone().mul(3));
+    expect(f(tensor([1, 2])).toArray()).toEqual([3, 6]);
+    expect(f(tensor([5, -1])).toArray()).toEqual([15, -3]);
   });
 
   it('accumulates gradients across calls without zeroGrad, as backward() does', () => {

@@ -1,4 +1,5 @@
 import { allocShared } from '../dtype.js';
+import { effect } from './capture.js';
 import { fmtShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { gradients } from './engine.js';
@@ -117,7 +118,9 @@ export function jacobian(f: (x: Tensor) => Tensor) {
     for (let i = 0; i < y.size; i++) {
       const e = zerosOf(y);
       e.data[i] = 1;
-      out.data.set(pull(e)[0]!.data, i * x.size);
+      const row = pull(e)[0]!.data;
+      // An effect, so a compiled function copies the row again on every call.
+      effect(() => out.data.set(row, i * x.size));
     }
     return out;
   };

@@ -1,4 +1,5 @@
 import { allocShared } from '../dtype.js';
+import { assertNotCapturing } from './capture.js';
 import { Tensor } from '../tensor.js';
 import { gradients } from './engine.js';
 import { noGrad } from './mode.js';
@@ -22,6 +23,7 @@ export function gradcheck(
   inputs: Tensor[],
   { eps = 1e-6, tol = 1e-6 }: { eps?: number; tol?: number } = {},
 ): GradcheckResult {
+  assertNotCapturing('gradcheck');
   for (const [i, x] of inputs.entries()) {
     if (x.dtype !== 'float64') throw new TypeError(`gradcheck: input ${i} is ${x.dtype}; gradcheck needs float64`);
   }

@@ -1,3 +1,4 @@
+import { assertNotCapturing } from '../autograd/capture.js';
 import { fmtShape, shapeEq } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -103,6 +104,7 @@ export abstract class Module {
         throw new RangeError(`loadStateDict: '${k}' expects shape ${fmtShape(p.shape)}, got ${v instanceof Tensor ? fmtShape(v.shape) : typeof v}`);
       }
     }
+    assertNotCapturing('loadStateDict');
     for (const [k, v] of Object.entries(dict)) own[k]?.data.set(v.data);
   }
 }
