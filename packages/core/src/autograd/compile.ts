@@ -105,7 +105,8 @@ function capture(fn: (...args: Tensor[]) => unknown, args: Tensor[], name: strin
  * Parameters are read where they live, so an optimiser that updates them in place (`Optimizer`
  * does) is seen by the next call. What is not: JavaScript between the ops. Values read from a
  * tensor (`item()`, `toArray()`) or random numbers drawn inside `fn` throw while capturing; writes
- * to `.data` and JavaScript numbers or arrays `fn` closes over are fixed at capture time.
+ * to `.data` and JavaScript numbers or arrays `fn` closes over are fixed at capture time — so is
+ * a module's `train()`/`eval()` mode: compile one function per mode.
  * Arguments must be tensors that do not require grad. Results are fresh copies (not part of any
  * graph). A call gives the same bits as the eager function for the kernels chosen.
  */
