@@ -1,7 +1,7 @@
-import type { FloatArray } from '@actorgrad/core';
+import { F, type FloatArray, Rng, compile, data, nn } from '@actorgrad/core';
 import { describe, expect, it } from 'vitest';
 import { tree } from '../test/helpers.js';
-import { sgd } from './alias.js';
+import { adam, sgd } from './alias.js';
 import { emptyLike } from './transform/util.js';
 import type { GradientTransformation } from './types.js';
 import { Optimizer, type ParamLike } from './optimizer.js';
@@ -75,5 +75,32 @@ describe('Optimizer', () => {
     );
     const opt = new Optimizer({ w: param([1, 2], [1]) }, sgd({ lr: 1 }));
     expect(() => opt.step()).toThrow("Optimizer.step: grad of 'w' has 1 elements, its param 2");
+  });
+});
+
+describe('Optimizer with a compiled step (core.compile)', () => {
+  it('trains to the same bits as the eager step: replays see the in-place updates', () => {
+    const run = (compiled: boolean) => {
+      const rng = new Rng(4);
+      const net = new nn.Sequential(new nn.Linear(2, 6, { rng }), nn.Tanh(), new nn.Linear(6, 1, { rng }));
+      const opt = new Optimizer(net.parameters(), adam({ lr: 0.05 }));
+      const { x, y } = data.xor();
+      const lossOf = (xb: typeof x, yb: typeof y) => {
+        const loss = F.bceWithLogits(net.forward(xb), yb);
+        loss.backward();
+        return loss;
+      };
+      const step = compiled ? compile(lossOf) : lossOf;
+      const losses: number[] = [];
+      for (let i = 0; i < 150; i++) {
+        opt.zeroGrad();
+        losses.push(step(x, y).item());
+        opt.step();
+      }
+      return { losses, params: Object.values(net.parameters()).map((p) => Array.from(p.data)) };
+    };
+    const eager = run(false);
+    expect(run(true)).toEqual(eager);
+    expect(eager.losses[149]!).toBeLessThan(0.1 * eager.losses[0]!);
   });
 });
