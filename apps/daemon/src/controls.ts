@@ -21,13 +21,20 @@ export const isDone = (j: JobRow) => j.state === 'finished' || j.state === 'fail
 export async function act(sup: Supervisor, queue: JobQueue, j: JobRow, a: Action): Promise<Answer> {
   if (a.action === 'resume' && j.state === 'stopped') {
     // A stopped job goes back to the queue and continues from its last checkpoint.
-    sup.record(j.id, { type: 'state', state: 'queued', reason: 'resumed by user', finishedAt: null, control: { ...j.control, paused: false } });
+    const control = { ...j.control, paused: false, stopRequested: false };
+    sup.record(j.id, { type: 'state', state: 'queued', reason: 'resumed by user', finishedAt: null, control });
     await queue.requeue(sup.store.job(j.id) ?? j);
     return { status: 200, body: { id: j.id, state: 'queued' } };
   }
   if (isDone(j)) return { status: 409, body: { error: `actorgrad ${a.action}: job ${j.id} is ${j.state}` } };
   if (sup.isRunning(j.id)) return actHere(sup, j, a);
-  if ((j.state === 'running' || j.state === 'paused') && (await queue.forward(j, a))) return { status: 200, body: { id: j.id, forwardedTo: j.worker } };
+  if (j.state === 'running' || j.state === 'paused') {
+    // Recorded first: if the daemon running it is dead (its lock not yet expired), the daemon that
+    // takes the job over starts it paused, with the lr, or stops it, as asked here.
+    const intent = intended(j, a);
+    if (intent) sup.record(j.id, { type: 'intent', control: intent });
+    if (await queue.forward(j, a)) return { status: 200, body: { id: j.id, forwardedTo: j.worker } };
+  }
   // Not running anywhere: queued, or waiting for a daemon to take it over.
   if (a.action === 'snapshot') return { status: 409, body: { error: `actorgrad snapshot: job ${j.id} is ${j.state}, not running` } };
   if (a.action === 'stop') {
@@ -38,6 +45,14 @@ export async function act(sup: Supervisor, queue: JobQueue, j: JobRow, a: Action
   const control = a.action === 'set' ? { ...j.control, lr: a.lr } : { ...j.control, paused: a.action === 'pause' };
   sup.record(j.id, { type: 'state', state: j.state, reason: j.reason, control });
   return { status: 200, body: a.action === 'set' ? { id: j.id, lr: a.lr } : { id: j.id, paused: control.paused } };
+}
+
+/** The job's control with `a` carried out (null for a snapshot, which has nothing to keep). */
+function intended(j: JobRow, a: Action): JobRow['control'] | null {
+  if (a.action === 'snapshot') return null;
+  if (a.action === 'stop') return { ...j.control, stopRequested: true };
+  if (a.action === 'set') return { ...j.control, lr: a.lr };
+  return { ...j.control, paused: a.action === 'pause' };
 }
 
 /** A control for a job whose process is this daemon's. */

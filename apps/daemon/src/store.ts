@@ -18,6 +18,11 @@ export type JobState = 'queued' | 'running' | 'paused' | 'finished' | 'failed' |
 export interface Control {
   paused: boolean;
   lr: number | null;
+  /**
+   * A stop was given while another daemon of a shared queue ran the job: kept, so that the stop
+   * holds if that daemon died before carrying it out (the daemon taking the job over stops it).
+   */
+  stopRequested?: boolean;
 }
 
 export interface JobRow {

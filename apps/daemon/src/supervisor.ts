@@ -33,6 +33,8 @@ export type JobEntry =
   | { type: 'submitted'; job: NewJob & { id: string; createdAt: number } }
   | { type: 'launched'; state: 'running' | 'paused'; worker: string; attempts: number; startedAt: number }
   | { type: 'state'; state: JobState; reason: string; control?: Control; finishedAt?: number | null }
+  /** A user's control for a job another daemon runs, recorded before it is sent there (see `act`). */
+  | { type: 'intent'; control: Control }
   | { type: 'sweep'; sweep: SweepRow }
   /** A user removed the job: its process is killed, its records and files deleted. */
   | { type: 'removed' };
@@ -177,6 +179,8 @@ export class Supervisor {
     } else if (e.type === 'launched') {
       this.store.update(id, { state: e.state, reason: '', worker: e.worker, attempts: e.attempts, startedAt: this.store.job(id)?.startedAt ?? e.startedAt });
       run?.record({ type: 'state', state: e.state, reason: e.attempts > 1 ? `resuming on ${e.worker}` : '' });
+    } else if (e.type === 'intent') {
+      this.store.update(id, { control: e.control });
     } else if (e.type === 'state') {
       this.store.update(id, { state: e.state, reason: e.reason, ...(e.control ? { control: e.control } : {}), ...(e.finishedAt !== undefined ? { finishedAt: e.finishedAt } : {}) });
       run?.record({ type: 'state', state: e.state as RunState, reason: e.reason });

@@ -8,6 +8,8 @@
  *    checkpoint and finishes it; the weights and the losses equal an uninterrupted run's, bit for
  *    bit, and the two never run it at once.
  * 3. Redis is stopped and restarted during a sweep: the daemons say so, wait and go on; nothing is lost.
+ * Also: controls given to one daemon reach the job on the other; a stop given while the job's
+ * daemon is dead holds when the job is taken over.
  */
 import { isProcessAlive } from '@actorgrad/io';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -229,6 +231,35 @@ describe('two daemons on one Redis queue', () => {
     expect((await api(d(other), 'DELETE', `/api/jobs/${id}`)).status).toBe(200);
     for (const x of ['a', 'b'] as const) await waitFor(async () => (await api(d(x), 'GET', `/api/jobs/${id}`)).status === 404);
     expect(existsSync(join(shared, id))).toBe(false);
+  }, 300_000);
+
+  it('holds a stop given while the daemon running the job is dead: the daemon taking it over stops it', async () => {
+    const { body } = await api<{ id: string }>(d('a'), 'POST', '/api/jobs', { spec: { ...longSpec('stopped-while-down'), callbacks: { checkpoint: { everySteps: 5, keep: 2 } } } });
+    const id = body.id;
+    const running = await waitJob<Job>(d('a'), id, (j) => j.state === 'running' && j.step > 12);
+    const victim = running.worker as 'a' | 'b';
+    const other = victim === 'a' ? 'b' : 'a';
+    const pid = (await api<Job>(d(victim), 'GET', `/api/jobs/${id}`)).body.pid;
+    await d(victim).kill();
+    while (isProcessAlive(pid!)) await new Promise((r) => setTimeout(r, 20));
+    daemons[victim] = null;
+    // BullMQ still has the job active (its lock has not expired): the stop goes to a dead daemon.
+    const r = await api<{ forwardedTo?: string }>(d(other), 'POST', `/api/jobs/${id}/stop`);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const job = await waitJob<Job>(d(other), id, isDone, 120_000);
+    expect(job.state).toBe('stopped');
+    expect(job.reason).toMatch(/stopped by user while the daemon running it was down/);
+    expect(job.attempts).toBe(1); // not run again
+    const rec = await recorded(d(other), id);
+    expect(rec.events.filter((e) => e.type === 'control' && e.data.action === 'resumed')).toHaveLength(0);
+    daemons[victim] = await start(victim);
+    expect((await waitJob<Job>(d(victim), id, isDone, 60_000)).state).toBe('stopped');
+    // Resumed by the user, it runs again from its last checkpoint (the stop no longer holds).
+    const resumed = await api(d(victim), 'POST', `/api/jobs/${id}/resume`);
+    expect(resumed.status, d(victim).output()).toBe(200);
+    const again = await waitJob<Job>(d(other), id, (j) => j.state === 'running' && j.attempts === 2);
+    expect(again.state).toBe('running');
+    expect((await api(d(other), 'DELETE', `/api/jobs/${id}`)).status).toBe(200);
   }, 300_000);
 
   it('goes on when Redis is stopped and restarted during a sweep, and loses nothing', async () => {

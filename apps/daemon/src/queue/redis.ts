@@ -32,6 +32,8 @@ const QUEUE = 'jobs';
 const LOG = `${PREFIX}:log`;
 const CONTROL = `${PREFIX}:control`;
 const SWEEP_IDS = `${PREFIX}:sweep-id`;
+/** The counter that numbers the queue's jobs. */
+const JOB_NUMBERS = `${PREFIX}:job-id`;
 /** A random id of the log, made by the first daemon: a store's place in the log is kept under it. */
 const LOG_ID = `${PREFIX}:log-id`;
 /** The log is capped near this many records (a record is one batch of a job's events, ~200 ms of it). */
@@ -99,12 +101,20 @@ function after(a: string, b: string): boolean {
 /** Queues a job on BullMQ and records it in the log (the daemon's `submit`, and `actorgrad submit --queue` without a daemon). */
 export async function addJob(queue: Queue, r: Redis, j: NewJob, origin: string): Promise<string> {
   const createdAt = j.createdAt ?? Date.now();
-  // BullMQ numbers jobs itself; a sweep's trial has a fixed id, so queuing it twice is a no-op.
-  const bj = await queue.add(j.name, { ...j, createdAt }, { ...(j.id ? { jobId: j.id } : {}), removeOnComplete: true, removeOnFail: true, attempts: 1 });
-  const id = bj.id!;
+  // Jobs are numbered by a counter of the queue; a sweep's trial has a fixed id, so queuing it twice is a no-op.
+  const id = j.id ?? String(await r.incr(JOB_NUMBERS));
+  await queue.add(j.name, { ...j, createdAt }, { jobId: bullId(id), removeOnComplete: true, removeOnFail: true, attempts: 1 });
   await appendLog(r, origin, id, { type: 'submitted', job: { ...j, id, createdAt } });
   return id;
 }
+
+/**
+ * BullMQ's id of a job: the job's id with a prefix. BullMQ refuses custom ids that are integers,
+ * and a job that goes back to the queue (resumed after a stop) needs its own id again.
+ */
+const bullId = (id: string): string => `job-${id}`;
+/** The job's id from BullMQ's. */
+const jobId = (bull: string): string => (bull.startsWith('job-') ? bull.slice(4) : bull);
 
 function appendLog(r: Redis, origin: string, id: string, e: JobEntry): Promise<unknown> {
   return r.xadd(LOG, 'MAXLEN', '~', LOG_MAX, '*', 'o', origin, 'j', id, 'm', JSON.stringify(e));
@@ -237,14 +247,14 @@ export class RedisQueue implements JobQueue {
     this.worker.on('error', () => {}); // Redis errors are reported once by `watch`.
     this.worker.on('lockRenewalFailed', (ids) => {
       // Another daemon took the job over (this one lost Redis for longer than a lock lasts): stop ours.
-      for (const id of ids) if (this.o.sup.isRunning(id)) void this.o.sup.kill(id, 'lost').then(() => this.o.log(`actorgrad daemon: job ${id} was handed to another daemon; its process here is stopped`));
+      for (const id of ids.map(jobId)) if (this.o.sup.isRunning(id)) void this.o.sup.kill(id, 'lost').then(() => this.o.log(`actorgrad daemon: job ${id} was handed to another daemon; its process here is stopped`));
     });
   }
 
   /** BullMQ's processor: runs one job here, from its last checkpoint, to its end. */
   private async process(bj: Job, token?: string): Promise<unknown> {
     if (!(await this.catchUp().then(() => true, () => false))) return this.putBack(bj, token, 5000);
-    const id = bj.id!;
+    const id = jobId(bj.id!);
     if (!this.o.store.job(id)) {
       // Taken before its submitter logged it (it queues first, then logs): logged here, before 'launched'.
       await appendLog(this.cmd, this.origin, id, { type: 'submitted', job: { ...(bj.data as NewJob), id, createdAt: bj.timestamp } });
@@ -253,6 +263,7 @@ export class RedisQueue implements JobQueue {
     const j = this.o.store.job(id)!;
     if (isDone(j)) return { state: j.state };
     this.o.sup.prepare(id);
+    if (j.control.stopRequested) return this.stopUnrun(id);
     const out = await this.o.sup.run(this.o.store.job(id)!);
     // This daemon is shutting down (or cannot record): back to the queue for any daemon.
     if (out.end === 'interrupted' || out.end === 'held') return this.putBack(bj, token, out.end === 'held' ? 5000 : 0);
@@ -261,6 +272,15 @@ export class RedisQueue implements JobQueue {
     await this.o.sweeps.trialEnded(this.o.store.job(id) ?? j);
     if (out.end === 'failed') throw new UnrecoverableError(out.reason);
     return { state: out.end, reason: out.reason };
+  }
+
+  /** A job stopped by a user while the daemon running it was dead: stopped, not run (resume continues it). */
+  private async stopUnrun(id: string): Promise<{ state: 'stopped' }> {
+    const reason = 'stopped by user while the daemon running it was down; resume continues from its last checkpoint';
+    this.o.sup.record(id, { type: 'state', state: 'stopped', reason, finishedAt: Date.now() });
+    await this.catchUp();
+    await this.o.sweeps.trialEnded(this.o.store.job(id)!);
+    return { state: 'stopped' };
   }
 
   /** Puts a job back in the queue, for any daemon, after `ms`. */
@@ -285,17 +305,17 @@ export class RedisQueue implements JobQueue {
   }
 
   async withdraw(id: string): Promise<void> {
-    const bj = await this.queue.getJob(id);
+    const bj = await this.queue.getJob(bullId(id));
     if (bj && ['waiting', 'delayed', 'prioritized'].includes(await bj.getState())) await bj.remove();
   }
 
   async requeue(job: JobRow): Promise<void> {
-    await this.queue.add(job.name, { ...job, params: job.params }, { jobId: job.id, removeOnComplete: true, removeOnFail: true, attempts: 1 });
+    await this.queue.add(job.name, { ...job, params: job.params }, { jobId: bullId(job.id), removeOnComplete: true, removeOnFail: true, attempts: 1 });
   }
 
   /** Publishes a control for a job some daemon runs (BullMQ has it active); false otherwise (waiting to be taken over). */
   async forward(job: JobRow, a: Action): Promise<boolean> {
-    const bj = await this.queue.getJob(job.id);
+    const bj = await this.queue.getJob(bullId(job.id));
     if (!bj || (await bj.getState()) !== 'active') return false;
     return (await this.cmd.publish(CONTROL, JSON.stringify({ id: job.id, a }))) > 0;
   }
