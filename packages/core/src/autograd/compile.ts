@@ -110,6 +110,9 @@ function capture(fn: (...args: Tensor[]) => unknown, args: Tensor[], name: strin
  * Arguments must be tensors that do not require grad. Results are fresh copies (not part of any
  * graph). A call gives the same bits as the eager function for the kernels chosen.
  */
+export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...args: A) => R, options?: CompileOptions): CompiledFunction<A, R>;
+/** A function that returns nothing (its effects are the point, e.g. gradients left in `.grad`). */
+export function compile<A extends Tensor[]>(fn: (...args: A) => void, options?: CompileOptions): CompiledFunction<A, undefined>;
 export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...args: A) => R, options: CompileOptions = {}): CompiledFunction<A, R> {
   const name = `compile(${fn.name || 'anonymous'})`;
   const max = options.maxCaptures ?? 8;
