@@ -2,8 +2,9 @@
  * Kernel micro-benchmarks (tinybench). Run from packages/core with `pnpm bench`
  * (= `tsx --conditions=@actorgrad/source bench/index.ts`). Takes ~40 s. Each gemm row runs on each
  * kernel: `js` (the JavaScript macro-kernel), `wasm` (the WebAssembly SIMD one; both give the same
- * bits) and, for float32, `fast` (WebAssembly f32x4, float32 accumulation; FMA with
- * `NODE_OPTIONS=--experimental-wasm-relaxed-simd`).
+ * bits) and, for float32, `fast` (the default: WebAssembly f32x4, float32 accumulation; FMA when
+ * run as `node --experimental-wasm-relaxed-simd --import tsx --conditions=@actorgrad/source
+ * bench/index.ts` on Node 20 — Node refuses that flag in NODE_OPTIONS).
  *
  * GFLOP/s = 2·m·n·k / mean time; Melem/s = elements / mean time (the `@p50` columns use the median
  * time instead). Results and machine details are recorded in bench/RESULTS.md.

@@ -47,7 +47,7 @@ describe('WebAssembly SIMD GEMM', () => {
   it('is available in Node and on by default unless ACTORGRAD_KERNELS=js', () => {
     expect(wasmKernelsAvailable()).toBe(true);
     expect(initially).toBe(process.env.ACTORGRAD_KERNELS !== 'js');
-    expect(gemmKernel()).toBe(process.env.ACTORGRAD_KERNELS || 'wasm');
+    expect(gemmKernel()).toBe(process.env.ACTORGRAD_KERNELS || 'fast');
   });
 
   it('the committed wasm-gemm.generated.ts is what the build step makes from wasm/*.wat', async () => {
@@ -134,7 +134,7 @@ function expectNearProduct(c: FloatArray, m: number, n: number, k: number, at: (
 
 describe('the fast GEMM kernel (float32 accumulation in f32x4 lanes)', () => {
   it('ACTORGRAD_KERNELS names the kernel; other values are refused by name', () => {
-    expect(kernelFromEnv(undefined, true)).toBe('wasm');
+    expect(kernelFromEnv(undefined, true)).toBe('fast');
     expect(kernelFromEnv('', false)).toBe('js');
     expect(kernelFromEnv('fast', true)).toBe('fast');
     expect(() => kernelFromEnv('simd', true)).toThrow('ACTORGRAD_KERNELS: expected one of js, wasm, fast, got "simd"');

@@ -2,11 +2,12 @@
  * The WebAssembly SIMD GEMM macro-kernel (source: `wasm/gemm.wat`, assembled by the build step into
  * `wasm-gemm.generated.ts`). It is used wherever the runtime validates the module (WebAssembly with
  * 128-bit SIMD: Node ≥ 16.4, current browsers); otherwise, or when switched off, the JavaScript
- * kernels run. Both give the same bits (see the .wat header), so that choice never changes a result.
- * The opt-in `fast` kernel (`ACTORGRAD_KERNELS=fast` or `useGemmKernel('fast')`) accumulates
- * products of float32 operands in float32 f32x4 lanes (relaxed-SIMD FMA where `gemm-relaxed.wat`
- * validates): other bits, the same on every thread that makes the same choice — the runtime hands
- * its workers the main thread's `kernelChoice()`.
+ * kernels run. Two WebAssembly kernels: `fast` (the default) accumulates products of float32
+ * operands in float32 f32x4 lanes (relaxed-SIMD FMA where `gemm-relaxed.wat` validates), as PyTorch
+ * and TensorFlow.js do: other bits than the JavaScript kernel's, the same on every thread that makes
+ * the same choice — the runtime hands its workers the main thread's `kernelChoice()`. `wasm`
+ * (`ACTORGRAD_KERNELS=wasm` or `useGemmKernel('wasm')`) accumulates in float64 like the JavaScript
+ * kernel and gives its bits exactly (see the .wat header).
  *
  * Memory: tensors stay in their SharedArrayBuffers. The packed A and B panels (which the packed GEMM
  * copies anyway) and the C block are written into this module's own memory, one instance per
@@ -72,10 +73,11 @@ function instantiateRelaxed(main: GemmExports | null): MacroKernel | null {
 }
 
 /**
- * Which GEMM kernel runs: `js` (the JavaScript macro-kernel), `wasm` (WebAssembly SIMD, f64x2,
- * the same bits as `js`; the default) or `fast` (for float32 A and B, WebAssembly f32x4
- * accumulating in float32, with relaxed-SIMD FMA where available; other bits than `js`/`wasm`,
- * within float32 rounding of them). Products with a float64 operand run `wasm` in `fast` mode.
+ * Which GEMM kernel runs: `fast` (the default where WebAssembly SIMD exists: for float32 A and B,
+ * WebAssembly f32x4 accumulating in float32, with relaxed-SIMD FMA where available; other bits
+ * than `js`/`wasm`, within float32 rounding of them; products with a float64 operand run `wasm`),
+ * `wasm` (WebAssembly SIMD, f64x2, the same bits as `js`) or `js` (the JavaScript macro-kernel,
+ * the fallback).
  */
 export type GemmKernel = 'js' | 'wasm' | 'fast';
 const KERNELS: readonly GemmKernel[] = ['js', 'wasm', 'fast'];
@@ -92,9 +94,9 @@ export interface KernelChoice {
   fma: boolean;
 }
 
-/** The kernel `ACTORGRAD_KERNELS` asks for: `js`, `wasm` or `fast`; unset or empty is `wasm` where available. @internal */
+/** The kernel `ACTORGRAD_KERNELS` asks for: `js`, `wasm` or `fast`; unset or empty is `fast` where available. @internal */
 export function kernelFromEnv(v: string | undefined, available: boolean): GemmKernel {
-  if (v === undefined || v === '') return available ? 'wasm' : 'js';
+  if (v === undefined || v === '') return available ? 'fast' : 'js';
   if (!(KERNELS as readonly string[]).includes(v)) {
     throw new Error(`ACTORGRAD_KERNELS: expected one of ${KERNELS.join(', ')}, got ${JSON.stringify(v)}`);
   }
@@ -120,7 +122,7 @@ export function relaxedSimdAvailable(): boolean {
   return relaxed !== null;
 }
 
-/** Whether the GEMM runs its macro-kernel in WebAssembly (`wasm` or `fast`; the default where available). */
+/** Whether the GEMM runs its macro-kernel in WebAssembly (`fast`, the default where available, or `wasm`). */
 export function wasmKernelsEnabled(): boolean {
   return kernel !== 'js';
 }
