@@ -304,22 +304,13 @@ function scratchFor(kind: GemmKernel, size: number): Scratch {
   return kind === 'fast' ? wasmScratch32(size) : wasmScratch(size);
 }
 
-/** Packs rows [0, mb) × cols [0, kb) of A (leading dimension lda) into 4-row micro-panels at s[0…]: s[ir·kb + p·4 + r]. */
+/**
+ * Packs rows [0, mb) × cols [0, kb) of A (leading dimension lda) into 4-row micro-panels at s[0…]:
+ * s[ir·kb + p·4 + r]. That is B's transposed packing with 4-column panels (A's rows are the
+ * stored rows of a transposed B).
+ */
 function packA(a: FloatArray, off: number, lda: number, mb: number, kb: number, s: Scratch): void {
-  const mp = (mb + 3) & ~3;
-  for (let ir = 0; ir < mp; ir += 4) {
-    const base = ir * kb;
-    for (let r = 0; r < 4; r++) {
-      const i = ir + r;
-      let d = base + r;
-      if (i < mb) {
-        const src = off + i * lda;
-        for (let p = 0; p < kb; p++, d += 4) s[d] = a[src + p];
-      } else {
-        for (let p = 0; p < kb; p++, d += 4) s[d] = 0;
-      }
-    }
-  }
+  packBT(a, off, lda, kb, mb, s, 0, 4);
 }
 
 /**
@@ -358,14 +349,9 @@ function packB(b: FloatArray, off: number, ldb: number, kb: number, nb: number, 
   }
 }
 
-/** packA for A stored transposed: element (i, p) of the block is a[off + p·ldt + i]; reads rows of the stored matrix. */
+/** packA for A stored transposed: element (i, p) of the block is a[off + p·ldt + i], i.e. packB of the stored matrix with 4-column panels. */
 function packAT(a: FloatArray, off: number, ldt: number, mb: number, kb: number, s: Scratch): void {
-  const mp = (mb + 3) & ~3;
-  for (let p = 0; p < kb; p++) {
-    const src = off + p * ldt;
-    for (let i = 0; i < mb; i++) s[(i & ~3) * kb + p * 4 + (i & 3)] = a[src + i];
-    for (let i = mb; i < mp; i++) s[(i & ~3) * kb + p * 4 + (i & 3)] = 0;
-  }
+  packB(a, off, ldt, kb, mb, s, 0, 4);
 }
 
 /**
