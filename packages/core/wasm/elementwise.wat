@@ -1,6 +1,6 @@
 ;; Elementwise kernels in WebAssembly SIMD (128-bit), assembled by wabt (scripts/build-wasm.mjs):
 ;; the fused Adam step and ReLU with its derivative. They work on operands the caller has copied
-;; into this module's memory (byte offsets below, 16-byte aligned; kernels/elementwise-wasm.ts
+;; into this module's memory (byte offsets below, 16-byte aligned; kernels/staged.ts
 ;; stages them in chunks) and process whole vectors: up to 3 elements past n are computed from
 ;; whatever the scratch holds there and never copied out (a float32 Adam vector is 2 elements: 1 past n at most).
 ;;

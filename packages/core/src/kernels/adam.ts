@@ -51,32 +51,23 @@ export function adamUpdate(g: FloatArray, m0: FloatArray, v0: FloatArray, m: Flo
 // feedback"), without being thrown away: 2 285 deoptimisations of the same code in 660 inline steps
 // of the runtime's benchmark MLP (V8 11.3, Node 20); none since.
 
-/** The f32 update, element by element (every stored intermediate rounded to f32). */
-function adamF32(n: number, g: Float32Array, m0: Float32Array, v0: Float32Array, m: Float32Array, v: Float32Array, param: Float32Array, k: AdamConstants): void {
-  const fr = Math.fround;
-  const { b1, c1, b2, c2, bc1, bc2Sqrt, eps, factor } = k;
-  for (let i = 0; i < n; i++) {
-    const gi = g[i]!;
-    const mi = b1 * m0[i]! + c1 * gi;
-    const vi = b2 * v0[i]! + c2 * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    param[i] = param[i]! + fr(factor * fr(mi / bc1 / (Math.sqrt(vi) / bc2Sqrt + eps)));
-  }
+/** Element i's moments (stored into m and v, rounded to their dtype) and its unrounded update m / bc1 / (√v / bc2Sqrt + eps). */
+function moments(i: number, g: FloatArray, m0: FloatArray, v0: FloatArray, m: FloatArray, v: FloatArray, k: AdamConstants): number {
+  const gi = g[i]!;
+  const mi = k.b1 * m0[i]! + k.c1 * gi;
+  const vi = k.b2 * v0[i]! + k.c2 * gi * gi;
+  m[i] = mi;
+  v[i] = vi;
+  return mi / k.bc1 / (Math.sqrt(vi) / k.bc2Sqrt + k.eps);
 }
 
-/**
- * The f64 update: `adamF32` without the roundings. Two functions, not one taking the dtype, so
- * that each loop sees one kind of typed array and no per-element branch.
- */
+/** The f32 update: the update and the scaled update rounded to f32 as optim stores them, the sum rounded on store. */
+function adamF32(n: number, g: Float32Array, m0: Float32Array, v0: Float32Array, m: Float32Array, v: Float32Array, param: Float32Array, k: AdamConstants): void {
+  const fr = Math.fround;
+  for (let i = 0; i < n; i++) param[i] = param[i]! + fr(k.factor * fr(moments(i, g, m0, v0, m, v, k)));
+}
+
+/** The f64 update: `adamF32` without the roundings (one loop per dtype: no per-element branch). */
 function adamF64(n: number, g: Float64Array, m0: Float64Array, v0: Float64Array, m: Float64Array, v: Float64Array, param: Float64Array, k: AdamConstants): void {
-  const { b1, c1, b2, c2, bc1, bc2Sqrt, eps, factor } = k;
-  for (let i = 0; i < n; i++) {
-    const gi = g[i]!;
-    const mi = b1 * m0[i]! + c1 * gi;
-    const vi = b2 * v0[i]! + c2 * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    param[i] = param[i]! + factor * (mi / bc1 / (Math.sqrt(vi) / bc2Sqrt + eps));
-  }
+  for (let i = 0; i < n; i++) param[i] = param[i]! + k.factor * moments(i, g, m0, v0, m, v, k);
 }
