@@ -6,18 +6,23 @@
 import type { FloatArray } from '../dtype.js';
 import { elementwiseModule, staged } from './staged.js';
 
-/**
- * The per-step constants of Adam: betas b1, b2 and c1 = 1 − b1, c2 = 1 − b2; the bias corrections
- * bc1 = 1 − b1ᵗ and bc2Sqrt = √(1 − b2ᵗ); eps; factor = −learning rate.
- */
+/** The per-step constants of Adam (t = the step's count, from 1). */
 export interface AdamConstants {
+  /** β₁, the first moment's decay. */
   b1: number;
+  /** 1 − β₁. */
   c1: number;
+  /** β₂, the second moment's decay. */
   b2: number;
+  /** 1 − β₂. */
   c2: number;
+  /** The first moment's bias correction 1 − β₁ᵗ. */
   bc1: number;
+  /** The square root of the second moment's bias correction, √(1 − β₂ᵗ). */
   bc2Sqrt: number;
+  /** ε, added to the corrected √v. */
   eps: number;
+  /** −(learning rate). */
   factor: number;
 }
 
