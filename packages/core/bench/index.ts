@@ -12,9 +12,11 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Bench } from 'tinybench';
-import type { FloatArray } from '../src/dtype.js';
+import { type FloatArray, viewOf } from '../src/dtype.js';
+import { adamUpdate } from '../src/kernels/adam.js';
 import { addInto, mapUnary } from '../src/kernels/elementwise.js';
 import { gemm } from '../src/kernels/matmul.js';
+import { reluBackward, reluForward } from '../src/kernels/relu.js';
 import { type GemmKernel, relaxedSimdAvailable, useGemmKernel } from '../src/kernels/wasm.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -121,6 +123,34 @@ const M = 1 << 20;
   const out = new Float32Array(M);
   elems.set('tanh map f32 1M', M);
   bench.add('tanh map f32 1M', () => mapUnary(a, out, M, Math.tanh));
+}
+
+// The MLP's optimiser step (235 146 parameters, fused Adam) and a ReLU layer's forward and backward
+// (128 × 256), each on the JavaScript loops and on WebAssembly (same bits), operands in shared memory
+// as the runtime's actors have them.
+const shared = (n: number, seed: number) => {
+  const x = viewOf(new SharedArrayBuffer(n * 4), 0, n, 'float32');
+  x.set(random(Float32Array, n, seed));
+  return x;
+};
+for (const kernel of ['js', 'wasm'] as const) {
+  const P = 235_146;
+  const [g, m, v, p] = [1, 2, 3, 4].map((seed) => shared(P, seed + 10));
+  v!.set(v!.map(Math.abs));
+  const k = { b1: 0.9, c1: 1 - 0.9, b2: 0.999, c2: 1 - 0.999, bc1: 1 - 0.9 ** 10, bc2Sqrt: Math.sqrt(1 - 0.999 ** 10), eps: 1e-8, factor: -1e-9 };
+  elems.set(`adam f32 235k ${kernel}`, P);
+  bench.add(`adam f32 235k ${kernel}`, () => {
+    useGemmKernel(kernel);
+    adamUpdate(g!, m!, v!, m!, v!, p!, k);
+  });
+  const R = 128 * 256;
+  const [x, y, gy, gx] = [1, 2, 3, 4].map((seed) => shared(R, seed + 20));
+  elems.set(`relu fwd+bwd f32 128×256 ${kernel}`, R);
+  bench.add(`relu fwd+bwd f32 128×256 ${kernel}`, () => {
+    useGemmKernel(kernel);
+    reluForward(x!, y!);
+    reluBackward(x!, gy!, gx!);
+  });
 }
 
 console.log(`node ${process.version}, ${availableParallelism()} CPUs, ${cpuModel()}; fast kernel FMA: ${relaxedSimdAvailable() ? 'on (relaxed SIMD)' : 'off (no relaxed SIMD)'}`);

@@ -9,7 +9,7 @@ import wabtInit from 'wabt';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** The modules: exported constant name → .wat file (gemm-relaxed.wat uses relaxed SIMD). */
-export const SOURCES = { GEMM_WASM_BASE64: 'gemm.wat', GEMM_RELAXED_WASM_BASE64: 'gemm-relaxed.wat' };
+export const SOURCES = { GEMM_WASM_BASE64: 'gemm.wat', GEMM_RELAXED_WASM_BASE64: 'gemm-relaxed.wat', ELEMENTWISE_WASM_BASE64: 'elementwise.wat' };
 export const OUT_PATH = `${root}src/kernels/wasm-gemm.generated.ts`;
 
 async function assemble(wabt, name) {

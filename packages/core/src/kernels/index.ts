@@ -13,3 +13,5 @@ export {
   wasmKernelsAvailable,
   wasmKernelsEnabled,
 } from './wasm.js';
+export { type AdamConstants, adamUpdate } from './adam.js';
+export { reluBackward, reluForward } from './relu.js';

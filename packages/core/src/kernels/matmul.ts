@@ -304,22 +304,13 @@ function scratchFor(kind: GemmKernel, size: number): Scratch {
   return kind === 'fast' ? wasmScratch32(size) : wasmScratch(size);
 }
 
-/** Packs rows [0, mb) × cols [0, kb) of A (leading dimension lda) into 4-row micro-panels at s[0…]: s[ir·kb + p·4 + r]. */
+/**
+ * Packs rows [0, mb) × cols [0, kb) of A (leading dimension lda) into 4-row micro-panels at s[0…]:
+ * s[ir·kb + p·4 + r]. That is B's transposed packing with 4-column panels (A's rows are the
+ * stored rows of a transposed B).
+ */
 function packA(a: FloatArray, off: number, lda: number, mb: number, kb: number, s: Scratch): void {
-  const mp = (mb + 3) & ~3;
-  for (let ir = 0; ir < mp; ir += 4) {
-    const base = ir * kb;
-    for (let r = 0; r < 4; r++) {
-      const i = ir + r;
-      let d = base + r;
-      if (i < mb) {
-        const src = off + i * lda;
-        for (let p = 0; p < kb; p++, d += 4) s[d] = a[src + p];
-      } else {
-        for (let p = 0; p < kb; p++, d += 4) s[d] = 0;
-      }
-    }
-  }
+  packBT(a, off, lda, kb, mb, s, 0, 4);
 }
 
 /**
@@ -358,27 +349,51 @@ function packB(b: FloatArray, off: number, ldb: number, kb: number, nb: number, 
   }
 }
 
-/** packA for A stored transposed: element (i, p) of the block is a[off + p·ldt + i]; reads rows of the stored matrix. */
+/** packA for A stored transposed: element (i, p) of the block is a[off + p·ldt + i], i.e. packB of the stored matrix with 4-column panels. */
 function packAT(a: FloatArray, off: number, ldt: number, mb: number, kb: number, s: Scratch): void {
-  const mp = (mb + 3) & ~3;
-  for (let p = 0; p < kb; p++) {
-    const src = off + p * ldt;
-    for (let i = 0; i < mb; i++) s[(i & ~3) * kb + p * 4 + (i & 3)] = a[src + i];
-    for (let i = mb; i < mp; i++) s[(i & ~3) * kb + p * 4 + (i & 3)] = 0;
+  packB(a, off, ldt, kb, mb, s, 0, 4);
+}
+
+/**
+ * packB for B stored transposed: element (p, j) of the block is b[off + j·ldt + p]. A full panel of
+ * 4 or 8 columns is read from its 4 or 8 stored rows at once and written in order (one pass of
+ * sequential stores instead of one strided pass per column); a ragged last panel is zero-padded.
+ */
+function packBT(b: FloatArray, off: number, ldt: number, kb: number, nb: number, s: Scratch, bo: number, nr: number): void {
+  for (let jr = 0; jr < nb; jr += nr) {
+    const d = bo + jr * kb;
+    const r0 = off + jr * ldt;
+    if (nb - jr >= 8 && nr === 8) packRows8(b, r0, ldt, kb, s, d);
+    else if (nb - jr >= 4 && nr === 4) packRows4(b, r0, ldt, kb, s, d, 4);
+    else packRowsEdge(b, r0, ldt, kb, s, d, nr, Math.min(nr, nb - jr));
   }
 }
 
-/** packB for B stored transposed: element (p, j) of the block is b[off + j·ldt + p]; reads rows of the stored matrix. */
-function packBT(b: FloatArray, off: number, ldt: number, kb: number, nb: number, s: Scratch, bo: number, nr: number): void {
-  const np = (nb + nr - 1) & -nr;
-  for (let j = 0; j < np; j++) {
-    let d = bo + (j & -nr) * kb + (j & (nr - 1));
-    if (j < nb) {
-      const src = off + j * ldt;
-      for (let p = 0; p < kb; p++, d += nr) s[d] = b[src + p];
-    } else {
-      for (let p = 0; p < kb; p++, d += nr) s[d] = 0;
-    }
+/** Stored rows r0 … r0 + 3·ldt into columns 0-3 of a panel at d whose rows are `stride` apart. */
+function packRows4(b: FloatArray, r0: number, ldt: number, kb: number, s: Scratch, d: number, stride: number): void {
+  const r1 = r0 + ldt;
+  const r2 = r1 + ldt;
+  const r3 = r2 + ldt;
+  for (let p = 0; p < kb; p++, d += stride) {
+    s[d] = b[r0 + p];
+    s[d + 1] = b[r1 + p];
+    s[d + 2] = b[r2 + p];
+    s[d + 3] = b[r3 + p];
+  }
+}
+
+function packRows8(b: FloatArray, r0: number, ldt: number, kb: number, s: Scratch, d: number): void {
+  packRows4(b, r0, ldt, kb, s, d, 8);
+  packRows4(b, r0 + 4 * ldt, ldt, kb, s, d + 4, 8);
+}
+
+/** A last panel of w < nr stored rows, zero-padded to nr columns. */
+function packRowsEdge(b: FloatArray, r0: number, ldt: number, kb: number, s: Scratch, d: number, nr: number, w: number): void {
+  for (let t = 0; t < nr; t++) {
+    const src = r0 + t * ldt;
+    let e = d + t;
+    if (t < w) for (let p = 0; p < kb; p++, e += nr) s[e] = b[src + p];
+    else for (let p = 0; p < kb; p++, e += nr) s[e] = 0;
   }
 }
 

@@ -16,7 +16,8 @@
  */
 import { GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from './wasm-gemm.generated.js';
 
-interface WasmMemory {
+/** A `WebAssembly.Memory` (core's typings have no DOM or Node types). @internal */
+export interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
@@ -55,21 +56,26 @@ function decodeBase64(s: string): Uint8Array {
 
 const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
-/** The module's exports, or null where WebAssembly with 128-bit SIMD is missing. */
-function instantiate(): GemmExports | null {
+/** A module's exports (one instance for this thread), or null where the runtime cannot validate it (no WebAssembly, or no (relaxed) SIMD). @internal */
+export function instantiateModule<T>(base64: string, imports?: object): T | null {
   if (!api) return null;
-  const bytes = decodeBase64(GEMM_WASM_BASE64);
-  if (!api.validate(bytes)) return null; // no 128-bit SIMD here
-  return new api.Instance(new api.Module(bytes)).exports as GemmExports;
+  const bytes = decodeBase64(base64);
+  if (!api.validate(bytes)) return null;
+  return new api.Instance(new api.Module(bytes), imports).exports as T;
 }
 
 /** The fast kernel with relaxed-SIMD fused multiply-add, over the main module's memory; null where relaxed SIMD is missing. */
 function instantiateRelaxed(main: GemmExports | null): MacroKernel | null {
-  if (!api || !main) return null;
-  const bytes = decodeBase64(GEMM_RELAXED_WASM_BASE64);
-  if (!api.validate(bytes)) return null;
+  if (!main) return null;
   const imports = { gemm: { memory: main.memory, store32: main.store32 } };
-  return (new api.Instance(new api.Module(bytes), imports).exports as { macro32: MacroKernel }).macro32;
+  return instantiateModule<{ macro32: MacroKernel }>(GEMM_RELAXED_WASM_BASE64, imports)?.macro32 ?? null;
+}
+
+/** Grows a module's memory to at least `bytes` and returns its (possibly new) buffer. @internal */
+export function grownMemory(mem: WasmMemory, bytes: number): ArrayBuffer {
+  const need = bytes - mem.buffer.byteLength;
+  if (need > 0) mem.grow(Math.ceil(need / 65536));
+  return mem.buffer;
 }
 
 /**
@@ -103,7 +109,7 @@ export function kernelFromEnv(v: string | undefined, available: boolean): GemmKe
   return v as GemmKernel;
 }
 
-const wasm = instantiate();
+const wasm = instantiateModule<GemmExports>(GEMM_WASM_BASE64);
 const relaxed = instantiateRelaxed(wasm);
 let kernel: GemmKernel = 'js';
 let fma = relaxed !== null;
@@ -162,10 +168,7 @@ export function useKernelChoice(c: KernelChoice): void {
 }
 
 function memoryFor(size: number): ArrayBuffer {
-  const mem = wasm!.memory;
-  const need = size - mem.buffer.byteLength;
-  if (need > 0) mem.grow(Math.ceil(need / 65536));
-  return mem.buffer;
+  return grownMemory(wasm!.memory, size);
 }
 
 /** A float64 view of the module's memory with at least `size` elements (grows the memory). */

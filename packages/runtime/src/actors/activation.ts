@@ -1,4 +1,4 @@
-import type { FloatArray, ModuleSpec } from '@actorgrad/core';
+import { type FloatArray, type ModuleSpec, kernels } from '@actorgrad/core';
 
 /**
  * Direct kernels for the common activations, so their actors do not rebuild an autograd graph per
@@ -18,15 +18,8 @@ function kernelFor(spec: ModuleSpec): Kernel | null {
     case 'identity':
       return { forward: (x, y) => y.set(x), backward: (_x, g, gx) => gx.set(g) };
     case 'relu':
-      return {
-        forward: (x, y) => {
-          // `x <= 0` (not `x > 0`) so NaN, false in every comparison, stays NaN with gradient g, as core and torch.
-          for (let i = 0; i < x.length; i++) y[i] = x[i]! <= 0 ? 0 : x[i]!;
-        },
-        backward: (x, g, gx) => {
-          for (let i = 0; i < x.length; i++) gx[i] = x[i]! <= 0 ? 0 : g[i]!;
-        },
-      };
+      // core's kernels: `x <= 0` (not `x > 0`), so NaN stays NaN with gradient g, as core and torch.
+      return { forward: kernels.reluForward, backward: kernels.reluBackward };
     case 'leakyRelu': {
       const alpha = Number(spec.args?.alpha ?? 0.01);
       // Core multiplies by α as a tensor of x's dtype, so in float32 α is rounded first.

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import type { FloatArray } from '@actorgrad/core';
+import { type FloatArray, kernels } from '@actorgrad/core';
 import * as optim from '@actorgrad/optim';
 import { describe, expect, it } from 'vitest';
 import type { OptimizerConfig } from '../protocol.js';
@@ -39,11 +39,18 @@ describe('fused Adam', () => {
     ['betas and eps', { name: 'adam', options: { betas: [0.8, 0.99], eps: 1e-6 } }],
     ['weightDecay 0', { name: 'adam', options: { weightDecay: 0 } }],
   ];
-  for (const dtype of ['float32', 'float64'] as const) {
+  for (const [dtype, kernel] of [['float32', 'wasm'], ['float64', 'wasm'], ['float32', 'js'], ['float64', 'js']] as const) {
     for (const [label, cfg] of cases) {
-      it(`gives optim's bits (${dtype}, ${label}, with and without a gradient scale)`, () => {
+      it(`gives optim's bits (${dtype}, ${label}, with and without a gradient scale; core's ${kernel} kernels)`, () => {
         const scales = [1, 0.37, 1, 2.5e-3, 1, 1];
-        const fused = run(optimizerStep, cfg, dtype, scales);
+        const prev = kernels.useGemmKernel(kernel);
+        const fused = (() => {
+          try {
+            return run(optimizerStep, cfg, dtype, scales);
+          } finally {
+            kernels.useGemmKernel(prev);
+          }
+        })();
         const general = run(generalOptimizerStep, cfg, dtype, scales);
         expect(bytes(fused.p).equals(bytes(general.p))).toBe(true);
         const [fa, fr] = fused.state as [{ count: number; mu: { w: FloatArray }; nu: { w: FloatArray }; nuMax: null }, { count: number }];

@@ -1,4 +1,4 @@
-import { type FloatArray, dtypeOf } from '@actorgrad/core';
+import { type FloatArray, dtypeOf, kernels } from '@actorgrad/core';
 import { allocArray } from '@actorgrad/optim';
 import type { OptimizerConfig } from '../protocol.js';
 
@@ -26,7 +26,8 @@ function isAdamChainState(s: unknown, key: string, length: number): s is AdamCha
  *
  * The arithmetic, per element, as optim does it: `g ← g·scale` (a copy, when clipping),
  * `m = β₁m₀ + (1−β₁)g`, `v = β₂v₀ + (1−β₂)g²` (stored), `u = m / (1−β₁ᵗ) / (√v / √(1−β₂ᵗ) + ε)` from
- * the unrounded m and v (stored), `u' = −η·u` (stored), `p ← p + u'`.
+ * the unrounded m and v (stored), `u' = −η·u` (stored), `p ← p + u'` — core's `kernels.adamUpdate`
+ * (WebAssembly SIMD or JavaScript, the same bits).
  */
 export function fusedAdam(
   cfg: OptimizerConfig,
@@ -49,54 +50,13 @@ export function fusedAdam(
   if (!f32 && !f64) return null;
   const [b1, b2] = (o.betas as [number, number] | undefined) ?? [0.9, 0.999];
   const eps = (o.eps as number | undefined) ?? 1e-8;
-  const c1 = 1 - b1;
-  const c2 = 1 - b2;
   const t = adam.count + 1;
-  const bc1 = 1 - b1 ** t;
-  const bc2Sqrt = Math.sqrt(1 - b2 ** t);
-  const factor = -lr;
   const m = allocArray(dtypeOf(m0), m0.length);
   const v = allocArray(dtypeOf(v0), v0.length);
-  const n = param.length;
   // Clipping scales a copy of the gradient first, as optim's input (`optimizerStep`'s general path).
   const g = gradScale === 1 ? grad : scaledCopy(grad, gradScale);
-  if (f32) adamF32(n, g as Float32Array, m0 as Float32Array, v0 as Float32Array, m as Float32Array, v as Float32Array, param as Float32Array, b1, c1, b2, c2, bc1, bc2Sqrt, eps, factor);
-  else adamF64(n, g as Float64Array, m0 as Float64Array, v0 as Float64Array, m as Float64Array, v as Float64Array, param as Float64Array, b1, c1, b2, c2, bc1, bc2Sqrt, eps, factor);
+  kernels.adamUpdate(g, m0, v0, m, v, param, { b1, c1: 1 - b1, b2, c2: 1 - b2, bc1: 1 - b1 ** t, bc2Sqrt: Math.sqrt(1 - b2 ** t), eps, factor: -lr });
   return { next: [{ count: t, mu: { [key]: m }, nu: { [key]: v }, nuMax: null }, { count: rate.count + 1 }], dead: [m0, v0] };
-}
-
-// The loops live in functions of their own, with nothing after them. Inside `fusedAdam`, V8
-// compiled the loop on-stack (OSR) before the code after it had run, and the OSR code then
-// deoptimised on that code's first property access at the end of every call ("insufficient type
-// feedback"), without being thrown away: 2 285 deoptimisations of the same code in 660 inline steps
-// of the benchmark MLP, 1 084 in 960 dataParallel(2) steps (V8 11.3, Node 20); none since.
-
-/** The f32 update of `fusedAdam`, element by element (every stored intermediate rounded to f32). */
-function adamF32(n: number, g: Float32Array, m0: Float32Array, v0: Float32Array, m: Float32Array, v: Float32Array, param: Float32Array, b1: number, c1: number, b2: number, c2: number, bc1: number, bc2Sqrt: number, eps: number, factor: number): void {
-  const fr = Math.fround;
-  for (let i = 0; i < n; i++) {
-    const gi = g[i]!;
-    const mi = b1 * m0[i]! + c1 * gi;
-    const vi = b2 * v0[i]! + c2 * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    param[i] = param[i]! + fr(factor * fr(mi / bc1 / (Math.sqrt(vi) / bc2Sqrt + eps)));
-  }
-}
-
-/**
- * The f64 update of `fusedAdam`: `adamF32` without the roundings. Two functions, not one taking the
- * dtype, so that each loop sees one kind of typed array and no per-element branch.
- */
-function adamF64(n: number, g: Float64Array, m0: Float64Array, v0: Float64Array, m: Float64Array, v: Float64Array, param: Float64Array, b1: number, c1: number, b2: number, c2: number, bc1: number, bc2Sqrt: number, eps: number, factor: number): void {
-  for (let i = 0; i < n; i++) {
-    const gi = g[i]!;
-    const mi = b1 * m0[i]! + c1 * gi;
-    const vi = b2 * v0[i]! + c2 * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    param[i] = param[i]! + factor * (mi / bc1 / (Math.sqrt(vi) / bc2Sqrt + eps));
-  }
 }
 
 /** `scale · g` into a new (unshared) array of g's dtype: the gradient an optimiser sees after clipping. */

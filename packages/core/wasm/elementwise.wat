@@ -1,0 +1,110 @@
+;; Elementwise kernels in WebAssembly SIMD (128-bit), assembled by wabt (scripts/build-wasm.mjs):
+;; the fused Adam step and ReLU with its derivative. They work on operands the caller has copied
+;; into this module's memory (byte offsets below, 16-byte aligned; kernels/staged.ts
+;; stages them in chunks) and process whole vectors: up to 3 elements past n are computed from
+;; whatever the scratch holds there and never copied out (a float32 Adam vector is 2 elements: 1 past n at most).
+;;
+;; Same bits as the JavaScript kernels (kernels/adam.ts, kernels/relu.ts):
+;; - Adam computes in float64 as JavaScript does, two f64x2 lanes at a time, the operations in the
+;;   same order, and rounds to float32 (demote, round to nearest even, as Math.fround and a
+;;   Float32Array store do) exactly where the JavaScript code rounds. Per element:
+;;     m = b1*m0 + c1*g              v = b2*v0 + (c2*g)*g          (stored: rounded to the dtype)
+;;     u = m / bc1 / (sqrt(v) / bc2s + eps)   from the unrounded m and v (float32: rounded)
+;;     p = p + factor*u   (float32: factor*u rounded, then the sum rounded on store)
+;;   No fused multiply-add, no reciprocal: IEEE add, mul, div and sqrt are correctly rounded in
+;;   both, so each step gives the same bits.
+;; - ReLU: y = x <= 0 ? +0 : x, and gx = x <= 0 ? +0 : g (NaN fails the comparison: kept / gets g),
+;;   a lane mask instead of a branch.
+(module
+  (memory (export "memory") 1)
+  (global $B1 (mut v128) (v128.const i64x2 0 0))
+  (global $C1 (mut v128) (v128.const i64x2 0 0))
+  (global $B2 (mut v128) (v128.const i64x2 0 0))
+  (global $C2 (mut v128) (v128.const i64x2 0 0))
+  (global $BC1 (mut v128) (v128.const i64x2 0 0))
+  (global $BC2S (mut v128) (v128.const i64x2 0 0))
+  (global $EPS (mut v128) (v128.const i64x2 0 0))
+  (global $F (mut v128) (v128.const i64x2 0 0))
+
+  ;; Sets the Adam constants of the next adam32/adam64 calls (each splatted to both f64x2 lanes).
+  (func (export "adamConstants")
+    (param $b1 f64) (param $c1 f64) (param $b2 f64) (param $c2 f64)
+    (param $bc1 f64) (param $bc2s f64) (param $eps f64) (param $factor f64)
+    (global.set $B1 (f64x2.splat (local.get $b1)))
+    (global.set $C1 (f64x2.splat (local.get $c1)))
+    (global.set $B2 (f64x2.splat (local.get $b2)))
+    (global.set $C2 (f64x2.splat (local.get $c2)))
+    (global.set $BC1 (f64x2.splat (local.get $bc1)))
+    (global.set $BC2S (f64x2.splat (local.get $bc2s)))
+    (global.set $EPS (f64x2.splat (local.get $eps)))
+    (global.set $F (f64x2.splat (local.get $factor))))
+
+;; Adam on n elements: g at $g, m0 at $m and v0 at $v (overwritten by m and v), p at $p (updated),
+  ;; two elements (one f64x2) per iteration. The two functions differ only in loading, storing and
+  ;; the float32 roundings (no function calls inside the loop: V8 does not inline them).
+  (func (export "adam64") (param $n i32) (param $g i32) (param $m i32) (param $v i32) (param $p i32)
+    (local $i i32) (local $end i32) (local $gi v128) (local $mi v128) (local $vi v128) (local $u v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 3)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_s (local.get $i) (local.get $end)))
+        (local.set $gi (v128.load (i32.add (local.get $g) (local.get $i))))
+        (local.set $mi (f64x2.add (f64x2.mul (global.get $B1) (v128.load (i32.add (local.get $m) (local.get $i))))
+                                  (f64x2.mul (global.get $C1) (local.get $gi))))
+        (local.set $vi (f64x2.add (f64x2.mul (global.get $B2) (v128.load (i32.add (local.get $v) (local.get $i))))
+                                  (f64x2.mul (f64x2.mul (global.get $C2) (local.get $gi)) (local.get $gi))))
+        (local.set $u (f64x2.div (f64x2.div (local.get $mi) (global.get $BC1))
+                                 (f64x2.add (f64x2.div (f64x2.sqrt (local.get $vi)) (global.get $BC2S)) (global.get $EPS))))
+        (v128.store (i32.add (local.get $m) (local.get $i)) (local.get $mi))
+        (v128.store (i32.add (local.get $v) (local.get $i)) (local.get $vi))
+        (v128.store (i32.add (local.get $p) (local.get $i))
+          (f64x2.add (v128.load (i32.add (local.get $p) (local.get $i))) (f64x2.mul (global.get $F) (local.get $u))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l))))
+
+  ;; float32 Adam: each pair of float32 loaded into a float64x2 (promote), the arithmetic of adam64,
+  ;; u and factor*u rounded to float32 (demote and promote back), m, v and p rounded on store.
+  (func (export "adam32") (param $n i32) (param $g i32) (param $m i32) (param $v i32) (param $p i32)
+    (local $i i32) (local $end i32) (local $gi v128) (local $mi v128) (local $vi v128) (local $u v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_s (local.get $i) (local.get $end)))
+        (local.set $gi (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $g) (local.get $i)))))
+        (local.set $mi (f64x2.add (f64x2.mul (global.get $B1) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $m) (local.get $i)))))
+                                  (f64x2.mul (global.get $C1) (local.get $gi))))
+        (local.set $vi (f64x2.add (f64x2.mul (global.get $B2) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $v) (local.get $i)))))
+                                  (f64x2.mul (f64x2.mul (global.get $C2) (local.get $gi)) (local.get $gi))))
+        (local.set $u (f64x2.div (f64x2.div (local.get $mi) (global.get $BC1))
+                                 (f64x2.add (f64x2.div (f64x2.sqrt (local.get $vi)) (global.get $BC2S)) (global.get $EPS))))
+        (local.set $u (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (local.get $u))))
+        (local.set $u (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.mul (global.get $F) (local.get $u)))))
+        (v128.store64_lane 0 (i32.add (local.get $m) (local.get $i)) (f32x4.demote_f64x2_zero (local.get $mi)))
+        (v128.store64_lane 0 (i32.add (local.get $v) (local.get $i)) (f32x4.demote_f64x2_zero (local.get $vi)))
+        (v128.store64_lane 0 (i32.add (local.get $p) (local.get $i))
+          (f32x4.demote_f64x2_zero
+            (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $p) (local.get $i)))) (local.get $u))))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $l))))
+
+  ;; ReLU over $bytes bytes (a multiple of 16) at $x, into $y: forward (y = relu(x)) when $g < 0,
+  ;; else the derivative applied to the gradient at $g (y = x <= 0 ? 0 : g). $f64 picks the lane width.
+  (func (export "relu") (param $bytes i32) (param $x i32) (param $g i32) (param $y i32) (param $f64 i32)
+    (local $i i32) (local $xv v128) (local $mask v128)
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_s (local.get $i) (local.get $bytes)))
+        (local.set $xv (v128.load (i32.add (local.get $x) (local.get $i))))
+        (local.set $mask
+          (if (result v128) (local.get $f64)
+            (then (f64x2.le (local.get $xv) (v128.const i64x2 0 0)))
+            (else (f32x4.le (local.get $xv) (v128.const i64x2 0 0)))))
+        (v128.store (i32.add (local.get $y) (local.get $i))
+          (v128.andnot
+            (if (result v128) (i32.lt_s (local.get $g) (i32.const 0))
+              (then (local.get $xv))
+              (else (v128.load (i32.add (local.get $g) (local.get $i)))))
+            (local.get $mask)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $l))))
+)
