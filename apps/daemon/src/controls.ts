@@ -42,12 +42,12 @@ export async function act(sup: Supervisor, queue: JobQueue, j: JobRow, a: Action
     sup.record(j.id, { type: 'state', state: 'stopped', reason: 'stopped by user before it ran', finishedAt: Date.now() });
     return { status: 200, body: { id: j.id, state: 'stopped' } };
   }
-  const control = a.action === 'set' ? { ...j.control, lr: a.lr } : { ...j.control, paused: a.action === 'pause' };
+  const control = intended(j, a)!;
   sup.record(j.id, { type: 'state', state: j.state, reason: j.reason, control });
   return { status: 200, body: a.action === 'set' ? { id: j.id, lr: a.lr } : { id: j.id, paused: control.paused } };
 }
 
-/** The job's control with `a` carried out (null for a snapshot, which has nothing to keep). */
+/** The job's control with `a` carried out (null for a snapshot, which has nothing to keep); every path that records a control takes it from here. */
 function intended(j: JobRow, a: Action): JobRow['control'] | null {
   if (a.action === 'snapshot') return null;
   if (a.action === 'stop') return { ...j.control, stopRequested: true };
@@ -66,12 +66,12 @@ function actHere(sup: Supervisor, j: JobRow, a: Action): Answer {
     return { status: 200, body: { id: j.id, state: 'stopping' } };
   }
   if (a.action === 'set') {
-    sup.record(j.id, { type: 'state', state: j.state, reason: j.reason, control: { ...j.control, lr: a.lr } });
+    sup.record(j.id, { type: 'state', state: j.state, reason: j.reason, control: intended(j, a)! });
     sup.control(j.id, { type: 'set', lr: a.lr });
     return { status: 200, body: { id: j.id, lr: a.lr } };
   }
   const paused = a.action === 'pause';
-  sup.record(j.id, { type: 'state', state: paused ? 'paused' : 'running', reason: '', control: { ...j.control, paused } });
+  sup.record(j.id, { type: 'state', state: paused ? 'paused' : 'running', reason: '', control: intended(j, a)! });
   sup.control(j.id, { type: paused ? 'pause' : 'resume' });
   return { status: 200, body: { id: j.id, paused } };
 }

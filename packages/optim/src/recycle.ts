@@ -63,21 +63,23 @@ export function allocArray(dtype: DType, length: number): FloatArray {
  * @internal Shared with the runtime's engine, which allocates optimiser states through it; not part of the user-facing API.
  */
 export function arraysIn(value: unknown, out: Set<FloatArray> = new Set()): Set<FloatArray> {
-  if (value instanceof Float64Array || value instanceof Float32Array) out.add(value);
-  else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) arraysIn(value[i], out);
-  else if (value !== null && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    for (const k in o) arraysIn(o[k], out);
-  }
+  walkArrays(value, out, true);
   return out;
 }
 
 /** Removes from `set` every typed array reachable from a plain-data value. @internal */
 export function deleteArraysIn(value: unknown, set: Set<FloatArray>): void {
-  if (value instanceof Float64Array || value instanceof Float32Array) set.delete(value);
-  else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) deleteArraysIn(value[i], set);
+  walkArrays(value, set, false);
+}
+
+/** Adds (`add`) or deletes every typed array reachable from `value` to or from `set` (no closure: it runs every step). */
+function walkArrays(value: unknown, set: Set<FloatArray>, add: boolean): void {
+  if (value instanceof Float64Array || value instanceof Float32Array) {
+    if (add) set.add(value);
+    else set.delete(value);
+  } else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) walkArrays(value[i], set, add);
   else if (value !== null && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    for (const k in o) deleteArraysIn(o[k], set);
+    for (const k in o) walkArrays(o[k], set, add);
   }
 }
