@@ -10,7 +10,8 @@
  * ratios are taken within the same run.
  */
 import { availableParallelism, cpus } from 'node:os';
-import { Rng, nn, randn, tensor } from '@actorgrad/core';
+import { Rng, randn, tensor } from '@actorgrad/core';
+import { benchMlp } from './mlp.js';
 import { firstValueFrom } from 'rxjs';
 import { Bench } from 'tinybench';
 import { busyReason, describeProbe, probeHost } from './host-probe.js';
@@ -35,11 +36,6 @@ const warmupArg = process.argv.indexOf('--warmup');
  */
 const WARMUP = warmupArg > 0 ? Number(process.argv[warmupArg + 1]) : quick ? 5 : 300;
 
-function model(): nn.Sequential {
-  const rng = new Rng(1);
-  return new nn.Sequential(new nn.Linear(784, 256, { rng }), nn.ReLU(), new nn.Linear(256, 128, { rng }), nn.ReLU(), new nn.Linear(128, 10, { rng }));
-}
-
 const rng = new Rng(2);
 const batches = Array.from({ length: 4 }, () => ({ x: randn([BATCH, 784], { rng }), y: tensor(Array.from({ length: BATCH }, () => rng.int(10))) }));
 
@@ -55,7 +51,7 @@ const placements = allPlacements.filter(([name]) => !only || name === 'inline' |
 const before = await probeHost();
 const engines = new Map<string, Engine>();
 for (const [name, p] of placements) {
-  const e = await createEngine({ model: model(), loss: 'crossEntropy', optimizer: { name: 'adam', options: { lr: 1e-3 } }, placement: p });
+  const e = await createEngine({ model: benchMlp(), loss: 'crossEntropy', optimizer: { name: 'adam', options: { lr: 1e-3 } }, placement: p });
   for (let i = 0; i < WARMUP; i++) await e.step(batches[i % 4]!); // warm-up: worker start, JIT (see WARMUP)
   engines.set(name, e);
 }

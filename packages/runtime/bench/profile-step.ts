@@ -3,7 +3,8 @@
  * profile: `node --cpu-prof --import tsx --conditions=@actorgrad/source bench/profile-step.ts
  * [--data-parallel] [--steps N]` in packages/runtime. Prints the mean step time after the warm-up.
  */
-import { Rng, nn, randn, tensor } from '@actorgrad/core';
+import { Rng, randn, tensor } from '@actorgrad/core';
+import { benchMlp } from './mlp.js';
 import { createEngine, dataParallel, inline } from '../src/index.js';
 
 const arg = (name: string, dflt: number) => {
@@ -11,8 +12,8 @@ const arg = (name: string, dflt: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
 const STEPS = arg('--steps', 600);
-const rng = new Rng(1);
-const model = new nn.Sequential(new nn.Linear(784, 256, { rng }), nn.ReLU(), new nn.Linear(256, 128, { rng }), nn.ReLU(), new nn.Linear(128, 10, { rng }));
+const model = benchMlp();
+const rng = new Rng(2);
 const batches = Array.from({ length: 4 }, () => ({ x: randn([128, 784], { rng }), y: tensor(Array.from({ length: 128 }, () => rng.int(10))) }));
 const placement = process.argv.includes('--data-parallel') ? dataParallel({ replicas: 2, threads: 2 }) : inline();
 const engine = await createEngine({ model, loss: 'crossEntropy', optimizer: { name: 'adam', options: { lr: 1e-3 } }, placement });

@@ -7,7 +7,8 @@
  * Run: `pnpm bench:timeline` in packages/runtime; `--steps N` (default 200), `--replicas R` (default 2), `--warmup N` (default 300).
  */
 import { availableParallelism } from 'node:os';
-import { Rng, nn, randn, tensor } from '@actorgrad/core';
+import { Rng, randn, tensor } from '@actorgrad/core';
+import { benchMlp } from './mlp.js';
 import { describeProbe, probeHost } from './host-probe.js';
 import { createEngine, dataParallel } from '../src/index.js';
 
@@ -21,8 +22,7 @@ const BATCH = 128;
 
 const rng = new Rng(2);
 const batches = Array.from({ length: 4 }, () => ({ x: randn([BATCH, 784], { rng }), y: tensor(Array.from({ length: BATCH }, () => rng.int(10))) }));
-const modelRng = new Rng(1);
-const model = new nn.Sequential(new nn.Linear(784, 256, { rng: modelRng }), nn.ReLU(), new nn.Linear(256, 128, { rng: modelRng }), nn.ReLU(), new nn.Linear(128, 10, { rng: modelRng }));
+const model = benchMlp();
 
 const probe = await probeHost();
 const engine = await createEngine({ model, loss: 'crossEntropy', optimizer: { name: 'adam', options: { lr: 1e-3 } }, placement: dataParallel({ replicas: R, threads: R }) });
