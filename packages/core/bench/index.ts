@@ -16,6 +16,7 @@ import { type FloatArray, viewOf } from '../src/dtype.js';
 import { adamUpdate } from '../src/kernels/adam.js';
 import { addInto, mapUnary } from '../src/kernels/elementwise.js';
 import { gemm } from '../src/kernels/matmul.js';
+import { WasmHeap } from '../src/kernels/heap.js';
 import { reluBackward, reluForward } from '../src/kernels/relu.js';
 import { type GemmKernel, relaxedSimdAvailable, useGemmKernel } from '../src/kernels/wasm.js';
 
@@ -133,20 +134,29 @@ const shared = (n: number, seed: number) => {
   x.set(random(Float32Array, n, seed));
   return x;
 };
-for (const kernel of ['js', 'wasm'] as const) {
+// `wasm heap`: the operands on a WasmHeap (as the runtime's engine allocates them), addressed in place.
+const heap = WasmHeap.create();
+const onHeap = (n: number, seed: number) => {
+  const x = heap!.alloc('float32', n);
+  x.set(random(Float32Array, n, seed));
+  return x;
+};
+for (const [kernel, where] of [['js', ''], ['wasm', ''], ['wasm', ' heap']] as const) {
+  if (where && !heap) continue;
+  const make = where ? onHeap : shared;
   const P = 235_146;
-  const [g, m, v, p] = [1, 2, 3, 4].map((seed) => shared(P, seed + 10));
+  const [g, m, v, p] = [1, 2, 3, 4].map((seed) => make(P, seed + 10));
   v!.set(v!.map(Math.abs));
   const k = { b1: 0.9, c1: 1 - 0.9, b2: 0.999, c2: 1 - 0.999, bc1: 1 - 0.9 ** 10, bc2Sqrt: Math.sqrt(1 - 0.999 ** 10), eps: 1e-8, factor: -1e-9 };
-  elems.set(`adam f32 235k ${kernel}`, P);
-  bench.add(`adam f32 235k ${kernel}`, () => {
+  elems.set(`adam f32 235k ${kernel}${where}`, P);
+  bench.add(`adam f32 235k ${kernel}${where}`, () => {
     useGemmKernel(kernel);
     adamUpdate(g!, m!, v!, m!, v!, p!, k);
   });
   const R = 128 * 256;
-  const [x, y, gy, gx] = [1, 2, 3, 4].map((seed) => shared(R, seed + 20));
-  elems.set(`relu fwd+bwd f32 128×256 ${kernel}`, R);
-  bench.add(`relu fwd+bwd f32 128×256 ${kernel}`, () => {
+  const [x, y, gy, gx] = [1, 2, 3, 4].map((seed) => make(R, seed + 20));
+  elems.set(`relu fwd+bwd f32 128×256 ${kernel}${where}`, R);
+  bench.add(`relu fwd+bwd f32 128×256 ${kernel}${where}`, () => {
     useGemmKernel(kernel);
     reluForward(x!, y!);
     reluBackward(x!, gy!, gx!);

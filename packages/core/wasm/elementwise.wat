@@ -1,8 +1,10 @@
 ;; Elementwise kernels in WebAssembly SIMD (128-bit), assembled by wabt (scripts/build-wasm.mjs):
-;; the fused Adam step and ReLU with its derivative. They work on operands the caller has copied
-;; into this module's memory (byte offsets below, 16-byte aligned; kernels/staged.ts
-;; stages them in chunks) and process whole vectors: up to 3 elements past n are computed from
-;; whatever the scratch holds there and never copied out (a float32 Adam vector is 2 elements: 1 past n at most).
+;; the fused Adam step and ReLU with its derivative. They work on operands in the module's memory
+;; (byte offsets below): copied there by the caller (kernels/staged.ts stages them in chunks), or,
+;; for the build's second module (ELEMENTWISE_HEAP_WASM_BASE64: this source with its memory line
+;; replaced by an imported shared memory, a `WasmHeap`, kernels/heap.ts), where they already live.
+;; They process whole vectors (4 float32 or 2 float64 lanes; a float32 Adam vector is 2 elements):
+;; staged.ts only hands them whole vectors of arrays it does not own, and stages the ragged tail.
 ;;
 ;; Same bits as the JavaScript kernels (kernels/adam.ts, kernels/relu.ts):
 ;; - Adam computes in float64 as JavaScript does, two f64x2 lanes at a time, the operations in the
@@ -39,19 +41,19 @@
     (global.set $EPS (f64x2.splat (local.get $eps)))
     (global.set $F (f64x2.splat (local.get $factor))))
 
-;; Adam on n elements: g at $g, m0 at $m and v0 at $v (overwritten by m and v), p at $p (updated),
-  ;; two elements (one f64x2) per iteration. The two functions differ only in loading, storing and
+;; Adam on n elements: g at $g, m0 at $m0 and v0 at $v0, the new moments into $m and $v (which may
+  ;; be $m0 and $v0), p at $p (updated), two elements (one f64x2) per iteration. The two functions differ only in loading, storing and
   ;; the float32 roundings (no function calls inside the loop: V8 does not inline them).
-  (func (export "adam64") (param $n i32) (param $g i32) (param $m i32) (param $v i32) (param $p i32)
+  (func (export "adam64") (param $n i32) (param $g i32) (param $m0 i32) (param $v0 i32) (param $m i32) (param $v i32) (param $p i32)
     (local $i i32) (local $end i32) (local $gi v128) (local $mi v128) (local $vi v128) (local $u v128)
     (local.set $end (i32.shl (local.get $n) (i32.const 3)))
     (block $done
       (loop $l
         (br_if $done (i32.ge_s (local.get $i) (local.get $end)))
         (local.set $gi (v128.load (i32.add (local.get $g) (local.get $i))))
-        (local.set $mi (f64x2.add (f64x2.mul (global.get $B1) (v128.load (i32.add (local.get $m) (local.get $i))))
+        (local.set $mi (f64x2.add (f64x2.mul (global.get $B1) (v128.load (i32.add (local.get $m0) (local.get $i))))
                                   (f64x2.mul (global.get $C1) (local.get $gi))))
-        (local.set $vi (f64x2.add (f64x2.mul (global.get $B2) (v128.load (i32.add (local.get $v) (local.get $i))))
+        (local.set $vi (f64x2.add (f64x2.mul (global.get $B2) (v128.load (i32.add (local.get $v0) (local.get $i))))
                                   (f64x2.mul (f64x2.mul (global.get $C2) (local.get $gi)) (local.get $gi))))
         (local.set $u (f64x2.div (f64x2.div (local.get $mi) (global.get $BC1))
                                  (f64x2.add (f64x2.div (f64x2.sqrt (local.get $vi)) (global.get $BC2S)) (global.get $EPS))))
@@ -64,16 +66,16 @@
 
   ;; float32 Adam: each pair of float32 loaded into a float64x2 (promote), the arithmetic of adam64,
   ;; u and factor*u rounded to float32 (demote and promote back), m, v and p rounded on store.
-  (func (export "adam32") (param $n i32) (param $g i32) (param $m i32) (param $v i32) (param $p i32)
+  (func (export "adam32") (param $n i32) (param $g i32) (param $m0 i32) (param $v0 i32) (param $m i32) (param $v i32) (param $p i32)
     (local $i i32) (local $end i32) (local $gi v128) (local $mi v128) (local $vi v128) (local $u v128)
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (block $done
       (loop $l
         (br_if $done (i32.ge_s (local.get $i) (local.get $end)))
         (local.set $gi (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $g) (local.get $i)))))
-        (local.set $mi (f64x2.add (f64x2.mul (global.get $B1) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $m) (local.get $i)))))
+        (local.set $mi (f64x2.add (f64x2.mul (global.get $B1) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $m0) (local.get $i)))))
                                   (f64x2.mul (global.get $C1) (local.get $gi))))
-        (local.set $vi (f64x2.add (f64x2.mul (global.get $B2) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $v) (local.get $i)))))
+        (local.set $vi (f64x2.add (f64x2.mul (global.get $B2) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $v0) (local.get $i)))))
                                   (f64x2.mul (f64x2.mul (global.get $C2) (local.get $gi)) (local.get $gi))))
         (local.set $u (f64x2.div (f64x2.div (local.get $mi) (global.get $BC1))
                                  (f64x2.add (f64x2.div (f64x2.sqrt (local.get $vi)) (global.get $BC2S)) (global.get $EPS))))

@@ -341,6 +341,8 @@ export interface WorkerInfo {
   heapUsedBytes: number;
   /** The GEMM kernel the thread runs: the main thread's when the pool started (see `poolExecutor`). */
   kernels: kernels.KernelChoice;
+  /** Bytes in use on the engine's heap as this thread sees it (it adopted the heap's memory), or null: no heap. */
+  wasmHeapBytes: number | null;
 }
 
 /** The control API each worker thread serves over comlink (a call fits better than a message here). */

@@ -4,7 +4,7 @@
  * JavaScript loops otherwise — the same bits (see the .wat header; tested bit for bit).
  */
 import type { FloatArray } from '../dtype.js';
-import { elementwiseModule, staged } from './staged.js';
+import { staged } from './staged.js';
 
 /** The per-step constants of Adam (t = the step's count, from 1). */
 export interface AdamConstants {
@@ -41,12 +41,13 @@ export function adamUpdate(g: FloatArray, m0: FloatArray, v0: FloatArray, m: Flo
       throw new TypeError(`adamUpdate: ${name} must be a ${ctor.name} of length ${n} like param, got a ${a.constructor.name} of length ${a.length}`);
     }
   }
-  const mod = elementwiseModule();
-  if (mod) {
+  const f64 = param instanceof Float64Array;
+  const wasm = staged(n, [g, m0, v0, param], [null, m, v, param], (mod, len, src, dst) => {
     mod.adamConstants(k.b1, k.c1, k.b2, k.c2, k.bc1, k.bc2Sqrt, k.eps, k.factor);
-    const run = param instanceof Float64Array ? mod.adam64 : mod.adam32;
-    staged(n, [g, m0, v0, param], [null, m, v, param], (len, at) => run(len, at(0), at(1), at(2), at(3)));
-  } else if (param instanceof Float64Array) adamF64(n, g as Float64Array, m0 as Float64Array, v0 as Float64Array, m as Float64Array, v as Float64Array, param, k);
+    (f64 ? mod.adam64 : mod.adam32)(len, src[0]!, src[1]!, src[2]!, dst[1]!, dst[2]!, dst[3]!);
+  });
+  if (wasm) return;
+  if (param instanceof Float64Array) adamF64(n, g as Float64Array, m0 as Float64Array, v0 as Float64Array, m as Float64Array, v as Float64Array, param, k);
   else adamF32(n, g as Float32Array, m0 as Float32Array, v0 as Float32Array, m as Float32Array, v as Float32Array, param as Float32Array, k);
 }
 

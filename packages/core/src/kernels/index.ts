@@ -15,3 +15,5 @@ export {
 } from './wasm.js';
 export { type AdamConstants, adamUpdate } from './adam.js';
 export { reluBackward, reluForward } from './relu.js';
+export { WasmHeap } from './heap.js';
+export type { WasmMemory } from './wasm.js';

@@ -4,7 +4,7 @@
  * these JavaScript loops otherwise — the same bits.
  */
 import type { FloatArray } from '../dtype.js';
-import { elementwiseModule, staged } from './staged.js';
+import { staged } from './staged.js';
 
 function check(name: string, x: FloatArray, others: Record<string, FloatArray>): void {
   for (const [k, a] of Object.entries(others)) {
@@ -17,23 +17,15 @@ function check(name: string, x: FloatArray, others: Record<string, FloatArray>):
 /** y = x <= 0 ? +0 : x, element by element (`x <= 0`, not `x > 0`, so NaN stays NaN, as core and torch). */
 export function reluForward(x: FloatArray, y: FloatArray): void {
   check('reluForward', x, { y });
-  const mod = elementwiseModule();
-  if (!mod) {
-    for (let i = 0; i < x.length; i++) y[i] = x[i]! <= 0 ? 0 : x[i]!;
-    return;
-  }
   const f64 = x instanceof Float64Array ? 1 : 0;
-  staged(x.length, [x], [y], (len, at) => mod.relu(len << (2 + f64), at(0), -1, at(0), f64));
+  if (staged(x.length, [x], [y], (mod, len, src, dst) => mod.relu(len << (2 + f64), src[0]!, -1, dst[0]!, f64))) return;
+  for (let i = 0; i < x.length; i++) y[i] = x[i]! <= 0 ? 0 : x[i]!;
 }
 
 /** gx = x <= 0 ? +0 : g, element by element (the gradient through ReLU at x). */
 export function reluBackward(x: FloatArray, g: FloatArray, gx: FloatArray): void {
   check('reluBackward', x, { g, gx });
-  const mod = elementwiseModule();
-  if (!mod) {
-    for (let i = 0; i < x.length; i++) gx[i] = x[i]! <= 0 ? 0 : g[i]!;
-    return;
-  }
   const f64 = x instanceof Float64Array ? 1 : 0;
-  staged(x.length, [x, g], [gx], (len, at) => mod.relu(len << (2 + f64), at(0), at(1), at(0), f64));
+  if (staged(x.length, [x, g], [gx], (mod, len, src, dst) => mod.relu(len << (2 + f64), src[0]!, src[1]!, dst[0]!, f64))) return;
+  for (let i = 0; i < x.length; i++) gx[i] = x[i]! <= 0 ? 0 : g[i]!;
 }

@@ -16,9 +16,11 @@
  */
 import { GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from './wasm-gemm.generated.js';
 
-/** A `WebAssembly.Memory` (core's typings have no DOM or Node types). @internal */
+/** A `WebAssembly.Memory` (core's typings have no DOM or Node types). */
 export interface WasmMemory {
+  /** The memory's bytes (a SharedArrayBuffer when the memory is shared). */
   readonly buffer: ArrayBuffer;
+  /** Grows it by `pages` of 64 KiB; returns the previous size in pages. */
   grow(pages: number): number;
 }
 type MacroKernel = (pa: number, pb: number, pc: number, mb: number, nb: number, kb: number, first: number) => void;

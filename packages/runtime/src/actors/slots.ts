@@ -1,4 +1,4 @@
-import { type FloatArray, allocShared, dtypeOf, isFloatArray } from '@actorgrad/core';
+import { type FloatArray, allocShared, dtypeOf, isFloatArray, kernels } from '@actorgrad/core';
 import * as optim from '@actorgrad/optim';
 
 /**
@@ -77,13 +77,15 @@ export function unflatten(template: Template, arrays: readonly FloatArray[], num
 
 /**
  * Two slots for a chunk whose current state is `state`: slot 0 holds it (its own arrays when they
- * are already shared memory, else copies), slot 1 gets new arrays of the same dtypes and lengths.
+ * are already where slots live, else copies), slot 1 gets new arrays of the same dtypes and
+ * lengths. Slots live on `heap` when one is given (the kernels then update them in place), else in
+ * shared memory.
  */
-export function makeSlots(state: unknown): ChunkSlots {
+export function makeSlots(state: unknown, heap: kernels.WasmHeap | null = null): ChunkSlots {
   const { template, sig, arrays, numbers } = flatten(state);
-  const like = (a: FloatArray) => allocShared(dtypeOf(a), a.length);
+  const like = (a: FloatArray) => (heap ? heap.alloc(dtypeOf(a), a.length) : allocShared(dtypeOf(a), a.length));
   const slot0 = arrays.map((a) => {
-    if (a.buffer instanceof SharedArrayBuffer) return a;
+    if (heap ? kernels.WasmHeap.of(a) === heap : a.buffer instanceof SharedArrayBuffer) return a;
     const c = like(a);
     c.set(a);
     return c;

@@ -1,4 +1,4 @@
-import { type ArrayTree, type DType, type FloatArray, dtypeOf, isFloatArray, viewOf } from '@actorgrad/core';
+import { type ArrayTree, type DType, type FloatArray, dtypeOf, isFloatArray, type kernels, viewOf } from '@actorgrad/core';
 import * as optim from '@actorgrad/optim';
 import type { OptimizerConfig } from '../protocol.js';
 import { fusedAdam, scaledCopy } from './fused-adam.js';
@@ -19,11 +19,15 @@ const FIRST_SLAB_BYTES = 64 << 10;
  * than a quarter of that get buffers of their own.
  */
 export class SlabPool extends optim.ArrayPool {
-  private slab: SharedArrayBuffer | null = null;
+  private slab: { buffer: ArrayBufferLike; base: number; bytes: number } | null = null;
   private used = 0;
   private next: number;
 
-  constructor(private readonly maxBytes = SLAB_BYTES) {
+  /** `heap`: slabs are carved from it (the engine's `WasmHeap`) instead of new SharedArrayBuffers. */
+  constructor(
+    private readonly maxBytes = SLAB_BYTES,
+    private readonly heap: kernels.WasmHeap | null = null,
+  ) {
     super();
     this.next = Math.min(FIRST_SLAB_BYTES, maxBytes);
   }
@@ -33,13 +37,15 @@ export class SlabPool extends optim.ArrayPool {
     if (recycled) return recycled;
     const bytes = (length * (dtype === 'float64' ? 8 : 4) + 63) & ~63;
     if (bytes > this.maxBytes / 4) return undefined; // the caller allocates a buffer of its own
-    if (!this.slab || this.used + bytes > this.slab.byteLength) {
+    if (!this.slab || this.used + bytes > this.slab.bytes) {
       const size = Math.min(this.maxBytes, Math.max(this.next, 4 * bytes));
-      this.slab = new SharedArrayBuffer(size);
+      const heap = this.heap;
+      const base = heap ? heap.allocBytes(size) : 0; // grows the memory first: then its buffer covers the slab
+      this.slab = { buffer: heap ? heap.memory.buffer : new SharedArrayBuffer(size), base, bytes: size };
       this.used = 0;
       this.next = Math.min(this.maxBytes, 2 * size);
     }
-    const out = viewOf(this.slab, this.used, length, dtype);
+    const out = viewOf(this.slab.buffer, this.slab.base + this.used, length, dtype);
     this.used += bytes;
     return out;
   }

@@ -1,4 +1,4 @@
-import { type FloatArray, type Tensor, nn, zeros } from '@actorgrad/core';
+import { type FloatArray, type Tensor, kernels, nn, zeros } from '@actorgrad/core';
 import { type Schedule, baseLearningRate } from '@actorgrad/optim';
 import { type Observable, Subject, concat, of } from 'rxjs';
 import { SlabPool, intoSlabs } from '../actors/step.js';
@@ -114,7 +114,7 @@ export class Engine {
   private readonly messenger: Messenger;
   /** Parameters' gradients and backups (for re-running a lost optimiser step); never reset. */
   private readonly persistent: Arena;
-  private readonly stepArena = new Arena('step', 8 << 20);
+  private readonly stepArena: Arena;
   private readonly outFeatures: number[];
   private readonly inFeatures: number | null;
   private steps = 0;
@@ -125,6 +125,8 @@ export class Engine {
     private readonly opts: EngineOptions,
     private readonly executor: Executor,
     placement: ResolvedPlacement,
+    /** Where the engine's arrays live (parameters excepted): the kernels work on them in place. Null where there is no shared WebAssembly memory. */
+    private readonly heap: kernels.WasmHeap | null,
   ) {
     this.placement = placement;
     // Every subscriber first hears which placement was chosen, then the live events.
@@ -132,13 +134,14 @@ export class Engine {
     this.events$ = concat(of(chosen), this.events);
     const children = opts.model.namedChildren();
     const sizes = children.flatMap(([, m]) => m.namedParameters().map(([, p]) => p.size * 8 + 8));
-    this.persistent = new Arena('persistent', Math.max(64, 2 * sizes.reduce((a, b) => a + b, 0)));
+    this.persistent = new Arena('persistent', Math.max(64, 2 * sizes.reduce((a, b) => a + b, 0)), heap);
+    this.stepArena = new Arena('step', 8 << 20, heap);
     this.layers = makeLayers(opts.model, this.persistent, placement.replicas, executor);
-    this.chunks = initialChunks(this.layers, opts.optimizer, this.lrAt(0), CHUNK);
+    this.chunks = initialChunks(this.layers, opts.optimizer, this.lrAt(0), CHUNK, heap);
     this.recycle = this.chunks.map(() => []);
     this.messenger = new Messenger(executor, this.events, opts.retries ?? 3, () => this.steps);
     this.lossActors = Array.from({ length: placement.replicas }, (_, r) => new Actor(`loss ${opts.loss}#${r}`, executor));
-    this.slots = new OptimizerSlots(this.chunks);
+    this.slots = new OptimizerSlots(this.chunks, heap);
     this.synced = new SyncExecutor({
       executor, layers: this.layers, chunks: this.chunks, slots: this.slots, messenger: this.messenger, events: this.events,
       optimizer: opts.optimizer, clipNorm: opts.clipNorm ?? null, replicas: placement.replicas, shards: placement.shards,
@@ -158,8 +161,9 @@ export class Engine {
     if (opts.clipNorm !== undefined && opts.clipNorm !== null && !(opts.clipNorm > 0)) {
       throw new RangeError(`Engine: clipNorm must be positive or null, got ${opts.clipNorm}`);
     }
-    const executor = placement.kind === 'inline' ? inlineExecutor() : poolExecutor({ threads: placement.threads, allowCrash: opts.allowCrash ?? false });
-    return new Engine(opts, executor, placement);
+    const heap = kernels.WasmHeap.create();
+    const executor = placement.kind === 'inline' ? inlineExecutor() : poolExecutor({ threads: placement.threads, allowCrash: opts.allowCrash ?? false, heap });
+    return new Engine(opts, executor, placement, heap);
   }
 
   get stepCount(): number {
@@ -216,7 +220,7 @@ export class Engine {
     if (!Array.isArray(states) || states.length !== this.chunks.length) {
       throw new RangeError(`Engine: expected ${this.chunks.length} optimiser chunk states, got ${Array.isArray(states) ? states.length : typeof states}`);
     }
-    const slabs = new SlabPool();
+    const slabs = new SlabPool(undefined, this.heap);
     this.slots.replaced();
     this.chunks.forEach((c, i) => {
       c.state = intoSlabs(states[i], slabs);

@@ -36,6 +36,8 @@ export interface PoolOptions {
   threads?: number;
   /** Lets `crash` messages end a worker thread (for fault-injection tests). */
   allowCrash?: boolean;
+  /** The engine's heap: every worker adopts its memory (the kernels then work in place on it). */
+  heap?: kernels.WasmHeap | null;
 }
 
 /** The worker file next to this module; from TypeScript sources the workers load it through tsx. */
@@ -52,7 +54,7 @@ export function defaultThreads(): number {
 }
 
 /** A piscina pool: any thread can run any actor's message, since all state is in shared memory. */
-export function poolExecutor({ threads = defaultThreads(), allowCrash = false }: PoolOptions = {}): Executor & { pool: Piscina } {
+export function poolExecutor({ threads = defaultThreads(), allowCrash = false, heap = null }: PoolOptions = {}): Executor & { pool: Piscina } {
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`pool: threads must be a positive integer, got ${threads}`);
   const { filename, execArgv } = workerEntry();
   const pool = new Piscina({
@@ -68,7 +70,7 @@ export function poolExecutor({ threads = defaultThreads(), allowCrash = false }:
     recordTiming: false,
     // Every thread computes with the main thread's GEMM kernel as it is now (`fast` differs from
     // `wasm` in the last bits): the choice is fixed for the pool's life.
-    workerData: { allowCrash, kernels: kernels.kernelChoice() },
+    workerData: { allowCrash, kernels: kernels.kernelChoice(), heap: heap?.memory },
   });
   let controls: { threads: unknown[]; remotes: Comlink.Remote<ControlApi>[]; ports: { close(): void }[] } | null = null;
   /** One control port per live thread; rebuilt when the pool replaced a thread. */

@@ -1,4 +1,4 @@
-import type { nn } from '@actorgrad/core';
+import type { kernels, nn } from '@actorgrad/core';
 import { withPool } from '@actorgrad/optim';
 import { SlabPool, transformationOf } from '../actors/step.js';
 import type { Arena } from '../arena.js';
@@ -35,10 +35,11 @@ export function makeLayers(model: nn.Sequential, persistent: Arena, replicas: nu
  * The optimiser's chunks of every parameter (equal parts of at most `chunk` elements, so the
  * replicas get balanced work), each with its initial state for learning rate `lr0`.
  */
-export function initialChunks(layers: Layer[], optimizer: OptimizerConfig, lr0: number, chunk: number): Chunk[] {
+export function initialChunks(layers: Layer[], optimizer: OptimizerConfig, lr0: number, chunk: number, heap: kernels.WasmHeap | null = null): Chunk[] {
   const init = transformationOf(optimizer, lr0);
-  // Initial states in slabs of shared memory (a step message then carries a few buffers, not one per array).
-  const slabs = new SlabPool();
+  // Initial states in slabs of shared memory (a step message then carries a few buffers, not one per
+  // array), on the engine's heap when it has one (the slots then take these arrays as they are).
+  const slabs = new SlabPool(undefined, heap);
   const sizes = layers.map((l) => l.params.map((p) => p.size));
   return chunkLayout(sizes, chunk).map(({ layer, param, lo, hi }) => {
     const l = layers[layer]!;

@@ -1,3 +1,4 @@
+import type { kernels } from '@actorgrad/core';
 import { type ChunkSlots, makeSlots, slotState } from '../actors/slots.js';
 import type { Chunk } from './step-state.js';
 
@@ -23,7 +24,11 @@ export class OptimizerSlots {
   /** The slots that hold newer optimiser states than the chunks' state objects (see `materialise`). */
   private pending: SlotSet | null = null;
 
-  constructor(private readonly chunks: Chunk[]) {}
+  /** `heap`: where the slots live (the engine's, or null for plain shared memory). */
+  constructor(
+    private readonly chunks: Chunk[],
+    private readonly heap: kernels.WasmHeap | null = null,
+  ) {}
 
   /** Brings the chunks' state objects up to date with the programs' slots, if a step program left them behind. */
   materialise(): void {
@@ -45,7 +50,7 @@ export class OptimizerSlots {
     const set = this.set;
     if (set && (this.pending === set || set.trees.every((t, i) => t === this.chunks[i]!.state))) return set;
     this.materialise();
-    const slots = this.chunks.map((c) => makeSlots(c.state));
+    const slots = this.chunks.map((c) => makeSlots(c.state, this.heap));
     const trees = slots.map((sl, ci) => {
       const t = slotState(sl, 0);
       this.chunks[ci]!.state = t;
