@@ -1,4 +1,3 @@
-import { serveViz } from '@actorgrad/viz-server';
 import { DEMOS, listing, parseCli, runDemo } from './demos.js';
 
 let cli: ReturnType<typeof parseCli>;
@@ -15,7 +14,7 @@ if (cli.name === undefined) {
 const name = cli.name;
 if (cli.viz && DEMOS[name]!.viz === null) console.error(`demo ${name}: --viz is not supported (it has no training loop to stream); running without it`);
 // `--viz`: the live view (its URL is the first line printed), closed when the demo ends.
-const viz = cli.viz && DEMOS[name]!.viz !== null ? await serveViz() : null;
+const viz = cli.viz && DEMOS[name]!.viz !== null ? await (await import('@actorgrad/viz-server')).serveViz() : null;
 try {
   await runDemo(name, {
     full: cli.full,
