@@ -51,13 +51,32 @@ function copySquares(a: FloatArray, g: FloatArray): number {
   return sq;
 }
 
-/** g ← a + b (in float64, rounded once on store); Σ g². */
+/**
+ * g ← a + b (in float64, rounded once to g's dtype); Σ g². The rounded sum is computed (`Math.fround`
+ * for float32: the value a store gives) rather than read back from g: a store then a load of the
+ * same element per iteration ran at 4.9 ns an element, this at ~1.5 (117 k float32).
+ */
 function sumTwoSquares(a: FloatArray, b: FloatArray, g: FloatArray): number {
+  return g instanceof Float32Array ? sumTwo32(a, b, g) : sumTwo64(a, b, g);
+}
+
+function sumTwo32(a: FloatArray, b: FloatArray, g: Float32Array): number {
   const n = g.length;
   let sq = 0;
   for (let i = 0; i < n; i++) {
-    g[i] = a[i]! + b[i]!;
-    const r = g[i]!;
+    const r = Math.fround(a[i]! + b[i]!);
+    g[i] = r;
+    sq += r * r;
+  }
+  return sq;
+}
+
+function sumTwo64(a: FloatArray, b: FloatArray, g: FloatArray): number {
+  const n = g.length;
+  let sq = 0;
+  for (let i = 0; i < n; i++) {
+    const r = a[i]! + b[i]!;
+    g[i] = r;
     sq += r * r;
   }
   return sq;
