@@ -17,6 +17,7 @@ import { adamUpdate } from '../src/kernels/adam.js';
 import { addInto, mapUnary } from '../src/kernels/elementwise.js';
 import { gemm } from '../src/kernels/matmul.js';
 import { WasmHeap } from '../src/kernels/heap.js';
+import { sumSquares } from '../src/kernels/reduce.js';
 import { reluBackward, reluForward } from '../src/kernels/relu.js';
 import { type GemmKernel, relaxedSimdAvailable, useGemmKernel } from '../src/kernels/wasm.js';
 
@@ -126,8 +127,8 @@ const M = 1 << 20;
   bench.add('tanh map f32 1M', () => mapUnary(a, out, M, Math.tanh));
 }
 
-// The MLP's optimiser step (235 146 parameters, fused Adam) and a ReLU layer's forward and backward
-// (128 × 256), each on the JavaScript loops and on WebAssembly (same bits), operands in shared memory
+// The MLP's optimiser step (235 146 parameters, fused Adam), its gradient reduction over two shards
+// and a ReLU layer's forward and backward (128 × 256), each on the JavaScript loops and on WebAssembly (same bits), operands in shared memory
 // as the runtime's actors have them.
 const shared = (n: number, seed: number) => {
   const x = viewOf(new SharedArrayBuffer(n * 4), 0, n, 'float32');
@@ -152,6 +153,13 @@ for (const [kernel, where] of [['js', ''], ['wasm', ''], ['wasm', ' heap']] as c
   bench.add(`adam f32 235k ${kernel}${where}`, () => {
     useGemmKernel(kernel);
     adamUpdate(g!, m!, v!, m!, v!, p!, k);
+  });
+  // The gradient reduction of two shards (dataParallel(2)): g = a + b and Σ g².
+  const [ga, gb] = [5, 6].map((seed) => make(P, seed + 10));
+  elems.set(`reduce 2 shards f32 235k ${kernel}${where}`, P);
+  bench.add(`reduce 2 shards f32 235k ${kernel}${where}`, () => {
+    useGemmKernel(kernel);
+    sumSquares(ga!, gb!, g!);
   });
   const R = 128 * 256;
   const [x, y, gy, gx] = [1, 2, 3, 4].map((seed) => make(R, seed + 20));

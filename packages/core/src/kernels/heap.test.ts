@@ -3,6 +3,7 @@ import type { FloatArray } from '../dtype.js';
 import { Rng } from '../rng.js';
 import { type AdamConstants, adamUpdate } from './adam.js';
 import { WasmHeap } from './heap.js';
+import { sumSquares } from './reduce.js';
 import { reluBackward, reluForward } from './relu.js';
 import { CHUNK } from './staged.js';
 import { type GemmKernel, kernelChoice, useGemmKernel, useKernelChoice, wasmKernelsAvailable } from './wasm.js';
@@ -131,6 +132,36 @@ describe.runIf(heap !== null)('the elementwise kernels on heap arrays', () => {
       }
     });
   }
+
+  for (const T of [Float32Array, Float64Array]) {
+    for (const [name, on] of [['on the heap', true], ['staged', false]] as const) {
+      for (const two of [false, true]) {
+        it(`sumSquares of ${two ? 'two operands' : 'one operand'} ${name}: the definition's bits, neighbours untouched (${T.name})`, () => {
+          for (const n of sizes) {
+            const guards: FloatArray[] = [];
+            const [a, b, g] = [0, 1, 2].map(() => operand(T, n, on, guards));
+            // The definition: each sum in float64, rounded to the dtype, squared and added in order.
+            const want = new T(n);
+            let wantSq = 0;
+            for (let i = 0; i < n; i++) {
+              want[i] = two ? a[i]! + b[i]! : a[i]!;
+              wantSq += want[i]! * want[i]!;
+            }
+            for (const kernel of ['js', 'fast'] as GemmKernel[]) {
+              useGemmKernel(kernel);
+              g.fill(7);
+              expect([n, kernel, sumSquares(a, two ? b! : null, g), firstDiff(g, want)]).toEqual([n, kernel, wantSq, -1]);
+            }
+            expect(guards.every((x) => x.every((v) => v === SENTINEL))).toBe(true);
+          }
+        });
+      }
+    }
+  }
+
+  it('sumSquares names an operand shorter than g', () => {
+    expect(() => sumSquares(new Float32Array(3), new Float32Array(2), new Float32Array(3))).toThrow("sumSquares: b has 2 elements, fewer than g's 3");
+  });
 
   it('runs the heap module of this thread on heap operands', () => {
     const h = WasmHeap.create(1 << 16)!;

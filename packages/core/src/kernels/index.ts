@@ -15,5 +15,6 @@ export {
 } from './wasm.js';
 export { type AdamConstants, adamUpdate } from './adam.js';
 export { reluBackward, reluForward } from './relu.js';
+export { sumSquares } from './reduce.js';
 export { WasmHeap } from './heap.js';
 export type { WasmMemory } from './wasm.js';

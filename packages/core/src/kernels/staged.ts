@@ -32,6 +32,7 @@ export interface ElementwiseExports {
   adam32(n: number, g: number, m0: number, v0: number, m: number, v: number, p: number): void;
   adam64(n: number, g: number, m0: number, v0: number, m: number, v: number, p: number): void;
   relu(bytes: number, x: number, g: number, y: number, f64: number): void;
+  sumsq(n: number, a: number, b: number, g: number, f64: number, sq: number): number;
 }
 
 /** An instance with its staging regions: at byte `base` of `memory`, REGIONS × REGION_BYTES. */
