@@ -154,10 +154,15 @@ for (const [kernel, where] of [['js', ''], ['wasm', ''], ['wasm', ' heap']] as c
     useGemmKernel(kernel);
     adamUpdate(g!, m!, v!, m!, v!, p!, k);
   });
-  // The gradient reduction of two shards (dataParallel(2)): g = a + b and Σ g².
-  const [ga, gb] = [5, 6].map((seed) => make(P, seed + 10));
-  elems.set(`reduce 2 shards f32 235k ${kernel}${where}`, P);
-  bench.add(`reduce 2 shards f32 235k ${kernel}${where}`, () => {
+  // The gradient reduction of two shards (dataParallel(2)): float64 shard gradients a and b,
+  // g = a + b rounded to float32, and Σ g².
+  const [ga, gb] = [5, 6].map((seed) => {
+    const x = where ? heap!.alloc('float64', P) : viewOf(new SharedArrayBuffer(P * 8), 0, P, 'float64');
+    x.set(random(Float64Array, P, seed));
+    return x;
+  });
+  elems.set(`reduce 2 shards f64→f32 235k ${kernel}${where}`, P);
+  bench.add(`reduce 2 shards f64→f32 235k ${kernel}${where}`, () => {
     useGemmKernel(kernel);
     sumSquares(ga!, gb!, g!);
   });

@@ -110,37 +110,61 @@
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $l))))
 
-  ;; Gradient reduction: g = a (+ b), rounded to the dtype on store, and the running sum of squares
-  ;; sq + g0² + g1² + ... of the rounded values, in order, in float64 (returned; the caller chains
-  ;; chunks through $sq, so the whole sum keeps the sequential order of kernels/reduce.ts's loops).
-  ;; $b < 0: one operand (a copy). Scalar: the sum of squares is one dependency chain either way.
-  (func (export "sumsq") (param $n i32) (param $a i32) (param $b i32) (param $g i32) (param $f64 i32) (param $sq f64) (result f64)
-    (local $i i32) (local $end i32) (local $r f64)
-    (if (local.get $f64)
-      (then
-        (local.set $end (i32.shl (local.get $n) (i32.const 3)))
-        (block $done
-          (loop $l
-            (br_if $done (i32.ge_s (local.get $i) (local.get $end)))
-            (local.set $r (f64.load (i32.add (local.get $a) (local.get $i))))
-            (if (i32.ge_s (local.get $b) (i32.const 0))
-              (then (local.set $r (f64.add (local.get $r) (f64.load (i32.add (local.get $b) (local.get $i)))))))
-            (f64.store (i32.add (local.get $g) (local.get $i)) (local.get $r))
-            (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $r) (local.get $r))))
-            (local.set $i (i32.add (local.get $i) (i32.const 8)))
-            (br $l))))
-      (else
-        (local.set $end (i32.shl (local.get $n) (i32.const 2)))
-        (block $done
-          (loop $l
-            (br_if $done (i32.ge_s (local.get $i) (local.get $end)))
-            (local.set $r (f64.promote_f32 (f32.load (i32.add (local.get $a) (local.get $i)))))
-            (if (i32.ge_s (local.get $b) (i32.const 0))
-              (then (local.set $r (f64.promote_f32 (f32.demote_f64
-                (f64.add (local.get $r) (f64.promote_f32 (f32.load (i32.add (local.get $b) (local.get $i))))))))))
-            (f32.store (i32.add (local.get $g) (local.get $i)) (f32.demote_f64 (local.get $r)))
-            (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $r) (local.get $r))))
-            (local.set $i (i32.add (local.get $i) (i32.const 4)))
-            (br $l)))))
+  ;; Gradient reduction: g = a (+ b), added in float64 and rounded once to g's dtype on store, and the
+  ;; running sum of squares sq + g0^2 + g1^2 + ... of the rounded values, in order, in float64
+  ;; (returned; the caller chains chunks through $sq, so the whole sum keeps the sequential order of
+  ;; kernels/reduce.ts's loops). $b < 0: one operand (a copy). One function per pair of dtypes
+  ;; (sumsq<in><out>: the runtime sums float64 shard gradients into float32 or float64 ones; float32
+  ;; into float32 for callers with float32 operands): a loop that branched on the dtypes, through a
+  ;; load function, ran at half the speed of the JavaScript loop. Scalar: the sum of squares is one
+  ;; dependency chain either way.
+  (func (export "sumsq6432") (param $n i32) (param $a i32) (param $b i32) (param $g i32) (param $sq f64) (result f64)
+    (local $i i32) (local $o i32) (local $end i32) (local $r f64)
+    (local.set $end (i32.shl (local.get $n) (i32.const 3)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_s (local.get $i) (local.get $end)))
+        (local.set $r (f64.load (i32.add (local.get $a) (local.get $i))))
+        (if (i32.ge_s (local.get $b) (i32.const 0))
+          (then (local.set $r (f64.add (local.get $r) (f64.load (i32.add (local.get $b) (local.get $i)))))))
+        (local.set $r (f64.promote_f32 (f32.demote_f64 (local.get $r))))
+        (f32.store (i32.add (local.get $g) (local.get $o)) (f32.demote_f64 (local.get $r)))
+        (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $r) (local.get $r))))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (br $l)))
+    (local.get $sq))
+
+  (func (export "sumsq6464") (param $n i32) (param $a i32) (param $b i32) (param $g i32) (param $sq f64) (result f64)
+    (local $i i32) (local $o i32) (local $end i32) (local $r f64)
+    (local.set $end (i32.shl (local.get $n) (i32.const 3)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_s (local.get $i) (local.get $end)))
+        (local.set $r (f64.load (i32.add (local.get $a) (local.get $i))))
+        (if (i32.ge_s (local.get $b) (i32.const 0))
+          (then (local.set $r (f64.add (local.get $r) (f64.load (i32.add (local.get $b) (local.get $i)))))))
+        (f64.store (i32.add (local.get $g) (local.get $o)) (local.get $r))
+        (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $r) (local.get $r))))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (local.set $o (i32.add (local.get $o) (i32.const 8)))
+        (br $l)))
+    (local.get $sq))
+
+  (func (export "sumsq3232") (param $n i32) (param $a i32) (param $b i32) (param $g i32) (param $sq f64) (result f64)
+    (local $i i32) (local $o i32) (local $end i32) (local $r f64)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_s (local.get $i) (local.get $end)))
+        (local.set $r (f64.promote_f32 (f32.load (i32.add (local.get $a) (local.get $i)))))
+        (if (i32.ge_s (local.get $b) (i32.const 0))
+          (then (local.set $r (f64.add (local.get $r) (f64.promote_f32 (f32.load (i32.add (local.get $b) (local.get $i))))))))
+        (local.set $r (f64.promote_f32 (f32.demote_f64 (local.get $r))))
+        (f32.store (i32.add (local.get $g) (local.get $o)) (f32.demote_f64 (local.get $r)))
+        (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $r) (local.get $r))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (br $l)))
     (local.get $sq))
 )

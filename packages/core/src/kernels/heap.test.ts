@@ -133,15 +133,16 @@ describe.runIf(heap !== null)('the elementwise kernels on heap arrays', () => {
     });
   }
 
-  for (const T of [Float32Array, Float64Array]) {
+  // Inputs and output of each dtype: the runtime sums float64 shard gradients into float32 ones.
+  for (const [T, U] of [[Float32Array, Float32Array], [Float64Array, Float64Array], [Float64Array, Float32Array], [Float32Array, Float64Array]] as const) {
     for (const [name, on] of [['on the heap', true], ['staged', false]] as const) {
       for (const two of [false, true]) {
-        it(`sumSquares of ${two ? 'two operands' : 'one operand'} ${name}: the definition's bits, neighbours untouched (${T.name})`, () => {
+        it(`sumSquares of ${two ? 'two operands' : 'one operand'} ${name}: the definition's bits, neighbours untouched (${T.name} into ${U.name})`, () => {
           for (const n of sizes) {
             const guards: FloatArray[] = [];
-            const [a, b, g] = [0, 1, 2].map(() => operand(T, n, on, guards));
+            const [a, b, g] = [T, T, U].map((C) => operand(C, n, on, guards));
             // The definition: each sum in float64, rounded to the dtype, squared and added in order.
-            const want = new T(n);
+            const want = new U(n);
             let wantSq = 0;
             for (let i = 0; i < n; i++) {
               want[i] = two ? a[i]! + b[i]! : a[i]!;

@@ -1,11 +1,17 @@
 /**
  * The gradient reduction of the runtime's data-parallel step: g = a (+ b), rounded to g's dtype,
  * and Σ g² of the rounded values in float64, in index order. WebAssembly (`sumsq` in
- * `wasm/elementwise.wat`) when the thread's kernels are WebAssembly and the operands share g's
- * dtype, these loops otherwise — the same bits.
+ * `wasm/elementwise.wat`) when the thread's kernels are WebAssembly (a and b of one dtype, g of
+ * either, except float32 into float64), these loops otherwise — the same bits.
  */
 import type { FloatArray } from '../dtype.js';
 import { staged } from './staged.js';
+
+/**
+ * The module's loop for each pair of dtypes (inputs, g). None for float32 into float64: staged, g's
+ * chunk is written over a's, and must not outgrow it.
+ */
+const KERNELS: Record<string, 'sumsq6432' | 'sumsq6464' | 'sumsq3232' | undefined> = { '6432': 'sumsq6432', '6464': 'sumsq6464', '3232': 'sumsq3232' };
 
 function check(a: FloatArray, b: FloatArray | null, g: FloatArray): void {
   for (const [name, x] of [['a', a], ['b', b]] as const) {
@@ -20,14 +26,13 @@ function check(a: FloatArray, b: FloatArray | null, g: FloatArray): void {
 export function sumSquares(a: FloatArray, b: FloatArray | null, g: FloatArray): number {
   check(a, b, g);
   const n = g.length;
-  const ctor = g.constructor;
-  if (a.constructor === ctor && (!b || b.constructor === ctor)) {
-    const f64 = g instanceof Float64Array ? 1 : 0;
+  const kernel = b && b.constructor !== a.constructor ? null : KERNELS[`${a instanceof Float64Array ? 64 : 32}${g instanceof Float64Array ? 64 : 32}`];
+  if (kernel) {
     let sq = 0;
     const inputs = b ? [a, b] : [a];
     // Chunk by chunk, each continuing the previous chunk's sum: the order of the loops below.
     const wasm = staged(n, inputs, [g], (mod, len, src, dst) => {
-      sq = mod.sumsq(len, src[0]!, b ? src[1]! : -1, dst[0]!, f64, sq);
+      sq = mod[kernel](len, src[0]!, b ? src[1]! : -1, dst[0]!, sq);
     });
     if (wasm) return sq;
   }

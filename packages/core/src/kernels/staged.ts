@@ -12,7 +12,8 @@
  *   fraction of the arithmetic they replace, but for Adam on 235 k parameters they were as much as
  *   the kernel itself — hence the heap.
  * The kernels process whole vectors (4 float32 / 2 float64 lanes), so only whole vectors of arrays
- * on the heap are addressed in place; the ragged tail (< 4 elements) is staged.
+ * on the heap are addressed in place; the ragged tail (< 4 elements) is staged. Operands may differ
+ * in dtype (a region holds a chunk of float64).
  */
 import { ELEMENTWISE_HEAP_WASM_BASE64, ELEMENTWISE_WASM_BASE64 } from './wasm-gemm.generated.js';
 import { WasmHeap } from './heap.js';
@@ -32,7 +33,9 @@ export interface ElementwiseExports {
   adam32(n: number, g: number, m0: number, v0: number, m: number, v: number, p: number): void;
   adam64(n: number, g: number, m0: number, v0: number, m: number, v: number, p: number): void;
   relu(bytes: number, x: number, g: number, y: number, f64: number): void;
-  sumsq(n: number, a: number, b: number, g: number, f64: number, sq: number): number;
+  sumsq6432(n: number, a: number, b: number, g: number, sq: number): number;
+  sumsq6464(n: number, a: number, b: number, g: number, sq: number): number;
+  sumsq3232(n: number, a: number, b: number, g: number, sq: number): number;
 }
 
 /** An instance with its staging regions: at byte `base` of `memory`, REGIONS × REGION_BYTES. */
@@ -128,25 +131,28 @@ function chunks(
   heap: WasmHeap | null,
 ): void {
   if (lo >= hi) return;
-  const view = viewLike(run, inputs[0]!);
-  const bpe = view.BYTES_PER_ELEMENT;
   const inPlace = (a: FloatArray | null) => heap !== null && a !== null && WasmHeap.of(a) === heap;
   const inIn = inputs.map(inPlace);
   const outIn = outputs.map(inPlace);
   for (let o = lo; o < hi; o += CHUNK) {
     const e = Math.min(hi, o + CHUNK);
     for (let r = 0; r < inputs.length; r++) {
+      const a = inputs[r]!;
       const region = run.base + r * REGION_BYTES;
-      if (inIn[r]) src[r] = inputs[r]!.byteOffset + o * bpe;
+      if (inIn[r]) src[r] = a.byteOffset + o * a.BYTES_PER_ELEMENT;
       else {
-        view.set(inputs[r]!.subarray(o, e), region / bpe);
+        viewLike(run, a).set(a.subarray(o, e), region / a.BYTES_PER_ELEMENT);
         src[r] = region;
       }
-      dst[r] = outIn[r] ? outputs[r]!.byteOffset + o * bpe : region;
+      const out = outputs[r];
+      dst[r] = out && outIn[r] ? out.byteOffset + o * out.BYTES_PER_ELEMENT : region;
     }
     kernel(run.mod, e - o, src, dst);
     for (let r = 0; r < outputs.length; r++) {
-      if (outputs[r] && !outIn[r]) outputs[r]!.set(view.subarray((run.base + r * REGION_BYTES) / bpe, (run.base + r * REGION_BYTES) / bpe + e - o), o);
+      const out = outputs[r];
+      if (!out || outIn[r]) continue;
+      const at = (run.base + r * REGION_BYTES) / out.BYTES_PER_ELEMENT;
+      out.set(viewLike(run, out).subarray(at, at + e - o), o);
     }
   }
 }
