@@ -35,8 +35,8 @@ const api = (globalThis as { WebAssembly?: MemoryApi }).WebAssembly;
 
 /** Heaps this thread has adopted, by id; weakly held (a heap goes with its owner). */
 const adopted = new Map<string, WeakRef<WasmHeap>>();
-/** Per buffer object: the adopted heap it is the memory of, or null. */
-const owners = new WeakMap<ArrayBufferLike, WasmHeap | null>();
+/** Per buffer object: the adopted heap it is the memory of, or null (renewed when a heap is adopted). */
+let owners = new WeakMap<ArrayBufferLike, WasmHeap | null>();
 
 function idKey(words: Uint32Array): string {
   return `${words[0]}:${words[1]}:${words[2]}:${words[3]}`;
@@ -99,6 +99,7 @@ export class WasmHeap {
     if (known) return known;
     const heap = new WasmHeap(memory);
     adopted.set(key, new WeakRef(heap));
+    owners = new WeakMap(); // a buffer seen before as no heap's may be this one's
     return heap;
   }
 
@@ -134,9 +135,15 @@ export class WasmHeap {
       Atomics.sub(this.words, TOP, size);
       throw new RangeError(`WasmHeap.alloc: the heap is full (${start} bytes used of ${MAX_PAGES * PAGE}; asked for ${bytes})`);
     }
-    // Another thread may grow it at the same time: both grow, the memory is then larger than needed.
-    const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    // Another thread may grow it at the same time (the memory then ends up larger than needed); a
+    // grow that fails because the other one took the memory to its maximum is checked, not trusted.
+    for (let have = this.memory.buffer.byteLength; end > have; have = this.memory.buffer.byteLength) {
+      try {
+        this.memory.grow(Math.ceil((end - have) / PAGE));
+      } catch (e) {
+        if (this.memory.buffer.byteLength < end) throw new RangeError(`WasmHeap.alloc: could not grow the heap to ${end} bytes (asked for ${bytes}): ${(e as Error).message}`);
+      }
+    }
     return start;
   }
 
