@@ -8,12 +8,12 @@ import wabtInit from 'wabt';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** The modules: exported constant name → .wat file (gemm-relaxed.wat uses relaxed SIMD). */
-export const SOURCES = { GEMM_WASM_BASE64: 'gemm.wat', GEMM_RELAXED_WASM_BASE64: 'gemm-relaxed.wat', ELEMENTWISE_WASM_BASE64: 'elementwise.wat' };
+/** The modules: exported constant name → .wat file (gemm-relaxed.wat uses relaxed SIMD; gemm-driver.wat imports gemm.wat's memory and a macro32). */
+export const SOURCES = { GEMM_WASM_BASE64: 'gemm.wat', GEMM_RELAXED_WASM_BASE64: 'gemm-relaxed.wat', ELEMENTWISE_WASM_BASE64: 'elementwise.wat', GEMM_DRIVER_WASM_BASE64: 'gemm-driver.wat' };
 export const OUT_PATH = `${root}src/kernels/wasm-gemm.generated.ts`;
 
 async function assemble(wabt, name) {
-  const mod = wabt.parseWat(name, await readFile(`${root}wasm/${name}`, 'utf8'), { simd: true, relaxed_simd: true });
+  const mod = wabt.parseWat(name, await readFile(`${root}wasm/${name}`, 'utf8'), { simd: true, relaxed_simd: true, bulk_memory: true });
   mod.validate();
   const { buffer } = mod.toBinary({});
   mod.destroy();

@@ -1,3 +1,4 @@
+import type { FloatArray } from '../dtype.js';
 /**
  * The elementwise WebAssembly module (`wasm/elementwise.wat`: the fused Adam step, ReLU) and the
  * staging of operands through its memory. Tensors live in SharedArrayBuffers the module cannot
@@ -8,7 +9,6 @@
  */
 import { ELEMENTWISE_WASM_BASE64 } from './wasm-gemm.generated.js';
 import { type WasmMemory, gemmKernel, grownMemory, instantiateModule } from './wasm.js';
-import type { FloatArray } from '../dtype.js';
 
 /** Elements per region and chunk (a multiple of 4: the kernels process whole 16-byte vectors). */
 export const CHUNK = 4096;
