@@ -15,6 +15,11 @@
  * - Ragged edges are handled by zero-padding the packed panels and storing only the valid part of
  *   the edge tiles.
  * - Matrix–vector (`n === 1`), vector–matrix (`m === 1`) and tiny shapes skip packing.
+ * - The WebAssembly kernels (`kernels/wasm.ts`): `wasm` runs the macro-kernel in WebAssembly under
+ *   this driver; `fast` (float32 A and B) hands the whole packed product to WebAssembly
+ *   (`wasmGemm32`: staging, SIMD packing and all blocks in one call, with the blocking chosen here,
+ *   so its bits are those of this driver's blockwise path, which remains its fallback for products
+ *   too large to stage).
  *
  * See `bench/RESULTS.md` for the variants that were measured.
  */

@@ -9,10 +9,13 @@
  * (`ACTORGRAD_KERNELS=wasm` or `useGemmKernel('wasm')`) accumulates in float64 like the JavaScript
  * kernel and gives its bits exactly (see the .wat header).
  *
- * Memory: tensors stay in their SharedArrayBuffers. The packed A and B panels (which the packed GEMM
- * copies anyway) and the C block are written into this module's own memory, one instance per
- * thread, and the C block is copied out after each macro-kernel call (mb·nb elements per mb·nb·kb
- * multiply-adds). See docs/ARCHITECTURE.md, "Kernels in WebAssembly".
+ * Memory: tensors stay in their SharedArrayBuffers; each thread has its own module instance and
+ * memory. A `fast` product is staged whole (`wasmGemm32`): A and B are copied into the module's
+ * memory, one call of `wasm/gemm-driver.wat` packs them with SIMD and runs every block, the C panel
+ * stays in the module's memory across k blocks, and C is copied out once. Products too large to
+ * stage (over 64 MiB) and the `wasm` kernel write the packed panels (which the JavaScript driver
+ * packs anyway) into the module's memory and copy the C block out after each macro-kernel call
+ * (mb·nb elements per mb·nb·kb multiply-adds). See docs/ARCHITECTURE.md, "Kernels in WebAssembly".
  */
 import { GEMM_DRIVER_WASM_BASE64, GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from './wasm-gemm.generated.js';
 
