@@ -17,6 +17,7 @@
  * packs anyway) into the module's memory and copy the C block out after each macro-kernel call
  * (mb·nb elements per mb·nb·kb multiply-adds). See docs/ARCHITECTURE.md, "Kernels in WebAssembly".
  */
+import type { FloatArray } from '../dtype.js';
 import { GEMM_DRIVER_WASM_BASE64, GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from './wasm-gemm.generated.js';
 
 /** A `WebAssembly.Memory` (core's typings have no DOM or Node types). @internal */
@@ -32,8 +33,6 @@ interface GemmExports {
   macro32: MacroKernel;
   store32: unknown;
 }
-/** A float32 or float64 typed array (C of a staged product). */
-type FloatArrayLike = Float32Array | Float64Array;
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
@@ -250,7 +249,7 @@ function stage(v: Float32Array, at: number, o: Operand32): void {
  * and C is copied out once. Returns false (nothing done) when the product would need more than
  * the staging limit; the caller then runs the blockwise path, which gives the same bits.
  */
-export function wasmGemm32(m: number, n: number, k: number, a: Operand32, ta: boolean, b: Operand32, tb: boolean, c: FloatArrayLike, cOff: number, ldc: number, bl: Blocking): boolean {
+export function wasmGemm32(m: number, n: number, k: number, a: Operand32, ta: boolean, b: Operand32, tb: boolean, c: FloatArray, cOff: number, ldc: number, bl: Blocking): boolean {
   const at = 0;
   const bt = ceil4(a.rows * a.cols);
   const ct = bt + ceil4(b.rows * b.cols);
