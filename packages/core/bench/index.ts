@@ -2,9 +2,11 @@
  * Kernel micro-benchmarks (tinybench). Run from packages/core with `pnpm bench`
  * (= `tsx --conditions=@actorgrad/source bench/index.ts`). Takes ~40 s. Each gemm row runs on each
  * kernel: `js` (the JavaScript macro-kernel), `wasm` (the WebAssembly SIMD one; both give the same
- * bits) and, for float32, `fast` (the default: WebAssembly f32x4, float32 accumulation; FMA when
+ * bits) and, for float32, `fast` (the default: WebAssembly f32x4, float32 accumulation, the whole
+ * product in one WebAssembly call; FMA when
  * run as `node --experimental-wasm-relaxed-simd --import tsx --conditions=@actorgrad/source
- * bench/index.ts` on Node 20 — Node refuses that flag in NODE_OPTIONS).
+ * bench/index.ts` on Node 20 — Node refuses that flag in NODE_OPTIONS) and `fast-blockwise` (the same
+ * bits with staging off: JavaScript packing and per-block C copies, the fallback for large products).
  *
  * GFLOP/s = 2·m·n·k / mean time; Melem/s = elements / mean time (the `@p50` columns use the median
  * time instead). Results and machine details are recorded in bench/RESULTS.md.
@@ -19,7 +21,7 @@ import { gemm } from '../src/kernels/matmul.js';
 import { WasmHeap } from '../src/kernels/heap.js';
 import { sumSquares } from '../src/kernels/reduce.js';
 import { reluBackward, reluForward } from '../src/kernels/relu.js';
-import { type GemmKernel, relaxedSimdAvailable, useGemmKernel } from '../src/kernels/wasm.js';
+import { type GemmKernel, relaxedSimdAvailable, setStageLimit, useGemmKernel } from '../src/kernels/wasm.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 
@@ -65,7 +67,7 @@ const bench = new Bench({ time: 700, warmupTime: 300, warmupIterations: 5 });
  * One gemm task on the WebAssembly (`wasm`) or JavaScript (`js`) macro-kernel: C[m×n] = op(A)·op(B)
  * with op = transpose where the layout letter is T (NN forward, NT = x·Wᵀ, TN = gᵀ·x).
  */
-function addGemm(label: string, T: Ctor, [m, n, k]: readonly number[], layout = 'NN', kernel: GemmKernel | 'naive' = 'wasm'): void {
+function addGemm(label: string, T: Ctor, [m, n, k]: readonly number[], layout = 'NN', kernel: GemmKernel | 'naive' | 'fast-blockwise' = 'wasm'): void {
   const a = random(T, m * k, 1);
   const b = random(T, k * n, 2);
   const c = new T(m * n);
@@ -74,9 +76,14 @@ function addGemm(label: string, T: Ctor, [m, n, k]: readonly number[], layout = 
   flops.set(name, 2 * m * n * k);
   if (kernel === 'naive') bench.add(name, () => naiveGemm(m, n, k, a, b, c));
   else {
+    // fast-blockwise: the fast kernel with staging off (packing in JavaScript, C copied per block;
+    // the path before gemm-driver.wat, and the fallback for products too large to stage)
+    const blockwise = kernel === 'fast-blockwise';
     bench.add(name, () => {
-      useGemmKernel(kernel);
+      useGemmKernel(blockwise ? 'fast' : kernel);
+      const prev = blockwise ? setStageLimit(0) : 0;
       gemm(m, n, k, a, 0, b, 0, c, 0, ta, tb);
+      if (blockwise) setStageLimit(prev);
     });
   }
 }
@@ -108,6 +115,7 @@ const GEMMS: [string, Ctor, number[], string][] = [
 for (const [label, T, shape, layout] of GEMMS) {
   addGemm(label, T, shape, layout, 'js');
   addGemm(label, T, shape, layout, 'wasm');
+  if (T === Float32Array) addGemm(label, T, shape, layout, 'fast-blockwise');
   if (T === Float32Array) addGemm(label, T, shape, layout, 'fast');
 }
 addGemm('naive ikj f32 256³ (baseline)', Float32Array, [256, 256, 256], 'NN', 'naive');

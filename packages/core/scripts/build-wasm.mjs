@@ -8,12 +8,16 @@ import wabtInit from 'wabt';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** The modules: exported constant name → .wat file (gemm-relaxed.wat uses relaxed SIMD). */
+/**
+ * The modules: exported constant name → .wat file (gemm-relaxed.wat uses relaxed SIMD;
+ * gemm-driver.wat imports gemm.wat's memory and a macro32).
+ */
 export const SOURCES = {
   GEMM_WASM_BASE64: 'gemm.wat',
   GEMM_RELAXED_WASM_BASE64: 'gemm-relaxed.wat',
   ELEMENTWISE_WASM_BASE64: 'elementwise.wat',
   ELEMENTWISE_HEAP_WASM_BASE64: 'elementwise.wat',
+  GEMM_DRIVER_WASM_BASE64: 'gemm-driver.wat',
 };
 /**
  * Modules assembled a second time on an imported shared memory (a `WasmHeap`, kernels/heap.ts)
@@ -30,7 +34,7 @@ async function assemble(wabt, name, onHeap) {
     if (!text.includes(OWN_MEMORY)) throw new Error(`${name}: expected the line ${OWN_MEMORY} to put the module on a heap`);
     text = text.replace(OWN_MEMORY, HEAP_MEMORY);
   }
-  const features = { simd: true, relaxed_simd: true, threads: true };
+  const features = { simd: true, relaxed_simd: true, threads: true, bulk_memory: true };
   const mod = wabt.parseWat(name, text, features);
   mod.validate(features);
   const { buffer } = mod.toBinary({});

@@ -15,11 +15,16 @@
  * - Ragged edges are handled by zero-padding the packed panels and storing only the valid part of
  *   the edge tiles.
  * - Matrix–vector (`n === 1`), vector–matrix (`m === 1`) and tiny shapes skip packing.
+ * - The WebAssembly kernels (`kernels/wasm.ts`): `wasm` runs the macro-kernel in WebAssembly under
+ *   this driver; `fast` (float32 A and B) hands the whole packed product to WebAssembly
+ *   (`wasmGemm32`: staging, SIMD packing and all blocks in one call, with the blocking chosen here,
+ *   so its bits are those of this driver's blockwise path, which remains its fallback for products
+ *   too large to stage).
  *
  * See `bench/RESULTS.md` for the variants that were measured.
  */
 import type { FloatArray } from '../dtype.js';
-import { gemmKernel, type GemmKernel, wasmMacro, wasmScratch, wasmScratch32 } from './wasm.js';
+import { type GemmKernel, gemmKernel, wasmGemm32, wasmMacro, wasmScratch, wasmScratch32 } from './wasm.js';
 
 /**
  * Packed panels: a plain double array for the JavaScript macro-kernel, the WebAssembly module's
@@ -269,6 +274,7 @@ function gemmPacked(
   const mc = Math.min((m + 3) & ~3, MC);
   const nr = kind === 'fast' ? 8 : 4; // columns per B micro-panel
   const nc = Math.min((n + nr - 1) & -nr, NC);
+  if (kind === 'fast' && stagedFast(m, n, k, a as Float32Array, aOff, lda, b as Float32Array, bOff, ldb, c, cOff, ldc, transA, transB, { kc, mc, nc })) return;
   const s = scratchFor(kind, (mc + nc) * kc + mc * nc);
   const bo = mc * kc; // packed B block lives after the packed A block
   const co = bo + nc * kc; // and the WebAssembly kernel's C block after that
@@ -287,6 +293,13 @@ function gemmPacked(
       }
     }
   }
+}
+
+/** The fast kernel's product staged whole in WebAssembly (see `wasmGemm32`); false if too large to stage. */
+function stagedFast(m: number, n: number, k: number, a: Float32Array, aOff: number, lda: number, b: Float32Array, bOff: number, ldb: number, c: FloatArray, cOff: number, ldc: number, transA: boolean, transB: boolean, bl: { kc: number; mc: number; nc: number }): boolean {
+  const A = transA ? { x: a, off: aOff, rows: k, cols: m, ld: lda } : { x: a, off: aOff, rows: m, cols: k, ld: lda };
+  const B = transB ? { x: b, off: bOff, rows: n, cols: k, ld: ldb } : { x: b, off: bOff, rows: k, cols: n, ld: ldb };
+  return wasmGemm32(m, n, k, A, transA, B, transB, c, cOff, ldc, bl);
 }
 
 /**

@@ -226,3 +226,61 @@ describe('the fast GEMM kernel (float32 accumulation in f32x4 lanes)', () => {
     expect(firstDiff(c64, cw)).not.toBe(-1); // float32 sums, not the exact kernel's float64 ones
   });
 });
+
+describe('the fast kernel staged whole in WebAssembly (gemm-driver.wat)', () => {
+  /** Runs `f` staged (the default) and blockwise (staging limit 0: packing in JavaScript, per-block C copies). */
+  function stagedAndBlockwise(T: Ctor, size: number, f: (c: FloatArray) => void): [FloatArray, FloatArray] {
+    const cs = new T(size).fill(Number.NaN);
+    const cb = new T(size).fill(Number.NaN);
+    useGemmKernel('fast');
+    f(cs);
+    const limit = w.setStageLimit(0);
+    try {
+      f(cb);
+    } finally {
+      w.setStageLimit(limit);
+    }
+    return [cs, cb];
+  }
+
+  for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+    const layout = `${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
+    it(`gives the blockwise path's bits on random shapes 1…300 with strides and offsets, C float32 and float64 (${layout})`, () => {
+      for (let trial = 0; trial < 8; trial++) {
+        const [m, n, k] = trial === 0 ? [300, 300, 300] : trial === 1 ? [dim(), dim(), 520 + dim()] : [dim(), dim(), dim()];
+        const [ar, ac] = transA ? [k, m] : [m, k];
+        const [br, bc] = transB ? [n, k] : [k, n];
+        // leading dimensions larger than the rows they step over, and nonzero offsets
+        const [lda, ldb, ldc] = [ac + Math.floor(rand() * 5), bc + Math.floor(rand() * 5), n + Math.floor(rand() * 5)];
+        const [ao, bo, co] = [Math.floor(rand() * 7), Math.floor(rand() * 7), Math.floor(rand() * 7)];
+        const a = fill(Float32Array, ao + ar * lda) as Float32Array;
+        const b = fill(Float32Array, bo + br * ldb) as Float32Array;
+        const T = trial % 2 === 0 ? Float32Array : Float64Array;
+        const [cs, cb] = stagedAndBlockwise(T, co + m * ldc, (c) => gemmBlock(m, n, k, a, ao, lda, b, bo, ldb, c, co, ldc, transA, transB));
+        expect(firstDiff(cs, cb), `${m}×${n}×${k} ${T.name}`).toBe(-1);
+        // the gaps between C's rows are not written
+        if (ldc > n) expect(cs[co + n]).toBeNaN();
+        const [gs, gb] = stagedAndBlockwise(Float32Array, m * n, (c) => gemm(m, n, k, a.subarray(0, m * k), 0, b.subarray(0, k * n), 0, c, 0, transA, transB));
+        expect(firstDiff(gs, gb), `gemm ${m}×${n}×${k}`).toBe(-1);
+      }
+    });
+  }
+
+  it('falls back to the blockwise path when a product exceeds the staging limit, with the same bits', () => {
+    const [m, n, k] = [70, 90, 600];
+    const a = fill(Float32Array, m * k);
+    const b = fill(Float32Array, k * n);
+    useGemmKernel('fast');
+    const staged = new Float32Array(m * n);
+    gemm(m, n, k, a, 0, b, 0, staged, 0);
+    const limit = w.setStageLimit(4 * (m * k + k * n)); // the operands fit, the work areas do not
+    const fallback = new Float32Array(m * n).fill(Number.NaN);
+    try {
+      gemm(m, n, k, a, 0, b, 0, fallback, 0);
+    } finally {
+      w.setStageLimit(limit);
+    }
+    expect(firstDiff(fallback, staged)).toBe(-1);
+    expectNearProduct(staged, m, n, k, (i, p) => a[i * k + p]!, (p, j) => b[p * n + j]!);
+  });
+});

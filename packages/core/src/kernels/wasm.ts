@@ -9,12 +9,16 @@
  * (`ACTORGRAD_KERNELS=wasm` or `useGemmKernel('wasm')`) accumulates in float64 like the JavaScript
  * kernel and gives its bits exactly (see the .wat header).
  *
- * Memory: tensors stay in their SharedArrayBuffers. The packed A and B panels (which the packed GEMM
- * copies anyway) and the C block are written into this module's own memory, one instance per
- * thread, and the C block is copied out after each macro-kernel call (mb·nb elements per mb·nb·kb
- * multiply-adds). See docs/ARCHITECTURE.md, "Kernels in WebAssembly".
+ * Memory: tensors stay in their SharedArrayBuffers; each thread has its own module instance and
+ * memory. A `fast` product is staged whole (`wasmGemm32`): A and B are copied into the module's
+ * memory, one call of `wasm/gemm-driver.wat` packs them with SIMD and runs every block, the C panel
+ * stays in the module's memory across k blocks, and C is copied out once. Products too large to
+ * stage (over 64 MiB) and the `wasm` kernel write the packed panels (which the JavaScript driver
+ * packs anyway) into the module's memory and copy the C block out after each macro-kernel call
+ * (mb·nb elements per mb·nb·kb multiply-adds). See docs/ARCHITECTURE.md, "Kernels in WebAssembly".
  */
-import { GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from './wasm-gemm.generated.js';
+import type { FloatArray } from '../dtype.js';
+import { GEMM_DRIVER_WASM_BASE64, GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from './wasm-gemm.generated.js';
 
 /** A `WebAssembly.Memory` (core's typings have no DOM or Node types). */
 export interface WasmMemory {
@@ -24,6 +28,7 @@ export interface WasmMemory {
   grow(pages: number): number;
 }
 type MacroKernel = (pa: number, pb: number, pc: number, mb: number, nb: number, kb: number, first: number) => void;
+type Gemm32 = (...args: number[]) => void;
 interface GemmExports {
   memory: WasmMemory;
   macro: MacroKernel;
@@ -73,6 +78,12 @@ function instantiateRelaxed(main: GemmExports | null): MacroKernel | null {
   return instantiateModule<{ macro32: MacroKernel }>(GEMM_RELAXED_WASM_BASE64, imports)?.macro32 ?? null;
 }
 
+/** gemm-driver.wat's whole float32 GEMM over the main module's memory, driving `macro32`. */
+function instantiateDriver(main: GemmExports | null, macro32: MacroKernel | null): Gemm32 | null {
+  if (!main || !macro32) return null;
+  return instantiateModule<{ gemm32: Gemm32 }>(GEMM_DRIVER_WASM_BASE64, { gemm: { memory: main.memory, macro32 } })?.gemm32 ?? null;
+}
+
 /** Grows a module's memory to at least `bytes` and returns its (possibly new) buffer. @internal */
 export function grownMemory(mem: WasmMemory, bytes: number): ArrayBuffer {
   const need = bytes - mem.buffer.byteLength;
@@ -113,6 +124,8 @@ export function kernelFromEnv(v: string | undefined, available: boolean): GemmKe
 
 const wasm = instantiateModule<GemmExports>(GEMM_WASM_BASE64);
 const relaxed = instantiateRelaxed(wasm);
+const driver = instantiateDriver(wasm, wasm?.macro32 ?? null);
+const driverFma = instantiateDriver(wasm, relaxed);
 let kernel: GemmKernel = 'js';
 let fma = relaxed !== null;
 const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
@@ -194,4 +207,64 @@ export function wasmScratch32(size: number): Float32Array {
 export function wasmMacro(ao: number, bo: number, co: number, mb: number, nb: number, kb: number, first: boolean, fast: boolean): void {
   if (!fast) wasm!.macro(ao * 8, bo * 8, co * 8, mb, nb, kb, first ? 1 : 0);
   else (fma ? relaxed! : wasm!.macro32)(ao * 4, bo * 4, co * 4, mb, nb, kb, first ? 1 : 0);
+}
+
+/** A float32 operand of a staged product: stored rows × cols, rows `ld` elements apart, from `off`. */
+export interface Operand32 {
+  x: Float32Array;
+  off: number;
+  rows: number;
+  cols: number;
+  ld: number;
+}
+
+/** Blocking of a staged product (elements): depth block, row block of A, column block of B. */
+export interface Blocking {
+  kc: number;
+  mc: number;
+  nc: number;
+}
+
+/** Above this many bytes of module memory a product is not staged whole (the blockwise path runs). */
+let stageLimit = 64 * 1024 * 1024;
+
+/** Sets the staging limit in bytes (tests: 0 forces the blockwise path); returns the previous one. @internal */
+export function setStageLimit(bytes: number): number {
+  const prev = stageLimit;
+  stageLimit = bytes;
+  return prev;
+}
+
+const ceil4 = (x: number): number => (x + 3) & ~3;
+
+/** Copies an operand's rows to float element `at` of the view, compacted (row stride = cols). */
+function stage(v: Float32Array, at: number, o: Operand32): void {
+  const { x, off, rows, cols, ld } = o;
+  if (ld === cols) v.set(x.subarray(off, off + rows * cols), at);
+  else for (let r = 0; r < rows; r++) v.set(x.subarray(off + r * ld, off + r * ld + cols), at + r * cols);
+}
+
+/**
+ * The `fast` float32 product C[m×n] (rows ldc apart, from cOff) = op(A) · op(B) in one WebAssembly
+ * call: A and B are copied into the module's memory (a memcpy per operand, or per row when their
+ * rows are not contiguous), gemm-driver.wat packs, multiplies and keeps C there across k blocks,
+ * and C is copied out once. Returns false (nothing done) when the product would need more than
+ * the staging limit; the caller then runs the blockwise path, which gives the same bits.
+ */
+export function wasmGemm32(m: number, n: number, k: number, a: Operand32, ta: boolean, b: Operand32, tb: boolean, c: FloatArray, cOff: number, ldc: number, bl: Blocking): boolean {
+  const at = 0;
+  const bt = ceil4(a.rows * a.cols);
+  const ct = bt + ceil4(b.rows * b.cols);
+  const pa = ct + ceil4(m * n);
+  const pb = pa + bl.mc * bl.kc;
+  const pcp = pb + bl.nc * bl.kc;
+  const end = pcp + ceil4(m) * bl.nc;
+  if (end * 4 > stageLimit) return false;
+  const v = wasmScratch32(end);
+  stage(v, at, a);
+  stage(v, bt, b);
+  (fma ? driverFma! : driver!)(m, n, k, at * 4, a.cols * 4, ta ? 1 : 0, bt * 4, b.cols * 4, tb ? 1 : 0, ct * 4, pa * 4, pb * 4, pcp * 4, bl.kc, bl.mc, bl.nc);
+  if (ldc === n) c.set(v.subarray(ct, ct + m * n), cOff);
+  else for (let r = 0; r < m; r++) c.set(v.subarray(ct + r * n, ct + r * n + n), cOff + r * ldc);
+  return true;
 }
