@@ -12,11 +12,11 @@ interface Region {
   bytes: number;
 }
 
-/** `bytes` bytes on `heap` (the kernels then address them in place), or a new SharedArrayBuffer. */
+/** `bytes` bytes on `heap` (the kernels then address them in place), or, with no heap or no room on it, a new SharedArrayBuffer. */
 function region(bytes: number, heap: kernels.WasmHeap | null): Region {
-  if (!heap) return { buffer: new SharedArrayBuffer(bytes), base: 0, bytes };
-  const base = heap.allocBytes(bytes);
-  return { buffer: heap.memory.buffer, base, bytes };
+  const base = heap ? heap.tryAllocBytes(bytes) : null;
+  if (base === null) return { buffer: new SharedArrayBuffer(bytes), base: 0, bytes };
+  return { buffer: heap!.memory.buffer, base, bytes };
 }
 
 /**

@@ -4,9 +4,9 @@ import { type Placement, createEngine, dataParallel, inline, pipeline } from '..
 import { batch, mlp, paramBytes } from './helpers.js';
 
 const SHARDS = 4;
-async function train(placement: Placement): Promise<Buffer> {
+async function train(placement: Placement, heapBytes?: number): Promise<Buffer> {
   const model = mlp(7);
-  const engine = await createEngine({ model, loss: 'crossEntropy', optimizer: { name: 'adam', options: { lr: 1e-2 } }, placement, seed: 42 });
+  const engine = await createEngine({ model, loss: 'crossEntropy', optimizer: { name: 'adam', options: { lr: 1e-2 } }, placement, seed: 42, ...(heapBytes === undefined ? {} : { heapBytes }) });
   try {
     for (let s = 0; s < 5; s++) await engine.step(batch(100 + s, 32, 20, 5));
   } finally {
@@ -63,5 +63,24 @@ describe('determinism with the fast GEMM kernel (float32 accumulation), chosen o
     } finally {
       kernels.useGemmKernel(prev);
     }
+  });
+});
+
+describe("the engine's WebAssembly heap full (heapBytes): what does not fit lives in plain shared memory", () => {
+  // 0: no heap; 64 KiB: the persistent arena fits, the 8 MiB step arena, optimiser slabs and every
+  // thread's staging regions do not; 16 MiB: everything fits. All give the same bits, also on the
+  // pool's threads, which adopt the small heap and find it full.
+  it('trains with the same bits for heaps of 0, 64 KiB and 16 MiB, inline and dataParallel(2)', async () => {
+    const ref = await train(inline({ shards: SHARDS }));
+    for (const heapBytes of [0, 64 << 10, 16 << 20]) {
+      expect((await train(inline({ shards: SHARDS }), heapBytes)).equals(ref), `inline, heapBytes ${heapBytes}`).toBe(true);
+      expect((await train(dataParallel({ replicas: 2, shards: SHARDS, threads: 2 }), heapBytes)).equals(ref), `dataParallel(2), heapBytes ${heapBytes}`).toBe(true);
+    }
+  });
+
+  it('names a bad heapBytes', async () => {
+    const opts = { model: mlp(7), loss: 'crossEntropy', optimizer: { name: 'adam', options: {} } } as const;
+    await expect(createEngine({ ...opts, heapBytes: -1 })).rejects.toThrow(`Engine: options.heapBytes must be an integer from 0 to ${kernels.WasmHeap.MAX_BYTES}, got -1`);
+    await expect(createEngine({ ...opts, heapBytes: 2 ** 32 })).rejects.toThrow(`Engine: options.heapBytes must be an integer from 0 to ${kernels.WasmHeap.MAX_BYTES}, got 4294967296`);
   });
 });

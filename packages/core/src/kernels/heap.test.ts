@@ -55,9 +55,30 @@ describe('WasmHeap', () => {
     expect(WasmHeap.adopt(other.memory)).toBe(other);
   });
 
+  it('fills up at its maximum: tryAlloc gives null, alloc names the heap and why; what was handed out stays', () => {
+    const small = WasmHeap.create(1024, 4 * 65536)!; // four pages
+    const got: FloatArray[] = [];
+    for (let a = small.tryAlloc('float32', 10_000); a; a = small.tryAlloc('float32', 10_000)) {
+      a.fill(got.length);
+      got.push(a);
+    }
+    expect(got.length).toBe(6); // 6 × 40 000 bytes (64-byte aligned: 40 000) after the 64-byte header; a seventh would end past 262 144
+    expect(small.used).toBe(64 + 6 * 40_000);
+    expect(small.capacity).toBe(4 * 65536);
+    expect(() => small.alloc('float32', 10_000)).toThrow(`WasmHeap.alloc: the heap cannot hold 10000 elements of float32 (${64 + 6 * 40_000} bytes used of 262144): the heap is full`);
+    expect(small.used).toBe(64 + 6 * 40_000); // a refused allocation takes nothing
+    expect(small.tryAlloc('float32', 1000)).not.toBeNull(); // the rest is still there for a smaller one
+    expect(got.map((a) => a[9_999])).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(WasmHeap.MAX_BYTES).toBe(2 ** 31);
+  });
+
   it('refuses what it cannot allocate, naming the amount', () => {
     expect(() => heap.alloc('float32', -1)).toThrow('WasmHeap.alloc: expected a non-negative integer byte count, got -4');
-    expect(() => heap.allocBytes(2 ** 31)).toThrow(`WasmHeap.alloc: ${2 ** 31} bytes is more than a heap holds (2147483584)`);
+    expect(() => heap.allocBytes(2 ** 31)).toThrow(`WasmHeap.alloc: the heap cannot hold ${2 ** 31} more bytes (${heap.used} bytes used of ${2 ** 31}): more than a heap of ${2 ** 31} bytes holds`);
+    expect(heap.tryAllocBytes(2 ** 31)).toBeNull();
+    expect(() => heap.tryAllocBytes(1.5)).toThrow('WasmHeap.alloc: expected a non-negative integer byte count, got 1.5');
+    expect(() => WasmHeap.create(1024, 0)).toThrow(`WasmHeap.create: maxBytes must be in (0, ${2 ** 31}], got 0`);
+    expect(() => WasmHeap.create(1024, 2 ** 31 + 1)).toThrow(`WasmHeap.create: maxBytes must be in (0, ${2 ** 31}], got ${2 ** 31 + 1}`);
     expect(() => WasmHeap.adopt({ buffer: new ArrayBuffer(64), grow: () => 0 })).toThrow('WasmHeap.adopt: expected the shared WebAssembly.Memory of a WasmHeap');
   });
 });
@@ -159,6 +180,24 @@ describe.runIf(heap !== null)('the elementwise kernels on heap arrays', () => {
       }
     }
   }
+
+  it('adamUpdate on the arrays of a heap too full for its staging regions: staged through the own module, the same bits', () => {
+    const n = 3001;
+    const full = WasmHeap.create(1024, 2 * 65536)!;
+    const [g, m0, v0, m, v, p] = Array.from({ length: 6 }, (_, i) => {
+      const a = full.alloc('float32', n);
+      for (let j = 0; j < n; j++) a[j] = (i === 2 ? rng.next() : rng.next() * 2 - 1) * 0.1;
+      return a;
+    });
+    expect(full.tryAllocBytes(CHUNK * 8 * 4)).toBeNull(); // no room for this thread's regions (4 × CHUNK float64) on it
+    const ref = [copy(m0!), copy(v0!), new Float32Array(n), new Float32Array(n), copy(p!)];
+    useGemmKernel('js');
+    adamUpdate(g!, ref[0]!, ref[1]!, ref[2]!, ref[3]!, ref[4]!, k);
+    useGemmKernel('fast');
+    adamUpdate(g!, m0!, v0!, m!, v!, p!, k);
+    expect([firstDiff(m!, ref[2]!), firstDiff(v!, ref[3]!), firstDiff(p!, ref[4]!)]).toEqual([-1, -1, -1]);
+    expect(full.local.get('elementwise')).toBeNull(); // the heap's module instance had no room: none
+  });
 
   it('sumSquares names an operand shorter than g', () => {
     expect(() => sumSquares(new Float32Array(3), new Float32Array(2), new Float32Array(3))).toThrow("sumSquares: b has 2 elements, fewer than g's 3");

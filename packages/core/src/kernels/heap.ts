@@ -15,7 +15,9 @@
  * Nothing but the allocator writes there: allocations start at byte 64.
  *
  * Nothing is freed one by one: the memory goes with the last reference to the heap (an engine's
- * heap lives as long as the engine and its workers). At most 2 GiB per heap: byte offsets stay non-negative int32 in the kernels.
+ * heap lives as long as the engine and its workers). At most 2 GiB per heap: byte offsets stay
+ * non-negative int32 in the kernels. A heap can fill up, so its users take `tryAlloc` and keep
+ * what does not fit in ordinary shared memory (the kernels then stage it: slower, the same bits).
  */
 import { type DType, type FloatArray, bytesPerElement, viewOf } from '../dtype.js';
 import type { WasmMemory } from './wasm.js';
@@ -26,6 +28,8 @@ const MAX_PAGES = 32768;
 /** Bytes before the first allocation: the id (4 int32) and the bump pointer (int32 at index 4). */
 const HEADER = 64;
 const TOP = 4;
+/** The heap's maximum in pages (int32 at index 5; 0 in a memory made before it was recorded: MAX_PAGES). */
+const MAX = 5;
 const ID_WORDS = 4;
 
 interface MemoryApi {
@@ -57,8 +61,15 @@ function randomId(): Uint32Array {
  */
 export class WasmHeap {
   private readonly words: Uint32Array;
+  /** The most bytes the memory may grow to (the memory's maximum). */
+  private readonly maxBytes: number;
+  /** Why this thread's last `tryAllocBytes` returned null. */
+  private lastFailure = '';
   /** This thread's state attached to the heap by kernel modules (their instance on it). */
   readonly local = new Map<string, unknown>();
+
+  /** The most bytes a heap may hold: 2 GiB (byte offsets stay non-negative int32 in the kernels). */
+  static readonly MAX_BYTES = MAX_PAGES * PAGE;
 
   /** The heap's shared `WebAssembly.Memory`: post it to the threads that should adopt the heap. */
   readonly memory: WasmMemory;
@@ -66,24 +77,29 @@ export class WasmHeap {
   private constructor(memory: WasmMemory) {
     this.memory = memory;
     this.words = new Uint32Array(memory.buffer, 0, HEADER / 4);
+    this.maxBytes = this.words[MAX] === 0 ? MAX_PAGES * PAGE : this.words[MAX]! * PAGE;
   }
 
   /**
-   * A new heap of at least `bytes` (grown as allocations need), adopted by this thread; null where
-   * this runtime has no shared WebAssembly memory (no WebAssembly, no threads, or no address space
-   * left for another memory).
+   * A new heap of at least `bytes` (grown as allocations need, up to `maxBytes`, at most and by
+   * default 2 GiB, rounded up to 64 KiB pages), adopted by this thread; null where this runtime has
+   * no shared WebAssembly memory (no WebAssembly, no threads, or no address space left for another
+   * memory).
    */
-  static create(bytes = 1 << 20): WasmHeap | null {
+  static create(bytes = 1 << 20, maxBytes = MAX_PAGES * PAGE): WasmHeap | null {
+    if (!(maxBytes > 0 && maxBytes <= MAX_PAGES * PAGE)) throw new RangeError(`WasmHeap.create: maxBytes must be in (0, ${MAX_PAGES * PAGE}], got ${maxBytes}`);
     if (!api || typeof SharedArrayBuffer !== 'function') return null;
+    const maximum = Math.ceil(maxBytes / PAGE);
     let memory: WasmMemory;
     try {
-      memory = new api.Memory({ initial: Math.max(1, Math.ceil((bytes + HEADER) / PAGE)), maximum: MAX_PAGES, shared: true });
+      memory = new api.Memory({ initial: Math.min(maximum, Math.max(1, Math.ceil((bytes + HEADER) / PAGE))), maximum, shared: true });
     } catch {
       return null;
     }
     if (!(memory.buffer instanceof SharedArrayBuffer)) return null;
     const words = new Uint32Array(memory.buffer, 0, HEADER / 4);
     words.set(randomId());
+    words[MAX] = maximum;
     Atomics.store(words, TOP, HEADER);
     return WasmHeap.adopt(memory);
   }
@@ -124,32 +140,59 @@ export class WasmHeap {
     return this.memory.buffer.byteLength;
   }
 
-  /** `bytes` bytes aligned to 64 (a cache line): their byte offset in the memory, grown to hold them. */
+  /** `bytes` bytes aligned to 64 (a cache line): their byte offset in the memory, grown to hold them; throws when the heap cannot hold them. */
   allocBytes(bytes: number): number {
+    const start = this.tryAllocBytes(bytes);
+    if (start === null) throw new RangeError(`WasmHeap.alloc: the heap cannot hold ${bytes} more bytes (${this.used} bytes used of ${this.maxBytes}): ${this.lastFailure}`);
+    return start;
+  }
+
+  /**
+   * `allocBytes`, or null when the heap cannot hold `bytes` more (it is full, or the memory could
+   * not grow) — for callers that then keep the array elsewhere. Throws only on a bad byte count.
+   */
+  tryAllocBytes(bytes: number): number | null {
     if (!(bytes >= 0) || !Number.isSafeInteger(bytes)) throw new RangeError(`WasmHeap.alloc: expected a non-negative integer byte count, got ${bytes}`);
     const size = Math.ceil(bytes / 64) * 64;
-    if (size > MAX_PAGES * PAGE - HEADER) throw new RangeError(`WasmHeap.alloc: ${bytes} bytes is more than a heap holds (${MAX_PAGES * PAGE - HEADER})`);
+    if (size > this.maxBytes - HEADER) {
+      this.lastFailure = `more than a heap of ${this.maxBytes} bytes holds`;
+      return null;
+    }
     const start = Atomics.add(this.words, TOP, size);
     const end = start + size;
-    if (end > MAX_PAGES * PAGE) {
+    if (end > this.maxBytes) {
       Atomics.sub(this.words, TOP, size);
-      throw new RangeError(`WasmHeap.alloc: the heap is full (${start} bytes used of ${MAX_PAGES * PAGE}; asked for ${bytes})`);
+      this.lastFailure = 'the heap is full';
+      return null;
     }
     // Another thread may grow it at the same time (the memory then ends up larger than needed); a
     // grow that fails because the other one took the memory to its maximum is checked, not trusted.
+    // A grow that fails for want of memory leaves the bytes reserved (another thread may have
+    // allocated after them): the heap's end is then unreachable, and later calls fail too.
     for (let have = this.memory.buffer.byteLength; end > have; have = this.memory.buffer.byteLength) {
       try {
         this.memory.grow(Math.ceil((end - have) / PAGE));
       } catch (e) {
-        if (this.memory.buffer.byteLength < end) throw new RangeError(`WasmHeap.alloc: could not grow the heap to ${end} bytes (asked for ${bytes}): ${(e as Error).message}`);
+        if (this.memory.buffer.byteLength < end) {
+          this.lastFailure = `could not grow the memory to ${end} bytes: ${(e as Error).message}`;
+          return null;
+        }
       }
     }
     return start;
   }
 
-  /** A zero-filled array of `n` elements of `dtype` on the heap (fresh memory is zero; recycled is never handed out). */
+  /** A zero-filled array of `n` elements of `dtype` on the heap (fresh memory is zero; recycled is never handed out); throws when the heap cannot hold it. */
   alloc(dtype: DType, n: number): FloatArray {
-    const start = this.allocBytes(n * bytesPerElement(dtype));
+    const a = this.tryAlloc(dtype, n);
+    if (!a) throw new RangeError(`WasmHeap.alloc: the heap cannot hold ${n} elements of ${dtype} (${this.used} bytes used of ${this.maxBytes}): ${this.lastFailure}`);
+    return a;
+  }
+
+  /** `alloc`, or null when the heap cannot hold the array (see `tryAllocBytes`). */
+  tryAlloc(dtype: DType, n: number): FloatArray | null {
+    const start = this.tryAllocBytes(n * bytesPerElement(dtype));
+    if (start === null) return null;
     const buffer = this.memory.buffer as ArrayBufferLike;
     owners.set(buffer, this);
     return viewOf(buffer, start, n, dtype);

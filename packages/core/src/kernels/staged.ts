@@ -56,12 +56,14 @@ const own = instantiateModule<ElementwiseExports>(ELEMENTWISE_WASM_BASE64);
 const ownRunner = own?.memory ? runnerOn(own, own.memory, 0, null) : null;
 if (ownRunner) grownMemory(ownRunner.memory, REGIONS * REGION_BYTES);
 
-/** This thread's instance on `heap` (made on first use, its regions allocated on the heap). */
+/** This thread's instance on `heap` (made on first use, its regions allocated on the heap); null when there is none. */
 function heapRunner(heap: WasmHeap): Runner | null {
   let r = heap.local.get('elementwise') as Runner | null | undefined;
   if (r === undefined) {
     const mod = instantiateModule<ElementwiseExports>(ELEMENTWISE_HEAP_WASM_BASE64, { env: { memory: heap.memory } });
-    r = mod ? runnerOn(mod, heap.memory, heap.allocBytes(REGIONS * REGION_BYTES), heap) : null;
+    // A full heap has no room for the regions: its arrays are then staged through this thread's own module.
+    const base = mod ? heap.tryAllocBytes(REGIONS * REGION_BYTES) : null;
+    r = mod && base !== null ? runnerOn(mod, heap.memory, base, heap) : null;
     heap.local.set('elementwise', r);
   }
   return r;

@@ -83,7 +83,8 @@ export function unflatten(template: Template, arrays: readonly FloatArray[], num
  */
 export function makeSlots(state: unknown, heap: kernels.WasmHeap | null = null): ChunkSlots {
   const { template, sig, arrays, numbers } = flatten(state);
-  const like = (a: FloatArray) => (heap ? heap.alloc(dtypeOf(a), a.length) : allocShared(dtypeOf(a), a.length));
+  // On the heap while it has room, else in shared memory of their own.
+  const like = (a: FloatArray) => heap?.tryAlloc(dtypeOf(a), a.length) ?? allocShared(dtypeOf(a), a.length);
   const slot0 = arrays.map((a) => {
     if (heap ? kernels.WasmHeap.of(a) === heap : a.buffer instanceof SharedArrayBuffer) return a;
     const c = like(a);

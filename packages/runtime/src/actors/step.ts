@@ -39,9 +39,9 @@ export class SlabPool extends optim.ArrayPool {
     if (bytes > this.maxBytes / 4) return undefined; // the caller allocates a buffer of its own
     if (!this.slab || this.used + bytes > this.slab.bytes) {
       const size = Math.min(this.maxBytes, Math.max(this.next, 4 * bytes));
-      const heap = this.heap;
-      const base = heap ? heap.allocBytes(size) : 0; // grows the memory first: then its buffer covers the slab
-      this.slab = { buffer: heap ? heap.memory.buffer : new SharedArrayBuffer(size), base, bytes: size };
+      // On the heap when it has room (allocating grows the memory first: then its buffer covers the slab).
+      const base = this.heap ? this.heap.tryAllocBytes(size) : null;
+      this.slab = base === null ? { buffer: new SharedArrayBuffer(size), base: 0, bytes: size } : { buffer: this.heap!.memory.buffer, base, bytes: size };
       this.used = 0;
       this.next = Math.min(this.maxBytes, 2 * size);
     }

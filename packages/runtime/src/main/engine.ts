@@ -46,6 +46,13 @@ export interface EngineOptions {
   retries?: number;
   /** Copy the model's outputs for the batch into `StepResult.predictions` (for training metrics). */
   returnPredictions?: boolean;
+  /**
+   * The most bytes of the engine's WebAssembly heap (its arenas, gradients and optimiser state,
+   * which the kernels update in place; default and at most 2 GiB = `kernels.WasmHeap.MAX_BYTES`).
+   * What does not fit lives in ordinary shared memory, which the kernels reach by copying: a model
+   * larger than the heap trains, a little slower, with the same bits. 0: no heap.
+   */
+  heapBytes?: number;
 }
 
 export interface StepResult {
@@ -161,7 +168,7 @@ export class Engine {
     if (opts.clipNorm !== undefined && opts.clipNorm !== null && !(opts.clipNorm > 0)) {
       throw new RangeError(`Engine: clipNorm must be positive or null, got ${opts.clipNorm}`);
     }
-    const heap = kernels.WasmHeap.create();
+    const heap = opts.heapBytes === 0 ? null : kernels.WasmHeap.create(undefined, opts.heapBytes);
     const executor = placement.kind === 'inline' ? inlineExecutor() : poolExecutor({ threads: placement.threads, allowCrash: opts.allowCrash ?? false, heap });
     return new Engine(opts, executor, placement, heap);
   }

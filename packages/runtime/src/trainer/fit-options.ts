@@ -1,5 +1,6 @@
 import { ALIAS_OPTION_KEYS, type OptionAliasName } from '@actorgrad/optim';
 import * as optim from '@actorgrad/optim';
+import { kernels } from '@actorgrad/core';
 import { z } from 'zod';
 import { type Placement, auto, dataParallel, inline, resolvePlacement } from '../main/placement.js';
 import type { LossKind, OptimizerConfig } from '../protocol.js';
@@ -241,6 +242,7 @@ export function parsePredictOptions(options: unknown): PredictOptions {
   return parseOrThrow(PREDICT, ctx('predict', 'options', options, Object.keys(PREDICT.shape), 'options'));
 }
 
+const HEAP_MAX_BYTES = kernels.WasmHeap.MAX_BYTES;
 const ENGINE = z.strictObject({
   model: custom('an nn.Sequential', (v) => isObject(v)),
   loss: lossSchema,
@@ -252,6 +254,12 @@ const ENGINE = z.strictObject({
   allowCrash: z.boolean({ error: 'true or false' }).optional(),
   retries: z.number({ error: 'an integer ≥ 0' }).int({ error: 'an integer ≥ 0' }).min(0, { error: 'an integer ≥ 0' }).optional(),
   returnPredictions: z.boolean({ error: 'true or false' }).optional(),
+  heapBytes: z
+    .number({ error: `an integer from 0 to ${HEAP_MAX_BYTES}` })
+    .int({ error: `an integer from 0 to ${HEAP_MAX_BYTES}` })
+    .min(0, { error: `an integer from 0 to ${HEAP_MAX_BYTES}` })
+    .max(HEAP_MAX_BYTES, { error: `an integer from 0 to ${HEAP_MAX_BYTES}` })
+    .optional(),
 });
 
 /** `createEngine`'s options, checked like fit's (the model's class is checked by the engine itself). */
