@@ -9,8 +9,8 @@
 ;;   B at $b, stored k x n (rows $ldb apart), or n x k when $tb.
 ;; Work areas: $pa (mc x kc floats: A block as $mr-row micro-panels), $pb (nc x kc floats: B block
 ;; as 8-column micro-panels), $pcp (ceil_mr(m) x nc floats: the C panel of columns [jc, jc + nb), row
-;; stride ceil8(nb), rows of block ic at row ic). $mr is the macro32's tile height (4, or 5 for a
-;; 5-row tile; layouts in the kernels' headers); mc is a multiple of it.
+;; stride ceil8(nb), rows of block ic at row ic). $mr is the macro32's tile height: 4 for gemm.wat's,
+;; 5 for gemm-relaxed.wat's (layouts in their headers); mc is a multiple of it.
 ;; Result: C at $c, m x n row-major, dense (row stride n floats).
 ;;
 ;; Blocking is the caller's (kc, mc, nc: the same rule as the blockwise path of kernels/matmul.ts),

@@ -200,14 +200,17 @@ export function wasmScratch32(size: number): Float32Array {
   return view32;
 }
 
-/** Rows per A micro-panel of the `fast` kernel this thread runs (its tile height: 4×8 tiles). */
+/**
+ * Rows per A micro-panel of the `fast` kernel this thread runs: 5 with FMA (gemm-relaxed.wat's 5×8
+ * tile), else 4 (gemm.wat's 4×8). The `wasm` kernel's panels have 4.
+ */
 export function fastPanelRows(): number {
-  return 4;
+  return fma ? 5 : 4;
 }
 
 /**
  * Runs a macro-kernel on panels at element offsets ao, bo and the C block at co of the scratch:
- * float64 (`macro`, 4×4 tiles) or, when `fast`, float32 (`macro32`, 4×8 tiles, FMA if chosen;
+ * float64 (`macro`, 4×4 tiles) or, when `fast`, float32 (`macro32`, 4×8 tiles, or with FMA 5×8:
  * A packed in `fastPanelRows()`-row panels).
  */
 export function wasmMacro(ao: number, bo: number, co: number, mb: number, nb: number, kb: number, first: boolean, fast: boolean): void {
