@@ -7,9 +7,10 @@
 ;; by row with their stored row strides (byte addresses; all strides in bytes):
 ;;   A at $a, stored m x k (rows $lda apart), or k x m when $ta (A^T is read in place);
 ;;   B at $b, stored k x n (rows $ldb apart), or n x k when $tb.
-;; Work areas: $pa (mc x kc floats: A block as 4-row micro-panels), $pb (nc x kc floats: B block as
-;; 8-column micro-panels; layouts as gemm.wat's macro32 reads them), $pcp (ceil4(m) x nc floats: the
-;; C panel of columns [jc, jc + nb), row stride ceil8(nb), rows of block ic at row ic).
+;; Work areas: $pa (mc x kc floats: A block as $mr-row micro-panels), $pb (nc x kc floats: B block
+;; as 8-column micro-panels), $pcp (ceil_mr(m) x nc floats: the C panel of columns [jc, jc + nb), row
+;; stride ceil8(nb), rows of block ic at row ic). $mr is the macro32's tile height: 4 for gemm.wat's,
+;; 5 for gemm-relaxed.wat's (layouts in their headers); mc is a multiple of it.
 ;; Result: C at $c, m x n row-major, dense (row stride n floats).
 ;;
 ;; Blocking is the caller's (kc, mc, nc: the same rule as the blockwise path of kernels/matmul.ts),
@@ -20,8 +21,8 @@
   (import "gemm" "memory" (memory 1))
   (import "gemm" "macro32" (func $macro32 (param i32 i32 i32 i32 i32 i32 i32)))
 
-  ;; Panels of $nr (4 or 8) columns from rows that are contiguous along the panel: element (p, j)
-  ;; at $src + p * $ld + j * 4 goes to $dst + (j & ~(nr-1)) * kb * 4 + p * nr * 4 + (j & (nr-1)) * 4,
+  ;; Panels of $nr (4, 5 or 8) columns from rows that are contiguous along the panel: element (p, j)
+  ;; at $src + p * $ld + j * 4 goes to $dst + (j - j mod nr) * kb * 4 + p * nr * 4 + (j mod nr) * 4,
   ;; for p < $kb, j < $nb; a ragged last panel is zero-padded. (B, or A stored transposed.)
   (func $packN (param $src i32) (param $ld i32) (param $kb i32) (param $nb i32) (param $dst i32) (param $nr i32)
     (local $jr i32) (local $w i32) (local $s i32) (local $d i32) (local $end i32) (local $t i32)
@@ -40,6 +41,13 @@
           (local.set $s (i32.add (local.get $s) (local.get $ld)))
           (local.set $d (i32.add (local.get $d) (i32.const 32)))
           (br_if $p8 (i32.lt_u (local.get $d) (local.get $end)))))
+      (else (if (i32.and (i32.eq (local.get $w) (i32.const 5)) (i32.eq (local.get $nr) (i32.const 5)))
+        (then (loop $p5
+          (v128.store (local.get $d) (v128.load (local.get $s)))
+          (f32.store offset=16 (local.get $d) (f32.load offset=16 (local.get $s)))
+          (local.set $s (i32.add (local.get $s) (local.get $ld)))
+          (local.set $d (i32.add (local.get $d) (i32.const 20)))
+          (br_if $p5 (i32.lt_u (local.get $d) (local.get $end)))))
       (else (if (i32.eq (local.get $w) (local.get $nr))
         (then (loop $p4
           (v128.store (local.get $d) (v128.load (local.get $s)))
@@ -58,7 +66,7 @@
             (br_if $cols (i32.lt_s (local.get $t) (local.get $nr))))
           (local.set $s (i32.add (local.get $s) (local.get $ld)))
           (local.set $d (i32.add (local.get $d) (i32.shl (local.get $nr) (i32.const 2))))
-          (br_if $pe (i32.lt_u (local.get $d) (local.get $end))))))))
+          (br_if $pe (i32.lt_u (local.get $d) (local.get $end))))))))))
       (local.set $jr (i32.add (local.get $jr) (local.get $nr)))
       (br_if $panels (i32.lt_s (local.get $jr) (local.get $nb)))))
 
@@ -111,7 +119,7 @@
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $rest))))
 
-  ;; Panels of $nr (4 or 8) columns from rows that run across the panel: element (p, j) at
+  ;; Panels of $nr (4, 5 or 8) columns from rows that run across the panel: element (p, j) at
   ;; $src + j * $ld + p * 4, same destination layout as $packN. (A, or B stored transposed.)
   (func $packT (param $src i32) (param $ld i32) (param $kb i32) (param $nb i32) (param $dst i32) (param $nr i32)
     (local $jr i32) (local $r i32) (local $d i32) (local $t i32) (local $p i32) (local $e i32) (local $stride i32)
@@ -122,14 +130,24 @@
       (local.set $d (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $jr) (local.get $kb)) (i32.const 2))))
       (if (i32.ge_s (i32.sub (local.get $nb) (local.get $jr)) (local.get $nr))
         (then
-          ;; full panel: nr / 4 groups of four stored rows
+          ;; full panel: groups of four stored rows, then (nr = 5) the fifth row element by element
           (local.set $t (i32.const 0))
           (loop $groups
             (call $transpose4 (i32.add (local.get $r) (i32.mul (local.get $t) (local.get $ld)))
               (local.get $ld) (local.get $kb)
               (i32.add (local.get $d) (i32.shl (local.get $t) (i32.const 2))) (local.get $stride))
             (local.set $t (i32.add (local.get $t) (i32.const 4)))
-            (br_if $groups (i32.lt_s (local.get $t) (local.get $nr)))))
+            (br_if $groups (i32.le_s (i32.add (local.get $t) (i32.const 4)) (local.get $nr))))
+          (if (i32.lt_s (local.get $t) (local.get $nr))
+            (then
+              (local.set $r (i32.add (local.get $r) (i32.mul (local.get $t) (local.get $ld))))
+              (local.set $e (i32.add (local.get $d) (i32.shl (local.get $t) (i32.const 2))))
+              (local.set $p (i32.const 0))
+              (loop $ps
+                (f32.store (local.get $e) (f32.load (i32.add (local.get $r) (i32.shl (local.get $p) (i32.const 2)))))
+                (local.set $e (i32.add (local.get $e) (local.get $stride)))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br_if $ps (i32.lt_s (local.get $p) (local.get $kb)))))))
         (else
           ;; ragged last panel: nb - jr stored rows, zero columns up to nr
           (local.set $t (i32.const 0))
@@ -157,7 +175,7 @@
     (param $a i32) (param $lda i32) (param $ta i32)
     (param $b i32) (param $ldb i32) (param $tb i32)
     (param $c i32) (param $pa i32) (param $pb i32) (param $pcp i32)
-    (param $kc i32) (param $mc i32) (param $nc i32)
+    (param $kc i32) (param $mc i32) (param $nc i32) (param $mr i32)
     (local $jc i32) (local $pc i32) (local $ic i32) (local $nb i32) (local $kb i32) (local $mb i32)
     (local $ldcp i32) (local $i i32)
     (local.set $jc (i32.const 0))
@@ -181,9 +199,9 @@
             (i32.le_s (local.get $mc) (i32.sub (local.get $m) (local.get $ic)))))
           (if (local.get $ta)
             (then (call $packN (i32.add (i32.add (local.get $a) (i32.mul (local.get $pc) (local.get $lda))) (i32.shl (local.get $ic) (i32.const 2)))
-              (local.get $lda) (local.get $kb) (local.get $mb) (local.get $pa) (i32.const 4)))
+              (local.get $lda) (local.get $kb) (local.get $mb) (local.get $pa) (local.get $mr)))
             (else (call $packT (i32.add (i32.add (local.get $a) (i32.mul (local.get $ic) (local.get $lda))) (i32.shl (local.get $pc) (i32.const 2)))
-              (local.get $lda) (local.get $kb) (local.get $mb) (local.get $pa) (i32.const 4))))
+              (local.get $lda) (local.get $kb) (local.get $mb) (local.get $pa) (local.get $mr))))
           (call $macro32 (local.get $pa) (local.get $pb) (i32.add (local.get $pcp) (i32.mul (local.get $ic) (local.get $ldcp)))
             (local.get $mb) (local.get $nb) (local.get $kb) (i32.eqz (local.get $pc)))
           (local.set $ic (i32.add (local.get $ic) (local.get $mc)))

@@ -201,8 +201,17 @@ export function wasmScratch32(size: number): Float32Array {
 }
 
 /**
+ * Rows per A micro-panel of the `fast` kernel this thread runs: 5 with FMA (gemm-relaxed.wat's 5×8
+ * tile), else 4 (gemm.wat's 4×8). The `wasm` kernel's panels have 4.
+ */
+export function fastPanelRows(): number {
+  return fma ? 5 : 4;
+}
+
+/**
  * Runs a macro-kernel on panels at element offsets ao, bo and the C block at co of the scratch:
- * float64 (`macro`, 4×4 tiles) or, when `fast`, float32 (`macro32`, 4×8 tiles, FMA if chosen).
+ * float64 (`macro`, 4×4 tiles) or, when `fast`, float32 (`macro32`, 4×8 tiles, or with FMA 5×8:
+ * A packed in `fastPanelRows()`-row panels).
  */
 export function wasmMacro(ao: number, bo: number, co: number, mb: number, nb: number, kb: number, first: boolean, fast: boolean): void {
   if (!fast) wasm!.macro(ao * 8, bo * 8, co * 8, mb, nb, kb, first ? 1 : 0);
@@ -218,7 +227,7 @@ export interface Operand32 {
   ld: number;
 }
 
-/** Blocking of a staged product (elements): depth block, row block of A, column block of B. */
+/** Blocking of a staged product (elements): depth block, row block of A (a multiple of `fastPanelRows()`), column block of B. */
 export interface Blocking {
   kc: number;
   mc: number;
@@ -258,12 +267,13 @@ export function wasmGemm32(m: number, n: number, k: number, a: Operand32, ta: bo
   const pa = ct + ceil4(m * n);
   const pb = pa + bl.mc * bl.kc;
   const pcp = pb + bl.nc * bl.kc;
-  const end = pcp + ceil4(m) * bl.nc;
+  const mr = fastPanelRows();
+  const end = pcp + Math.ceil(m / mr) * mr * bl.nc;
   if (end * 4 > stageLimit) return false;
   const v = wasmScratch32(end);
   stage(v, at, a);
   stage(v, bt, b);
-  (fma ? driverFma! : driver!)(m, n, k, at * 4, a.cols * 4, ta ? 1 : 0, bt * 4, b.cols * 4, tb ? 1 : 0, ct * 4, pa * 4, pb * 4, pcp * 4, bl.kc, bl.mc, bl.nc);
+  (fma ? driverFma! : driver!)(m, n, k, at * 4, a.cols * 4, ta ? 1 : 0, bt * 4, b.cols * 4, tb ? 1 : 0, ct * 4, pa * 4, pb * 4, pcp * 4, bl.kc, bl.mc, bl.nc, mr);
   if (ldc === n) c.set(v.subarray(ct, ct + m * n), cOff);
   else for (let r = 0; r < m; r++) c.set(v.subarray(ct + r * n, ct + r * n + n), cOff + r * ldc);
   return true;
