@@ -1,4 +1,4 @@
-import { Rng, nn } from '@actorgrad/core';
+import { Rng, kernels, nn } from '@actorgrad/core';
 import { mnist } from '@actorgrad/io';
 import { type Callback, Trainer, dataParallel } from '@actorgrad/runtime';
 
@@ -12,6 +12,13 @@ export interface MnistOptions {
   quiet?: boolean;
   /** More callbacks for the fit (the live view's, with `--viz`). */
   callbacks?: Callback[];
+}
+
+/** Which GEMM kernel the threads run (the demo script starts Node with relaxed SIMD: FMA where the CPU has it). */
+function kernelLine(): string {
+  const k = kernels.kernelChoice();
+  if (k.kernel === 'js') return 'kernels: JavaScript (no WebAssembly SIMD here)';
+  return `kernels: WebAssembly SIMD, ${k.kernel}${k.kernel === 'fast' ? (k.fma ? ' with fused multiply-add (relaxed SIMD)' : ', multiply then add (no relaxed SIMD: Node 20 needs --experimental-wasm-relaxed-simd)') : ''}`;
 }
 
 /**
@@ -34,7 +41,7 @@ export async function runMnist(o: MnistOptions = {}): Promise<{ testAccuracy: nu
   );
   const trainer = new Trainer();
   trainer.events$.subscribe((e) => {
-    if (e.type === 'placement') log(`placement: ${e.placement} (${e.replicas} replicas, ${e.shards} shards, ${e.threads} threads)`);
+    if (e.type === 'placement') log(`placement: ${e.placement} (${e.replicas} replicas, ${e.shards} shards, ${e.threads} threads); ${kernelLine()}`);
   });
   await trainer.fit(model, { x: d.xTrain, y: d.yTrain }, {
     loss: 'crossEntropy',

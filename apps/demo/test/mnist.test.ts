@@ -1,3 +1,4 @@
+import { kernels } from '@actorgrad/core';
 import { describe, expect, it } from 'vitest';
 import { runMnist } from '../src/mnist.js';
 
@@ -7,6 +8,10 @@ describe('demo mnist (the README main job)', () => {
     const r = await runMnist({ quiet: true, log: (l) => lines.push(l) });
     expect(r.testAccuracy).toBeGreaterThanOrEqual(0.935);
     expect(lines.some((l) => /^placement: dataParallel \(2 replicas/.test(l))).toBe(true);
+    // …and which kernel the threads run (this thread's choice, which the pool threads take)
+    const { kernel, fma } = kernels.kernelChoice();
+    const expected = kernel === 'js' ? 'kernels: JavaScript' : `kernels: WebAssembly SIMD, ${kernel}${kernel === 'fast' ? (fma ? ' with fused multiply-add' : ', multiply then add') : ''}`;
+    expect(lines.find((l) => l.startsWith('placement: '))).toContain(`; ${expected}`);
     expect(lines.at(-1)).toMatch(/^test accuracy \d+\.\d\d% .* on 2000 held-out digits/);
   }, 600_000);
 });
