@@ -94,6 +94,7 @@ const coreFma = run('core-fma', 'node', ['--experimental-wasm-relaxed-simd', ...
 // The runtime bench's default warm-up (300 steps per engine): V8 optimises for that long (bench/index.ts, WARMUP).
 const rtDefault = run('runtime', 'node', [...tsx, 'bench/index.ts', '--ratio', '--rounds', '5'], { cwd: runtime }).stdout;
 const rtWasm = run('runtime-wasm', 'node', [...tsx, 'bench/index.ts', '--ratio', '--rounds', '3'], { cwd: runtime, env: { ACTORGRAD_KERNELS: 'wasm' } }).stdout;
+const rtFma = run('runtime-fma', 'node', ['--experimental-wasm-relaxed-simd', ...tsx, 'bench/index.ts', '--ratio', '--rounds', '3'], { cwd: runtime }).stdout;
 const xor = lastJson('xor', run('xor', 'node', [...tsx, 'bench/xor.ts'], { cwd: runtime }).stdout).xor;
 const demo = process.argv.includes('--skip-demo') ? null : run('demo', 'npx', ['-y', 'pnpm@10', 'demo', 'mnist'], { cwd: root });
 const torch2 = lastJson('torch2', run('torch2', python, [path.join(benchDir, 'torch_mlp.py'), '--configs', 't1', '--quick']).stdout);
@@ -119,6 +120,8 @@ const inline = samples(rtDefault, 'runtime.out', 'step: inline');
 const dp = samples(rtDefault, 'runtime.out', 'step: dataParallel(2 replicas, 2 threads)');
 const inlineExact = samples(rtWasm, 'runtime-wasm.out', 'step: inline');
 const dpExact = samples(rtWasm, 'runtime-wasm.out', 'step: dataParallel(2 replicas, 2 threads)');
+const inlineFma = samples(rtFma, 'runtime-fma.out', 'step: inline');
+const dpFma = samples(rtFma, 'runtime-fma.out', 'step: dataParallel(2 replicas, 2 threads)');
 const accuracy = demo ? /test accuracy ([\d.]+)%/.exec(demo.stdout)?.[1] : null;
 const inProcess = demo ? /([\d.]+) s in all/.exec(demo.stdout)?.[1] : null;
 
@@ -142,6 +145,7 @@ const rows = [
   ['MLP dataParallel(2), samples/s', `${n0(dp)} (${r2(dp / inline)} inline)`, `PyTorch best 2-core (${best2Name}) ${n0(best2)}`, r2(dp / best2), `≥ 0.5× (${meets(dp / best2 >= 0.5)})`],
   ['MLP vs TensorFlow.js wasm', `inline ${n0(inline)}, dataParallel(2) ${n0(dp)}`, `TF.js wasm ${n0(tw.mlp.samples_per_s.median)}`, `${r2(inline / tw.mlp.samples_per_s.median)} / ${r2(dp / tw.mlp.samples_per_s.median)}`, `≥ 5× (${meets(inline / tw.mlp.samples_per_s.median >= 5)})`],
   ['the exact `wasm` kernel, inline / dataParallel(2)', `${n0(inlineExact)} / ${n0(dpExact)}`, '', `${r2(inlineExact / t1.mlp.samples_per_s.median)} / ${r2(dpExact / best2)} PyTorch`, '—'],
+  ['the `fast` kernel with FMA (Node started with `--experimental-wasm-relaxed-simd`), inline / dataParallel(2)', `${n0(inlineFma)} / ${n0(dpFma)}`, '', `${r2(inlineFma / t1.mlp.samples_per_s.median)} / ${r2(dpFma / best2)} PyTorch`, '—'],
   ['XOR 2-4-1 full batch, steps/s, `compile`d', n0(xor.compiled.median), `PyTorch t1 ${n0(t1.xor.steps_per_s.median)} (${n0(t1b.xor.steps_per_s.median)} at the end)`, r2(xor.compiled.median / t1.xor.steps_per_s.median), `≥ 10× (${meets(xor.compiled.median / t1.xor.steps_per_s.median >= 10)})`],
   ['XOR, eager', n0(xor.eager.median), '', r2(xor.eager.median / t1.xor.steps_per_s.median), '—'],
   ['`pnpm demo mnist` wall time', demo ? `${f1(demo.seconds)} s (${inProcess} s in the process; test accuracy ${accuracy} %)` : 'skipped', '', '', demo ? `≤ 5 s (${meets(demo.seconds <= 5)})` : ''],
