@@ -6,14 +6,14 @@ export function sharedArray<T>(Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_
 }
 
 /** Where an arena's memory lives: a `SharedArrayBuffer` of its own, or a region of a heap. */
-interface Region {
+export interface Region {
   buffer: ArrayBufferLike;
   base: number;
   bytes: number;
 }
 
 /** `bytes` bytes on `heap` (the kernels then address them in place), or, with no heap or no room on it, a new SharedArrayBuffer. */
-function region(bytes: number, heap: kernels.WasmHeap | null): Region {
+export function region(bytes: number, heap: kernels.WasmHeap | null): Region {
   const base = heap ? heap.tryAllocBytes(bytes) : null;
   if (base === null) return { buffer: new SharedArrayBuffer(bytes), base: 0, bytes };
   return { buffer: heap!.memory.buffer, base, bytes };

@@ -28,7 +28,7 @@ const MAX_PAGES = 32768;
 /** Bytes before the first allocation: the id (4 int32) and the bump pointer (int32 at index 4). */
 const HEADER = 64;
 const TOP = 4;
-/** The heap's maximum in pages (int32 at index 5; 0 in a memory made before it was recorded: MAX_PAGES). */
+/** The heap's maximum in pages (int32 at index 5, written by `create`: adopting threads read it there). */
 const MAX = 5;
 const ID_WORDS = 4;
 
@@ -77,7 +77,7 @@ export class WasmHeap {
   private constructor(memory: WasmMemory) {
     this.memory = memory;
     this.words = new Uint32Array(memory.buffer, 0, HEADER / 4);
-    this.maxBytes = this.words[MAX] === 0 ? MAX_PAGES * PAGE : this.words[MAX]! * PAGE;
+    this.maxBytes = this.words[MAX]! * PAGE;
   }
 
   /**

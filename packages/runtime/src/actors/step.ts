@@ -1,5 +1,6 @@
 import { type ArrayTree, type DType, type FloatArray, dtypeOf, isFloatArray, type kernels, viewOf } from '@actorgrad/core';
 import * as optim from '@actorgrad/optim';
+import { type Region, region } from '../arena.js';
 import type { OptimizerConfig } from '../protocol.js';
 import { fusedAdam, scaledCopy } from './fused-adam.js';
 import { type ChunkSlots, OrderedPool, inSlots, slotState, storeSlot } from './slots.js';
@@ -19,11 +20,11 @@ const FIRST_SLAB_BYTES = 64 << 10;
  * than a quarter of that get buffers of their own.
  */
 export class SlabPool extends optim.ArrayPool {
-  private slab: { buffer: ArrayBufferLike; base: number; bytes: number } | null = null;
+  private slab: Region | null = null;
   private used = 0;
   private next: number;
 
-  /** `heap`: slabs are carved from it (the engine's `WasmHeap`) instead of new SharedArrayBuffers. */
+  /** `heap`: slabs are carved from it (the engine's `WasmHeap`) while it has room, instead of new SharedArrayBuffers. */
   constructor(
     private readonly maxBytes = SLAB_BYTES,
     private readonly heap: kernels.WasmHeap | null = null,
@@ -39,9 +40,7 @@ export class SlabPool extends optim.ArrayPool {
     if (bytes > this.maxBytes / 4) return undefined; // the caller allocates a buffer of its own
     if (!this.slab || this.used + bytes > this.slab.bytes) {
       const size = Math.min(this.maxBytes, Math.max(this.next, 4 * bytes));
-      // On the heap when it has room (allocating grows the memory first: then its buffer covers the slab).
-      const base = this.heap ? this.heap.tryAllocBytes(size) : null;
-      this.slab = base === null ? { buffer: new SharedArrayBuffer(size), base: 0, bytes: size } : { buffer: this.heap!.memory.buffer, base, bytes: size };
+      this.slab = region(size, this.heap);
       this.used = 0;
       this.next = Math.min(this.maxBytes, 2 * size);
     }

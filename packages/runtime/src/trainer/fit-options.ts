@@ -242,7 +242,7 @@ export function parsePredictOptions(options: unknown): PredictOptions {
   return parseOrThrow(PREDICT, ctx('predict', 'options', options, Object.keys(PREDICT.shape), 'options'));
 }
 
-const HEAP_MAX_BYTES = kernels.WasmHeap.MAX_BYTES;
+const heapBytesError = { error: `an integer from 0 to ${kernels.WasmHeap.MAX_BYTES}` };
 const ENGINE = z.strictObject({
   model: custom('an nn.Sequential', (v) => isObject(v)),
   loss: lossSchema,
@@ -254,12 +254,7 @@ const ENGINE = z.strictObject({
   allowCrash: z.boolean({ error: 'true or false' }).optional(),
   retries: z.number({ error: 'an integer ≥ 0' }).int({ error: 'an integer ≥ 0' }).min(0, { error: 'an integer ≥ 0' }).optional(),
   returnPredictions: z.boolean({ error: 'true or false' }).optional(),
-  heapBytes: z
-    .number({ error: `an integer from 0 to ${HEAP_MAX_BYTES}` })
-    .int({ error: `an integer from 0 to ${HEAP_MAX_BYTES}` })
-    .min(0, { error: `an integer from 0 to ${HEAP_MAX_BYTES}` })
-    .max(HEAP_MAX_BYTES, { error: `an integer from 0 to ${HEAP_MAX_BYTES}` })
-    .optional(),
+  heapBytes: z.number(heapBytesError).int(heapBytesError).min(0, heapBytesError).max(kernels.WasmHeap.MAX_BYTES, heapBytesError).optional(),
 });
 
 /** `createEngine`'s options, checked like fit's (the model's class is checked by the engine itself). */
