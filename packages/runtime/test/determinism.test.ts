@@ -66,6 +66,33 @@ describe('determinism with the fast GEMM kernel (float32 accumulation), chosen o
   });
 });
 
+describe('determinism when the first layer has one output (its weight gradient a vector·matrix product)', () => {
+  // gemm computes such a product unpacked (in float64 even on the fast kernel): its column blocks
+  // (the replicas' shared weight gradient) would not give its bits, so it is not shared.
+  it('inline and dataParallel(2) give bit-identical parameters on every kernel', async () => {
+    const prev = kernels.gemmKernel();
+    const run = async (placement: Placement) => {
+      const model = mlp(3, [60, 1, 3], 0);
+      const engine = await createEngine({ model, loss: 'crossEntropy', optimizer: { name: 'adam', options: { lr: 1e-2 } }, placement, seed: 1 });
+      try {
+        for (let s = 0; s < 3; s++) await engine.step(batch(10 + s, 256, 60, 3));
+      } finally {
+        await engine.close();
+      }
+      return paramBytes(model);
+    };
+    try {
+      for (const k of ['fast', 'wasm', 'js'] as const) {
+        kernels.useGemmKernel(k);
+        const ref = await run(inline({ shards: 2 }));
+        expect((await run(dataParallel({ replicas: 2, shards: 2, threads: 2 }))).equals(ref), k).toBe(true);
+      }
+    } finally {
+      kernels.useGemmKernel(prev);
+    }
+  });
+});
+
 describe("the engine's WebAssembly heap full (heapBytes): what does not fit lives in plain shared memory", () => {
   // 0: no heap; 64 KiB: the persistent arena fits, the 8 MiB step arena, optimiser slabs and every
   // thread's staging regions do not; 16 MiB: everything fits. All give the same bits, also on the

@@ -1,4 +1,4 @@
-export { gemm, gemmBatched, gemmBlock } from './matmul.js';
+export { gemm, gemmBatched, gemmBlock, gemmPacks, gemmResultsAreFloat32 } from './matmul.js';
 export { transpose2d } from './transpose.js';
 export { addInto, axpy, mapUnary, mulInto } from './elementwise.js';
 export {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FloatArray } from '../dtype.js';
-import { gemm, gemmBatched, gemmBlock } from './matmul.js';
+import { gemm, gemmBatched, gemmBlock, gemmPacks, gemmResultsAreFloat32 } from './matmul.js';
 import { gemmKernel } from './wasm.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -251,6 +251,34 @@ describe('gemmBlock', () => {
   it('refuses leading dimensions narrower than the rows, naming them', () => {
     const z = new Float64Array(100);
     expect(() => gemmBlock(4, 5, 3, z, 0, 2, z, 0, 5, z, 0, 5)).toThrow(/gemmBlock: leading dimensions \(2, 5, 5\) smaller than the rows they step over \(3, 5, 5\)/);
+  });
+});
+
+describe('gemmPacks and gemmResultsAreFloat32', () => {
+  it('packs every product but vectors and tiny ones (m·n·k < 64)', () => {
+    expect(gemmPacks(4, 4, 4)).toBe(true);
+    expect(gemmPacks(4, 4, 3)).toBe(false);
+    expect(gemmPacks(1, 60, 64)).toBe(false);
+    expect(gemmPacks(60, 1, 64)).toBe(false);
+  });
+
+  it("says true exactly when a float64 C receives float32 values, for this thread's kernel", () => {
+    const rand = rng(11);
+    let yes = 0;
+    for (const [m, n, k] of [[40, 203, 19], [1, 60, 64], [60, 1, 64], [5, 7, 3], [64, 256, 128]] as const) {
+      for (const [TA, TB] of [[Float32Array, Float32Array], [Float32Array, Float64Array], [Float64Array, Float32Array]] as const) {
+        const a = randArray(TA, m * k, rand);
+        const b = randArray(TB, k * n, rand);
+        const c = new Float64Array(m * n);
+        gemm(m, n, k, a, 0, b, 0, c, 0);
+        const allFloat32 = c.every((v) => Math.fround(v) === v);
+        expect(gemmResultsAreFloat32(m, n, k, a, b), `${m}x${n}x${k} ${TA.name}·${TB.name} on ${gemmKernel()}`).toBe(allFloat32);
+        if (allFloat32) yes++;
+      }
+    }
+    // The fast kernel's packed float32·float32 products (three of the five shapes); no other kernel sums in float32.
+    expect(yes).toBe(gemmKernel() === 'fast' ? 3 : 0);
+    expect(gemmResultsAreFloat32(3, 4, 0, new Float64Array(0), new Float64Array(0))).toBe(true);
   });
 });
 

@@ -90,8 +90,7 @@ export function gemm(
     c.fill(0, cOff, cOff + m * n);
     return;
   }
-  const packed = !(n === 1 || m * n * k < SMALL || m === 1);
-  if (packed) {
+  if (gemmPacks(m, n, k)) {
     gemmPacked(m, n, k, a, aOff, b, bOff, c, cOff, transA, transB);
     return;
   }
@@ -109,6 +108,25 @@ export function gemm(
   }
   if (n === 1) gemv(m, k, a, aOff, b, bOff, c, cOff);
   else gemmRows(m, n, k, a, aOff, b, bOff, c, cOff);
+}
+
+/**
+ * Whether `gemm(m, n, k)` takes the packed path (vectors and tiny products do not, and sum in
+ * another order). Only then do column blocks of the product computed by `gemmBlock` give its bits.
+ */
+export function gemmPacks(m: number, n: number, k: number): boolean {
+  return !(n === 1 || m * n * k < SMALL || m === 1);
+}
+
+/**
+ * Whether every element `gemm(m, n, k, a, …, b, …)` writes is a float32 value, whatever C's dtype:
+ * true when the thread's kernel is `fast`, A and B are float32 and the product takes the packed
+ * path (the fast kernel sums in float32 there), or when k ≤ 0 (zeros). A float32 C then holds the
+ * result exactly, as a float64 one would. Also true of every `gemmBlock` of such a product.
+ */
+export function gemmResultsAreFloat32(m: number, n: number, k: number, a: FloatArray, b: FloatArray): boolean {
+  if (k <= 0) return true;
+  return gemmPacks(m, n, k) && packedKernel(a, b) === 'fast';
 }
 
 /** Two scratch buffers for transposed operands of the unpacked paths (one per operand). */
@@ -218,8 +236,9 @@ function gemmRows(m: number, n: number, k: number, a: FloatArray, aOff: number, 
  * A block of a larger product through the packed path, with leading dimensions: C[m×n] (row stride
  * ldc) = op(A)[m×k] · op(B)[k×n], where A's stored rows are `lda` apart (A is m×k, or k×m when
  * `transA`) and likewise B's rows `ldb` apart. Every element of C is accumulated exactly as `gemm`
- * accumulates it on its packed path (m, n > 1 and m·n·k ≥ 64), so splitting a product into column
- * blocks computed separately — on different threads — gives the same bits as computing it whole.
+ * accumulates it on its packed path (m, n > 1 and m·n·k ≥ 64: `gemmPacks`), so splitting such a
+ * product into column blocks computed separately — on different threads — gives the same bits as
+ * computing it whole.
  */
 export function gemmBlock(
   m: number,

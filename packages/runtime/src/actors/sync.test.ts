@@ -84,19 +84,18 @@ describe('claimEach', () => {
 });
 
 describe('blockEdge', () => {
-  it('splits the columns into blocks that start on multiples of 4, in order, covering every column once', () => {
+  it('splits the columns into blocks that start on multiples of 8, in order, covering every column once', () => {
     for (const [cols, blocks] of [[784, 8], [784, 4], [10, 8], [3, 2], [256, 8], [1001, 7]] as const) {
       const edges = Array.from({ length: blocks + 1 }, (_, j) => blockEdge(j, cols, blocks));
       expect(edges[0]).toBe(0);
       expect(edges[blocks]).toBe(cols);
       for (let j = 0; j < blocks; j++) {
         expect(edges[j + 1]!).toBeGreaterThanOrEqual(edges[j]!);
-        if (j > 0 && edges[j]! < cols) expect(edges[j]! % 4).toBe(0);
+        if (j > 0 && edges[j]! < cols) expect(edges[j]! % 8).toBe(0);
       }
     }
-    // 784 columns in 8 blocks: widths 96–100, none ragged but the last.
-    const w = Array.from({ length: 8 }, (_, j) => blockEdge(j + 1, 784, 8) - blockEdge(j, 784, 8));
-    expect(w.reduce((a, b) => a + b, 0)).toBe(784);
-    expect(Math.max(...w) - Math.min(...w)).toBeLessThanOrEqual(4);
+    // 784 columns in 4 blocks: widths 192 and 200, none ragged but the last.
+    const w = Array.from({ length: 4 }, (_, j) => blockEdge(j + 1, 784, 4) - blockEdge(j, 784, 4));
+    expect(w).toEqual([200, 192, 200, 192]);
   });
 });

@@ -73,11 +73,12 @@ export function arriveAndWait(sync: StepSync, slot: number, help: SharedGemm[] =
 }
 
 /**
- * Where block j of `blocks` starts among `cols` columns: near j·cols/blocks, on a multiple of 4 (the
- * GEMM's micro-panel width, so no block but the last has a ragged edge panel).
+ * Where block j of `blocks` starts among `cols` columns: near j·cols/blocks, on a multiple of 8 (the
+ * fast GEMM's micro-panel width, a multiple of the other kernels' 4, so no block but the last has
+ * a ragged edge panel).
  */
 export function blockEdge(j: number, cols: number, blocks: number): number {
-  return j >= blocks ? cols : Math.min(cols, 4 * Math.round((j * cols) / (4 * blocks)));
+  return j >= blocks ? cols : Math.min(cols, 8 * Math.round((j * cols) / (8 * blocks)));
 }
 
 /** Block j of a shared weight gradient: columns [blockEdge(j), blockEdge(j + 1)) of gW = gᵀ·x. */
