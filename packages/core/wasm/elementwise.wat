@@ -3,18 +3,19 @@
 ;; (byte offsets below): copied there by the caller (kernels/staged.ts stages them in chunks), or,
 ;; for the build's second module (ELEMENTWISE_HEAP_WASM_BASE64: this source with its memory line
 ;; replaced by an imported shared memory, a `WasmHeap`, kernels/heap.ts), where they already live.
-;; They process whole vectors (4 float32 or 2 float64 lanes; a float32 Adam vector is 2 elements):
-;; staged.ts only hands them whole vectors of arrays it does not own, and stages the ragged tail.
+;; They process whole vectors (4 float32 or 2 float64 lanes): staged.ts only hands them whole
+;; vectors of arrays it does not own, and stages the ragged tail.
 ;;
 ;; Same bits as the JavaScript kernels (kernels/adam.ts, kernels/relu.ts):
-;; - Adam computes in float64 as JavaScript does, two f64x2 lanes at a time, the operations in the
-;;   same order, and rounds to float32 (demote, round to nearest even, as Math.fround and a
-;;   Float32Array store do) exactly where the JavaScript code rounds. Per element:
-;;     m = b1*m0 + c1*g              v = b2*v0 + (c2*g)*g          (stored: rounded to the dtype)
-;;     u = m / bc1 / (sqrt(v) / bc2s + eps)   from the unrounded m and v (float32: rounded)
-;;     p = p + factor*u   (float32: factor*u rounded, then the sum rounded on store)
-;;   No fused multiply-add, no reciprocal: IEEE add, mul, div and sqrt are correctly rounded in
-;;   both, so each step gives the same bits.
+;; - Adam computes in the arrays' dtype, the operations in the same order as the JavaScript code:
+;;     m = b1*m0 + c1*g              v = b2*v0 + (c2*g)*g
+;;     u = m / bc1 / (sqrt(v) / bc2s + eps)
+;;     p = p + factor*u
+;;   adam64 in float64; adam32 in float32 (f32x4, the constants rounded to float32), except
+;;   factor*u, done in float64 and rounded (demote, round to nearest even, as Math.fround does).
+;;   JavaScript rounds each float64 operation with Math.fround, which gives the float32 operation's
+;;   result exactly. No fused multiply-add, no reciprocal: IEEE add, mul, div and sqrt are correctly
+;;   rounded in both, so each step gives the same bits.
 ;; - ReLU: y = x <= 0 ? +0 : x, and gx = x <= 0 ? +0 : g (NaN fails the comparison: kept / gets g),
 ;;   a lane mask instead of a branch.
 (module
@@ -27,6 +28,14 @@
   (global $BC2S (mut v128) (v128.const i64x2 0 0))
   (global $EPS (mut v128) (v128.const i64x2 0 0))
   (global $F (mut v128) (v128.const i64x2 0 0))
+  ;; The constants rounded to float32, splatted to four lanes (adam32's arithmetic).
+  (global $B1S (mut v128) (v128.const i64x2 0 0))
+  (global $C1S (mut v128) (v128.const i64x2 0 0))
+  (global $B2S (mut v128) (v128.const i64x2 0 0))
+  (global $C2S (mut v128) (v128.const i64x2 0 0))
+  (global $BC1S (mut v128) (v128.const i64x2 0 0))
+  (global $BC2SS (mut v128) (v128.const i64x2 0 0))
+  (global $EPSS (mut v128) (v128.const i64x2 0 0))
 
   ;; Sets the Adam constants of the next adam32/adam64 calls (each splatted to both f64x2 lanes).
   (func (export "adamConstants")
@@ -39,7 +48,14 @@
     (global.set $BC1 (f64x2.splat (local.get $bc1)))
     (global.set $BC2S (f64x2.splat (local.get $bc2s)))
     (global.set $EPS (f64x2.splat (local.get $eps)))
-    (global.set $F (f64x2.splat (local.get $factor))))
+    (global.set $F (f64x2.splat (local.get $factor)))
+    (global.set $B1S (f32x4.splat (f32.demote_f64 (local.get $b1))))
+    (global.set $C1S (f32x4.splat (f32.demote_f64 (local.get $c1))))
+    (global.set $B2S (f32x4.splat (f32.demote_f64 (local.get $b2))))
+    (global.set $C2S (f32x4.splat (f32.demote_f64 (local.get $c2))))
+    (global.set $BC1S (f32x4.splat (f32.demote_f64 (local.get $bc1))))
+    (global.set $BC2SS (f32x4.splat (f32.demote_f64 (local.get $bc2s))))
+    (global.set $EPSS (f32x4.splat (f32.demote_f64 (local.get $eps)))))
 
 ;; Adam on n elements: g at $g, m0 at $m0 and v0 at $v0, the new moments into $m and $v (which may
   ;; be $m0 and $v0), p at $p (updated), two elements (one f64x2) per iteration. The two functions differ only in loading, storing and
@@ -64,29 +80,34 @@
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $l))))
 
-  ;; float32 Adam: each pair of float32 loaded into a float64x2 (promote), the arithmetic of adam64,
-  ;; u and factor*u rounded to float32 (demote and promote back), m, v and p rounded on store.
+  ;; float32 Adam in float32, four elements (one f32x4) per iteration: m, v and u with the constants
+  ;; rounded to float32, every operation rounded to float32 (as torch.optim.Adam computes on float32
+  ;; tensors); then factor*u in float64 (each half promoted, multiplied, demoted: the rounding of
+  ;; scaleByLearningRate's float32 store) and the sum rounded on store.
   (func (export "adam32") (param $n i32) (param $g i32) (param $m0 i32) (param $v0 i32) (param $m i32) (param $v i32) (param $p i32)
     (local $i i32) (local $end i32) (local $gi v128) (local $mi v128) (local $vi v128) (local $u v128)
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (block $done
       (loop $l
         (br_if $done (i32.ge_s (local.get $i) (local.get $end)))
-        (local.set $gi (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $g) (local.get $i)))))
-        (local.set $mi (f64x2.add (f64x2.mul (global.get $B1) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $m0) (local.get $i)))))
-                                  (f64x2.mul (global.get $C1) (local.get $gi))))
-        (local.set $vi (f64x2.add (f64x2.mul (global.get $B2) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $v0) (local.get $i)))))
-                                  (f64x2.mul (f64x2.mul (global.get $C2) (local.get $gi)) (local.get $gi))))
-        (local.set $u (f64x2.div (f64x2.div (local.get $mi) (global.get $BC1))
-                                 (f64x2.add (f64x2.div (f64x2.sqrt (local.get $vi)) (global.get $BC2S)) (global.get $EPS))))
-        (local.set $u (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (local.get $u))))
-        (local.set $u (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.mul (global.get $F) (local.get $u)))))
-        (v128.store64_lane 0 (i32.add (local.get $m) (local.get $i)) (f32x4.demote_f64x2_zero (local.get $mi)))
-        (v128.store64_lane 0 (i32.add (local.get $v) (local.get $i)) (f32x4.demote_f64x2_zero (local.get $vi)))
-        (v128.store64_lane 0 (i32.add (local.get $p) (local.get $i))
-          (f32x4.demote_f64x2_zero
-            (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $p) (local.get $i)))) (local.get $u))))
-        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (local.set $gi (v128.load (i32.add (local.get $g) (local.get $i))))
+        (local.set $mi (f32x4.add (f32x4.mul (global.get $B1S) (v128.load (i32.add (local.get $m0) (local.get $i))))
+                                  (f32x4.mul (global.get $C1S) (local.get $gi))))
+        (local.set $vi (f32x4.add (f32x4.mul (global.get $B2S) (v128.load (i32.add (local.get $v0) (local.get $i))))
+                                  (f32x4.mul (f32x4.mul (global.get $C2S) (local.get $gi)) (local.get $gi))))
+        (local.set $u (f32x4.div (f32x4.div (local.get $mi) (global.get $BC1S))
+                                 (f32x4.add (f32x4.div (f32x4.sqrt (local.get $vi)) (global.get $BC2SS)) (global.get $EPSS))))
+        (v128.store (i32.add (local.get $m) (local.get $i)) (local.get $mi))
+        (v128.store (i32.add (local.get $v) (local.get $i)) (local.get $vi))
+        ;; factor*u: lanes 0-1 and 2-3 through float64, demoted back into one f32x4
+        (local.set $u
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (f64x2.mul (global.get $F) (f64x2.promote_low_f32x4 (local.get $u))))
+            (f32x4.demote_f64x2_zero (f64x2.mul (global.get $F) (f64x2.promote_low_f32x4
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $u) (local.get $u)))))))
+        (v128.store (i32.add (local.get $p) (local.get $i))
+          (f32x4.add (v128.load (i32.add (local.get $p) (local.get $i))) (local.get $u)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $l))))
 
   ;; ReLU over $bytes bytes (a multiple of 16) at $x, into $y: forward (y = relu(x)) when $g < 0,

@@ -28,9 +28,11 @@ export interface AdamConstants {
 
 /**
  * One Adam step on n = param.length elements, all arrays of one dtype and length: m = b1·m0 + c1·g,
- * v = b2·v0 + (c2·g)·g (stored in m and v), then p ← p + factor·(m / bc1 / (√v / bc2Sqrt + eps))
- * from the unrounded m and v, in float64; in float32 every value stored is rounded to float32, and
- * so are the update before and after the factor (as optim stores them). m may be m0 and v may be v0.
+ * v = b2·v0 + (c2·g)·g (stored in m and v), u = m / bc1 / (√v / bc2Sqrt + eps), p ← p + factor·u.
+ * In the arrays' dtype, as optim's `scaleByAdam` computes it: float64 in float64; float32 in float32
+ * (as torch.optim.Adam on float32 tensors), i.e. the constants b1 … eps rounded to float32 and every
+ * operation of m, v and u rounded to float32; then factor·u is rounded to float32 (the store of
+ * `scaleByLearningRate`, factor itself not rounded) and so is the sum. m may be m0 and v may be v0.
  */
 export function adamUpdate(g: FloatArray, m0: FloatArray, v0: FloatArray, m: FloatArray, v: FloatArray, param: FloatArray, k: AdamConstants): void {
   const n = param.length;
@@ -57,23 +59,33 @@ export function adamUpdate(g: FloatArray, m0: FloatArray, v0: FloatArray, m: Flo
 // feedback"), without being thrown away: 2 285 deoptimisations of the same code in 660 inline steps
 // of the runtime's benchmark MLP (V8 11.3, Node 20); none since.
 
-/** Element i's moments (stored into m and v, rounded to their dtype) and its unrounded update m / bc1 / (√v / bc2Sqrt + eps). */
-function moments(i: number, g: FloatArray, m0: FloatArray, v0: FloatArray, m: FloatArray, v: FloatArray, k: AdamConstants): number {
-  const gi = g[i]!;
-  const mi = k.b1 * m0[i]! + k.c1 * gi;
-  const vi = k.b2 * v0[i]! + k.c2 * gi * gi;
-  m[i] = mi;
-  v[i] = vi;
-  return mi / k.bc1 / (Math.sqrt(vi) / k.bc2Sqrt + k.eps);
-}
-
-/** The f32 update: the update and the scaled update rounded to f32 as optim stores them, the sum rounded on store. */
+/**
+ * The float32 update. Each operation is done in float64 and rounded with `Math.fround`: for +, −, ×, ÷
+ * and √ of float32 operands that gives the float32 operation's result exactly (float64 has more
+ * than 2·24 + 2 bits), so these loops and the WebAssembly f32x4 kernel agree bit for bit.
+ */
 function adamF32(n: number, g: Float32Array, m0: Float32Array, v0: Float32Array, m: Float32Array, v: Float32Array, param: Float32Array, k: AdamConstants): void {
-  const fr = Math.fround;
-  for (let i = 0; i < n; i++) param[i] = param[i]! + fr(k.factor * fr(moments(i, g, m0, v0, m, v, k)));
+  const f = Math.fround;
+  const [b1, c1, b2, c2, bc1, bc2Sqrt, eps] = [f(k.b1), f(k.c1), f(k.b2), f(k.c2), f(k.bc1), f(k.bc2Sqrt), f(k.eps)];
+  for (let i = 0; i < n; i++) {
+    const gi = g[i]!;
+    const mi = f(f(b1 * m0[i]!) + f(c1 * gi));
+    const vi = f(f(b2 * v0[i]!) + f(f(c2 * gi) * gi));
+    m[i] = mi;
+    v[i] = vi;
+    const u = f(f(mi / bc1) / f(f(f(Math.sqrt(vi)) / bc2Sqrt) + eps));
+    param[i] = param[i]! + f(k.factor * u);
+  }
 }
 
-/** The f64 update: `adamF32` without the roundings (one loop per dtype: no per-element branch). */
+/** The float64 update. */
 function adamF64(n: number, g: Float64Array, m0: Float64Array, v0: Float64Array, m: Float64Array, v: Float64Array, param: Float64Array, k: AdamConstants): void {
-  for (let i = 0; i < n; i++) param[i] = param[i]! + k.factor * moments(i, g, m0, v0, m, v, k);
+  for (let i = 0; i < n; i++) {
+    const gi = g[i]!;
+    const mi = k.b1 * m0[i]! + k.c1 * gi;
+    const vi = k.b2 * v0[i]! + k.c2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    param[i] = param[i]! + k.factor * (mi / k.bc1 / (Math.sqrt(vi) / k.bc2Sqrt + k.eps));
+  }
 }

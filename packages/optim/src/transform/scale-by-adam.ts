@@ -1,4 +1,4 @@
-import type { ArrayTree } from '@actorgrad/core';
+import type { ArrayTree, FloatArray } from '@actorgrad/core';
 import type { GradientTransformation } from '../types.js';
 import { checkBoolean, checkDecay, checkEps } from '../validate.js';
 import { emptyLike, fullLike, leaf } from './util.js';
@@ -37,6 +37,8 @@ export interface AdamState {
  * stays a separate transformation (the two orders differ only in rounding).
  * With `epsRoot` ε′ the denominator is `√(v/(1 − β₂ᵗ) + ε′) + ε`; without `biasCorrection` the
  * factors 1 − β₁ᵗ and 1 − β₂ᵗ are 1 (see `adam`'s `form` for the lectures' versions).
+ * The arithmetic is the leaves' dtype, as torch computes on its tensors: float64 leaves in float64,
+ * float32 leaves in float32 (the hyper-parameters rounded to float32, every operation rounded).
  */
 export function scaleByAdam(options: AdamOptions = {}): GradientTransformation<AdamState> {
   const fn = 'scaleByAdam';
@@ -72,7 +74,12 @@ export function scaleByAdam(options: AdamOptions = {}): GradientTransformation<A
         const m = emptyLike(m0);
         const v = emptyLike(v0);
         const u = emptyLike(g);
-        if (nuMax === null) {
+        if (u instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array) {
+          const w0 = nuMax === null ? null : leaf(fn, state.nuMax ?? {}, 'state.nuMax', key, g.length);
+          const w = w0 === null ? null : emptyLike(w0);
+          update32({ b1, c1, b2, c2, eps, epsRoot, bc1, bc2Sqrt }, g, m0, v0, w0, m, v, w, u);
+          if (nuMax !== null) nuMax[key] = w!;
+        } else if (nuMax === null) {
           for (let i = 0; i < g.length; i++) {
             const gi = g[i]!;
             const mi = b1 * m0[i]! + c1 * gi;
@@ -103,4 +110,40 @@ export function scaleByAdam(options: AdamOptions = {}): GradientTransformation<A
       return [updates, { count: t, mu, nu, nuMax }];
     },
   };
+}
+
+/**
+ * The moments and update of float32 leaves in float32, as torch computes on float32 tensors: the
+ * hyper-parameters rounded to float32, every operation rounded to float32 (`Math.fround` of the
+ * float64 operation: for +, −, ×, ÷, √ of float32 operands, the float32 result exactly). The same
+ * bits as core's `kernels.adamUpdate` (the runtime's fused step). w0/w: AMSGrad's running maximum.
+ */
+function update32(
+  k: { b1: number; c1: number; b2: number; c2: number; eps: number; epsRoot: number; bc1: number; bc2Sqrt: number },
+  g: FloatArray,
+  m0: FloatArray,
+  v0: FloatArray,
+  w0: FloatArray | null,
+  m: FloatArray,
+  v: FloatArray,
+  w: FloatArray | null,
+  u: FloatArray,
+): void {
+  const f = Math.fround;
+  const [b1, c1, b2, c2, eps, epsRoot, bc1, bc2Sqrt] = [f(k.b1), f(k.c1), f(k.b2), f(k.c2), f(k.eps), f(k.epsRoot), f(k.bc1), f(k.bc2Sqrt)];
+  const bc2 = f(bc2Sqrt * bc2Sqrt);
+  for (let i = 0; i < g.length; i++) {
+    const gi = g[i]!;
+    const mi = f(f(b1 * m0[i]!) + f(c1 * gi));
+    const vi = f(f(b2 * v0[i]!) + f(f(c2 * gi) * gi));
+    m[i] = mi;
+    v[i] = vi;
+    let vHat = vi;
+    if (w0 !== null && w !== null) {
+      vHat = Math.max(w0[i]!, vi);
+      w[i] = vHat;
+    }
+    const root = k.epsRoot === 0 ? f(f(Math.sqrt(vHat)) / bc2Sqrt) : f(Math.sqrt(f(f(vHat / bc2) + epsRoot)));
+    u[i] = f(f(mi / bc1) / f(root + eps));
+  }
 }

@@ -18,16 +18,16 @@ function isAdamChainState(s: unknown, key: string, length: number): s is AdamCha
 /**
  * optim's `adam` (no weight decay, no AMSGrad) on one parameter, in one pass instead of four
  * (moments and update, learning rate, sum into the parameter, each through memory), with the same
- * arithmetic in the same order: every intermediate that optim stores in an array of the
- * parameter's dtype is rounded to it here (`Math.fround` for float32), so parameters and state come
+ * arithmetic in the same order and dtype (float32 parameters in float32, as optim's `scaleByAdam`
+ * computes them), so parameters and state come
  * out bit for bit as `optimizerStep`'s general path gives them (tested). Returns null when the
  * configuration or the state is not that (the caller then takes the general path). New moments come
  * from `allocArray`, i.e. from the pool of the enclosing `withPool`.
  *
  * The arithmetic, per element, as optim does it: `g ← g·scale` (a copy, when clipping),
- * `m = β₁m₀ + (1−β₁)g`, `v = β₂v₀ + (1−β₂)g²` (stored), `u = m / (1−β₁ᵗ) / (√v / √(1−β₂ᵗ) + ε)` from
- * the unrounded m and v (stored), `u' = −η·u` (stored), `p ← p + u'` — core's `kernels.adamUpdate`
- * (WebAssembly SIMD or JavaScript, the same bits).
+ * `m = β₁m₀ + (1−β₁)g`, `v = β₂v₀ + (1−β₂)g²` (stored), `u = m / (1−β₁ᵗ) / (√v / √(1−β₂ᵗ) + ε)`
+ * (stored), `u' = −η·u` (stored), `p ← p + u'` — core's `kernels.adamUpdate` (WebAssembly SIMD or
+ * JavaScript, the same bits).
  */
 export function fusedAdam(
   cfg: OptimizerConfig,
