@@ -1,6 +1,7 @@
 import * as optim from '@actorgrad/optim';
 import { describe, expect, it } from 'vitest';
-import { SlabPool, intoSlabs } from './step.js';
+import type { OptimizerConfig } from '../protocol.js';
+import { SlabPool, intoSlabs, transformationOf } from './step.js';
 
 describe('SlabPool', () => {
   it('carves new arrays from one shared slab: zeroed, 64-byte aligned, not overlapping', () => {
@@ -97,5 +98,18 @@ describe('intoSlabs', () => {
     expect(copy.big).not.toBe(big);
     expect(copy.big.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect([...copy.big]).toEqual([...big]);
+  });
+});
+
+describe('transformationOf', () => {
+  it('reuses the last transformation for the same configuration object and learning rate, and still validates', () => {
+    const cfg: OptimizerConfig = { name: 'adam', options: {} };
+    const t = transformationOf(cfg, 0.01);
+    expect(transformationOf(cfg, 0.01)).toBe(t);
+    expect(transformationOf(cfg, 0.02)).not.toBe(t);
+    expect(transformationOf({ name: 'adam', options: {} }, 0.02)).not.toBe(t);
+    const bad: OptimizerConfig = { name: 'adam', options: { betas: [1, 0.9] } };
+    expect(() => transformationOf(bad, 0.01)).toThrow('adam: betas[0] must be in [0, 1), got 1');
+    expect(() => transformationOf(bad, 0.01)).toThrow('adam: betas[0] must be in [0, 1), got 1');
   });
 });
