@@ -499,79 +499,37 @@ function macroKernel(s: number[], mb: number, nb: number, kb: number, bo: number
         c32 += x * b2;
         c33 += x * b3;
       }
-      let o = co + ir * ldc + jr;
-      const rows = Math.min(4, mb - ir);
-      if (rows === 4 && cols === 4) {
-        if (first) {
-          c[o] = c00;
-          c[o + 1] = c01;
-          c[o + 2] = c02;
-          c[o + 3] = c03;
-          o += ldc;
-          c[o] = c10;
-          c[o + 1] = c11;
-          c[o + 2] = c12;
-          c[o + 3] = c13;
-          o += ldc;
-          c[o] = c20;
-          c[o + 1] = c21;
-          c[o + 2] = c22;
-          c[o + 3] = c23;
-          o += ldc;
-          c[o] = c30;
-          c[o + 1] = c31;
-          c[o + 2] = c32;
-          c[o + 3] = c33;
-        } else {
-          c[o] += c00;
-          c[o + 1] += c01;
-          c[o + 2] += c02;
-          c[o + 3] += c03;
-          o += ldc;
-          c[o] += c10;
-          c[o + 1] += c11;
-          c[o + 2] += c12;
-          c[o + 3] += c13;
-          o += ldc;
-          c[o] += c20;
-          c[o + 1] += c21;
-          c[o + 2] += c22;
-          c[o + 3] += c23;
-          o += ldc;
-          c[o] += c30;
-          c[o + 1] += c31;
-          c[o + 2] += c32;
-          c[o + 3] += c33;
-        }
-      } else {
-        tile[0] = c00;
-        tile[1] = c01;
-        tile[2] = c02;
-        tile[3] = c03;
-        tile[4] = c10;
-        tile[5] = c11;
-        tile[6] = c12;
-        tile[7] = c13;
-        tile[8] = c20;
-        tile[9] = c21;
-        tile[10] = c22;
-        tile[11] = c23;
-        tile[12] = c30;
-        tile[13] = c31;
-        tile[14] = c32;
-        tile[15] = c33;
-        storeEdge(c, o, ldc, rows, cols, first);
-      }
+      tile[0] = c00;
+      tile[1] = c01;
+      tile[2] = c02;
+      tile[3] = c03;
+      tile[4] = c10;
+      tile[5] = c11;
+      tile[6] = c12;
+      tile[7] = c13;
+      tile[8] = c20;
+      tile[9] = c21;
+      tile[10] = c22;
+      tile[11] = c23;
+      tile[12] = c30;
+      tile[13] = c31;
+      tile[14] = c32;
+      tile[15] = c33;
+      storeTile(c, co + ir * ldc + jr, ldc, Math.min(4, mb - ir), cols, first);
     }
   }
 }
 
-function storeEdge(c: FloatArray, o: number, ldc: number, rows: number, cols: number, first: boolean): void {
+/**
+ * Stores the 4×4 micro-tile (`tile`, row-major) into C at o, its valid `rows` × `cols` (fewer at the
+ * block's ragged edges): written on the first k block, added after it (a store, or a load and a
+ * store, per element either way: the same bits as storing from the accumulators directly).
+ */
+function storeTile(c: FloatArray, o: number, ldc: number, rows: number, cols: number, first: boolean): void {
   for (let r = 0; r < rows; r++, o += ldc) {
-    for (let q = 0; q < cols; q++) {
-      if (first) c[o + q] = tile[r * 4 + q];
-      else c[o + q] += tile[r * 4 + q];
-    }
+    const t = r * 4;
+    if (first) for (let q = 0; q < cols; q++) c[o + q] = tile[t + q]!;
+    else for (let q = 0; q < cols; q++) c[o + q] += tile[t + q]!;
   }
 }
 
