@@ -66,6 +66,28 @@ describe('determinism with the fast GEMM kernel (float32 accumulation), chosen o
   });
 });
 
+describe("a pool's kernel is the one it was made with", () => {
+  it("a main thread that chooses another kernel afterwards changes no bits (the step's buffers follow the pool's kernel)", async () => {
+    const prev = kernels.gemmKernel();
+    const placement = () => dataParallel({ replicas: 2, shards: SHARDS, threads: 2 });
+    try {
+      kernels.useGemmKernel('wasm');
+      const ref = await train(placement());
+      const model = mlp(7);
+      const engine = await createEngine({ model, loss: 'crossEntropy', optimizer: { name: 'adam', options: { lr: 1e-2 } }, placement: placement(), seed: 42 });
+      kernels.useGemmKernel('fast');
+      try {
+        for (let s = 0; s < 5; s++) await engine.step(batch(100 + s, 32, 20, 5));
+      } finally {
+        await engine.close();
+      }
+      expect(paramBytes(model).equals(ref)).toBe(true);
+    } finally {
+      kernels.useGemmKernel(prev);
+    }
+  });
+});
+
 describe('determinism when the first layer has one output (its weight gradient a vector·matrix product)', () => {
   // gemm computes such a product unpacked (in float64 even on the fast kernel): its column blocks
   // (the replicas' shared weight gradient) would not give its bits, so it is not shared.

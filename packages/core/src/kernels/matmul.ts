@@ -119,14 +119,15 @@ export function gemmPacks(m: number, n: number, k: number): boolean {
 }
 
 /**
- * Whether every element `gemm(m, n, k, a, …, b, …)` writes is a float32 value, whatever C's dtype:
- * true when the thread's kernel is `fast`, A and B are float32 and the product takes the packed
- * path (the fast kernel sums in float32 there), or when k ≤ 0 (zeros). A float32 C then holds the
- * result exactly, as a float64 one would. Also true of every `gemmBlock` of such a product.
+ * Whether every element `gemm(m, n, k, a, …, b, …)` writes is a float32 value, whatever C's dtype,
+ * on a thread computing with `kernel` (by default this thread's choice): true when it is `fast`, A
+ * and B are float32 and the product takes the packed path (the fast kernel sums in float32 there),
+ * or when k ≤ 0 (zeros). A float32 C then holds the result exactly, as a float64 one would. Also
+ * true of every `gemmBlock` of such a product.
  */
-export function gemmResultsAreFloat32(m: number, n: number, k: number, a: FloatArray, b: FloatArray): boolean {
+export function gemmResultsAreFloat32(m: number, n: number, k: number, a: FloatArray, b: FloatArray, kernel: GemmKernel = gemmKernel()): boolean {
   if (k <= 0) return true;
-  return gemmPacks(m, n, k) && packedKernel(a, b) === 'fast';
+  return gemmPacks(m, n, k) && kernel === 'fast' && a instanceof Float32Array && b instanceof Float32Array;
 }
 
 /** Two scratch buffers for transposed operands of the unpacked paths (one per operand). */

@@ -102,12 +102,17 @@ describe('intoSlabs', () => {
 });
 
 describe('transformationOf', () => {
-  it('reuses the last transformation for the same configuration object and learning rate, and still validates', () => {
-    const cfg: OptimizerConfig = { name: 'adam', options: {} };
+  it('reuses the last transformation for the same configuration and learning rate, and still validates', () => {
+    const cfg: OptimizerConfig = { name: 'adam', options: { betas: [0.9, 0.99] } };
     const t = transformationOf(cfg, 0.01);
     expect(transformationOf(cfg, 0.01)).toBe(t);
+    expect(transformationOf({ name: 'adam', options: { betas: [0.9, 0.99] } }, 0.01)).toBe(t);
     expect(transformationOf(cfg, 0.02)).not.toBe(t);
-    expect(transformationOf({ name: 'adam', options: {} }, 0.02)).not.toBe(t);
+    // Options changed in place: a new transformation, not the kept one.
+    const u = transformationOf(cfg, 0.02);
+    (cfg.options as { betas: number[] }).betas[1] = 0.999;
+    expect(transformationOf(cfg, 0.02)).not.toBe(u);
+    expect(transformationOf({ name: 'sgd', options: {} }, 0.02)).not.toBe(u);
     const bad: OptimizerConfig = { name: 'adam', options: { betas: [1, 0.9] } };
     expect(() => transformationOf(bad, 0.01)).toThrow('adam: betas[0] must be in [0, 1), got 1');
     expect(() => transformationOf(bad, 0.01)).toThrow('adam: betas[0] must be in [0, 1), got 1');

@@ -84,21 +84,22 @@ export const OPTIMIZERS: Record<string, Alias> = {
   rmsprop: optim.rmsprop as unknown as Alias,
 };
 
-/** The last transformation built, by configuration object and learning rate (a step's chunks share both). */
-let last: { cfg: OptimizerConfig; lr: number; t: optim.GradientTransformation } | null = null;
+/** The last transformation built, by name, options and learning rate (a step's chunks share them). */
+let last: { key: string; lr: number; t: optim.GradientTransformation } | null = null;
 
 /**
  * optim's transformation for `cfg` at learning rate `lr` (validating the configuration with optim's
- * messages). Transformations are pure, so the last one is reused while the configuration object and
- * the learning rate stay the same: building one per optimiser chunk was ~1.5 % of a dataParallel(2)
- * step of the benchmark MLP.
+ * messages). Transformations are pure, so the last one is reused while the configuration (compared
+ * as JSON: the options are plain numbers, booleans and arrays) and the learning rate stay the same:
+ * building one per optimiser chunk was ~1.5 % of a dataParallel(2) step of the benchmark MLP.
  */
 export function transformationOf(cfg: OptimizerConfig, lr: number): optim.GradientTransformation {
-  if (last && last.cfg === cfg && Object.is(last.lr, lr)) return last.t;
+  const key = `${cfg.name}:${JSON.stringify(cfg.options)}`;
+  if (last && last.key === key && Object.is(last.lr, lr)) return last.t;
   const alias = OPTIMIZERS[cfg.name];
   if (!alias) throw new RangeError(`optimizer: unknown name '${cfg.name}'; known: ${Object.keys(OPTIMIZERS).join(', ')}`);
   const t = alias({ ...cfg.options, lr });
-  last = { cfg, lr, t };
+  last = { key, lr, t };
   return t;
 }
 

@@ -317,7 +317,8 @@ export class Engine {
   private async execute(run: StepRun): Promise<StepOutcome> {
     const allocate = () => {
       this.stepArena.reset();
-      run.bufs = run.plan.shards.map(({ shard }) => allocShard(this.stepArena, this.layers, shard, run.batch, run.outF));
+      const kernel = this.executor.gemmKernel ?? kernels.gemmKernel();
+      run.bufs = run.plan.shards.map(({ shard }) => allocShard(this.stepArena, this.layers, shard, run.batch, run.outF, kernel));
       return run.bufs;
     };
     const { batch, step, lr, stops, rollback } = run;

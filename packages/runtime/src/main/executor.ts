@@ -15,6 +15,8 @@ import type { ActorMsg, ActorReply, ControlApi, WorkerInfo } from '../protocol.j
 export interface Executor {
   readonly kind: 'inline' | 'pool';
   readonly threads: number;
+  /** The GEMM kernel the executor's threads compute with, fixed for its life; absent: the calling thread's choice at the time. */
+  readonly gemmKernel?: kernels.GemmKernel;
   run(msg: ActorMsg): Observable<ActorReply>;
   /** Each worker thread's report, through its comlink control API (empty inline). */
   workerInfo(): Promise<WorkerInfo[]>;
@@ -57,6 +59,7 @@ export function defaultThreads(): number {
 export function poolExecutor({ threads = defaultThreads(), allowCrash = false, heap = null }: PoolOptions = {}): Executor & { pool: Piscina } {
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`pool: threads must be a positive integer, got ${threads}`);
   const { filename, execArgv } = workerEntry();
+  const choice = kernels.kernelChoice();
   const pool = new Piscina({
     filename,
     execArgv,
@@ -70,7 +73,7 @@ export function poolExecutor({ threads = defaultThreads(), allowCrash = false, h
     recordTiming: false,
     // Every thread computes with the main thread's GEMM kernel as it is now (`fast` differs from
     // `wasm` in the last bits): the choice is fixed for the pool's life.
-    workerData: { allowCrash, kernels: kernels.kernelChoice(), heap: heap?.memory },
+    workerData: { allowCrash, kernels: choice, heap: heap?.memory },
   });
   let controls: { threads: unknown[]; remotes: Comlink.Remote<ControlApi>[]; ports: { close(): void }[] } | null = null;
   /** One control port per live thread; rebuilt when the pool replaced a thread. */
@@ -89,6 +92,7 @@ export function poolExecutor({ threads = defaultThreads(), allowCrash = false, h
   return {
     kind: 'pool',
     threads,
+    gemmKernel: choice.kernel,
     pool,
     run: (msg) => defer(() => from(pool.run(msg) as Promise<ActorReply>)),
     workerInfo: async () => {
