@@ -343,6 +343,8 @@ export interface WorkerInfo {
   kernels: kernels.KernelChoice;
   /** Bytes in use on the engine's heap as this thread sees it (it adopted the heap's memory), or null: no heap. */
   wasmHeapBytes: number | null;
+  /** The URL of the thread's worker code: `dist`, the bundle of the sources (see `poolExecutor`), or the sources through tsx. */
+  entry: string;
 }
 
 /** The control API each worker thread serves over comlink (a call fits better than a message here). */

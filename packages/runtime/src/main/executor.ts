@@ -7,6 +7,7 @@ import { nodeEndpoint } from '../comlink-endpoint.js';
 import { type Observable, defer, from, of } from 'rxjs';
 import { handleMessage } from '../actors/handle.js';
 import type { ActorMsg, ActorReply, ControlApi, WorkerInfo } from '../protocol.js';
+import { bundledWorkerEntry } from './worker-bundle.js';
 
 /**
  * Runs actor messages. A rejected run means infrastructure trouble (a thread died) and may be
@@ -42,11 +43,18 @@ export interface PoolOptions {
   heap?: kernels.WasmHeap | null;
 }
 
-/** The worker file next to this module; from TypeScript sources the workers load it through tsx. */
+/**
+ * The worker file next to this module. From TypeScript sources, the worker entry bundled by esbuild
+ * (`bundledWorkerEntry`), or the sources loaded through tsx without esbuild or with
+ * `ACTORGRAD_WORKER_TSX=1`.
+ */
 function workerEntry(): { filename: string; execArgv: string[] } {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
-    return { filename: new URL('../worker/entry.ts', here).href, execArgv: ['--conditions=@actorgrad/source', '--import', 'tsx'] };
+    const entry = new URL('../worker/entry.ts', here);
+    const bundle = process.env.ACTORGRAD_WORKER_TSX === '1' ? null : bundledWorkerEntry(entry);
+    if (bundle) return { filename: bundle, execArgv: [] };
+    return { filename: entry.href, execArgv: ['--conditions=@actorgrad/source', '--import', 'tsx'] };
   }
   return { filename: new URL('../worker/entry.js', here).href, execArgv: [] };
 }

@@ -26,7 +26,7 @@ export function countMessage(micros: number): void {
 /** The control API each worker exposes over comlink: a call fits better than a message here. */
 export const controlApi: ControlApi = {
   info(): WorkerInfo {
-    return { threadId, ...counters, heapUsedBytes: process.memoryUsage().heapUsed, kernels: kernels.kernelChoice(), wasmHeapBytes: heap?.used ?? null };
+    return { threadId, ...counters, heapUsedBytes: process.memoryUsage().heapUsed, kernels: kernels.kernelChoice(), wasmHeapBytes: heap?.used ?? null, entry: import.meta.url };
   },
   ping(x: number): number {
     return x + 1;
