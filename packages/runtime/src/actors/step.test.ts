@@ -115,6 +115,7 @@ describe('transformationOf', () => {
     expect(transformationOf({ name: 'sgd', options: {} }, 0.02)).not.toBe(u);
     const bad: OptimizerConfig = { name: 'adam', options: { betas: [1, 0.9] } };
     expect(() => transformationOf(bad, 0.01)).toThrow('adam: betas[0] must be in [0, 1), got 1');
+    // A configuration that failed is not kept: asked again, it is validated again.
     expect(() => transformationOf(bad, 0.01)).toThrow('adam: betas[0] must be in [0, 1), got 1');
   });
 });
