@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { MNIST_PIXELS, mnist, mnistDigits, mnistPackageRoot } from './mnist.js';
+import { FileFormatError } from './errors.js';
+import { MNIST_PIXELS, mnist, mnistDigits, mnistPackageRoot, parseDigitFile } from './mnist.js';
 
 function counts(labels: ArrayLike<number>): number[] {
   const c = new Array<number>(10).fill(0);
@@ -145,5 +146,53 @@ describe('the optional package mnist', () => {
     }
     expect(error?.message).toMatch(/^mnistDigits\(\): /);
     expect((error?.cause as { code: string }).code).toBe('MODULE_NOT_FOUND');
+  });
+});
+
+describe('a digit file', () => {
+  /** `{"data": [...]}` with `values` joined by `sep`. */
+  const file = (values: string[], sep = ','): Uint8Array => new TextEncoder().encode(`{ "data": [${values.join(sep)}] }`);
+  /** One image: `0` everywhere except the given pixels. */
+  const image = (set: Record<number, string> = {}): string[] => Array.from({ length: MNIST_PIXELS }, (_, p) => set[p] ?? '0');
+  const parse = (buf: Uint8Array, out: Uint8Array = new Uint8Array(4 * MNIST_PIXELS), start = 0) => ({ n: parseDigitFile('mnist', 'x.json', buf, out, start), out });
+  const error = (buf: Uint8Array, out?: Uint8Array): FileFormatError => {
+    try {
+      parse(buf, out);
+    } catch (e) {
+      return e as FileFormatError;
+    }
+    throw new Error('no error');
+  };
+
+  it('gives each value as its pixel byte, written into the output from start, whatever the spacing', () => {
+    const values = [...image({ 0: '1', 1: '0.2', 2: '0.624', 783: '0.004' }), ...image({ 5: '0.996', 6: '0.502' })];
+    for (const sep of [',', ', ', ' ,\n\t']) {
+      const { n, out } = parse(file(values, sep), new Uint8Array(4 * MNIST_PIXELS).fill(7), MNIST_PIXELS);
+      expect(n).toBe(2 * MNIST_PIXELS);
+      expect(out[MNIST_PIXELS - 1]).toBe(7);
+      expect(Array.from(out.subarray(MNIST_PIXELS, MNIST_PIXELS + 3))).toEqual([255, 51, 159]);
+      expect(out[2 * MNIST_PIXELS - 1]).toBe(1);
+      expect(Array.from(out.subarray(2 * MNIST_PIXELS + 5, 2 * MNIST_PIXELS + 7))).toEqual([254, 128]);
+      expect(out[3 * MNIST_PIXELS]).toBe(7);
+    }
+    // Every byte's rounding reads back as that byte.
+    const all = Array.from({ length: MNIST_PIXELS }, (_, p) => Number(((p % 256) / 255).toFixed(3)).toString());
+    expect(Array.from(parse(file(all)).out.subarray(0, MNIST_PIXELS))).toEqual(Array.from({ length: MNIST_PIXELS }, (_, p) => p % 256));
+    expect(parse(file([])).n).toBe(0);
+  });
+
+  it('rejects what is not a list of pixel roundings, naming the file, the value and the byte', () => {
+    const e = error(file(image({ 3: '0.5' })));
+    expect(e).toBeInstanceOf(FileFormatError);
+    expect(e.message).toBe('mnist(x.json): value 3 (0.5) is not a pixel byte / 255 rounded to 3 decimals');
+    expect(e.offset).toBe(20); // the byte after the value
+    expect(error(file(image({ 1: '0.1234' }))).message).toMatch(/value 1 has more than 3 decimals/);
+    expect(error(file(image({ 1: '2' }))).message).toMatch(/value 1 \(2\) is not a pixel byte/);
+    expect(error(file(image({ 1: '-1' }))).message).toMatch(/value 1: expected a number at byte 13/);
+    expect(error(file(image({ 1: '0.' }))).message).toMatch(/value 1 is malformed/);
+    expect(error(file(image({ 1: '0 0' }))).message).toMatch(/expected ',' or ']' after value 1/);
+    expect(error(file(image().slice(1))).message).toMatch(/783 values is not a whole number of 784-pixel images/);
+    expect(error(new TextEncoder().encode('{"pixels": [0]}')).message).toMatch(/expected \{"data": \[\.\.\.\]\}/);
+    expect(error(file([...image(), ...image()]), new Uint8Array(MNIST_PIXELS)).message).toMatch(/more than 1 digits in all \(at value 784\)/);
   });
 });
