@@ -1,6 +1,6 @@
 import type { FloatArray } from './dtype.js';
 import { binaryKernel, unaryKernel } from './kernels/codegen.js';
-import { gemmBatched } from './kernels/matmul.js';
+import { gemm, gemmBatched } from './kernels/matmul.js';
 import type { Shape } from './shape.js';
 
 /** Unary elementwise kernels every backend provides. */
@@ -18,6 +18,8 @@ export const UNARY_OPS = {
   // Numerically stable logistic: never evaluates exp of a large positive number.
   sigmoid: 'x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))',
   erf: 'erf(x)',
+  // `x <= 0`, not `x > 0`: NaN stays NaN, as torch.relu; -0 gives +0.
+  relu: 'x <= 0 ? 0 : x',
 } as const;
 export type UnaryOp = keyof typeof UNARY_OPS;
 
@@ -60,6 +62,12 @@ export interface Backend {
     strideB: number,
     c: FloatArray,
   ): void;
+  /**
+   * C = A · Bᵀ for row-major A [m, k] and B [n, k] (B read transposed, not copied): what
+   * `F.linear` computes with a weight [out, in]. Optional; without it `F.linear` transposes the
+   * weight and calls `matmul`.
+   */
+  matmulNT?(m: number, n: number, k: number, a: FloatArray, b: FloatArray, c: FloatArray): void;
 }
 
 /**
@@ -115,6 +123,7 @@ function makeTypeScriptBackend(): Backend {
     unary: (op, x, out, n) => unary.get(op)!(x, out, n),
     binary: (op, a, b, out, shape, sa, sb) => binary.get(op)!(a, b, out, shape, sa, sb),
     matmul: (batch, m, n, k, a, sA, b, sB, c) => gemmBatched(batch, m, n, k, a, 0, sA, b, 0, sB, c, 0, m * n),
+    matmulNT: (m, n, k, a, b, c) => gemm(m, n, k, a, 0, b, 0, c, 0, false, true),
   };
 }
 

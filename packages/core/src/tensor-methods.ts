@@ -54,7 +54,7 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
   tanh() { return unary('tanh', this); },
   sigmoid() { return unary('sigmoid', this); },
   erf() { return unary('erf', this); },
-  relu() { return ops.where(this.le(0), 0, this); }, // NaN stays NaN, as F.relu
+  relu() { return unary('relu', this); }, // NaN stays NaN, as F.relu
   clip(lo: number | null, hi: number | null) { return ops.clip(this, lo, hi); },
   matmul(b: Tensor) { return ops.matmul(this, b); },
   sum(axes?: number[], keep?: boolean) { return ops.sum(this, axes, keep); },

@@ -1,8 +1,9 @@
 import { fmtShape, normAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import { unary } from '../ops/unary.js';
 import { where } from '../ops/where.js';
 
-/** Every activation is a composition of primitives; none has derivative code of its own. */
+/** Every activation is a composition of primitives (ReLU, sigmoid and tanh are primitives themselves); none has derivative code of its own. */
 
 /** identity(x) = x. */
 export const identity = (x: Tensor): Tensor => x;
@@ -35,11 +36,12 @@ export function sobolevaTanh(x: Tensor, a = 1, b = 1, c = 1, d = 1): Tensor {
 export const lecunTanh = (x: Tensor): Tensor => x.mul(2 / 3).tanh().mul(1.7159);
 
 /**
- * max(0, x), with relu'(0) = 0 as in PyTorch. Written as "0 where x ≤ 0, else x" so that NaN (for
- * which every comparison is false) comes out NaN with the gradient g, as torch.relu and its
- * threshold_backward do.
+ * max(0, x), with relu'(0) = 0 as in PyTorch: "0 where x ≤ 0, else x", so that NaN (for which
+ * every comparison is false) comes out NaN with the gradient g, as torch.relu and its
+ * threshold_backward do. One elementwise primitive (its rule is that `where`), not a comparison
+ * and a `where` per call.
  */
-export const relu = (x: Tensor): Tensor => where(x.le(0), 0, x);
+export const relu = (x: Tensor): Tensor => unary('relu', x);
 
 /** x for x > 0, αx otherwise (slope α at 0, as torch); NaN gives αx = NaN and the gradient αg, as torch. */
 export const leakyRelu = (x: Tensor, alpha = 0.01): Tensor => where(x.gt(0), x, x.mul(alpha));

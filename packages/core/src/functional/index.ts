@@ -1,2 +1,3 @@
 export * from './activations.js';
 export * from './losses.js';
+export { linear } from '../ops/matmul.js';

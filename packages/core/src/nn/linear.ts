@@ -1,5 +1,6 @@
 import { checkDType, type DType } from '../dtype.js';
 import * as init from '../init/initializers.js';
+import { linear } from '../ops/matmul.js';
 import { defaultRng, type Rng } from '../rng.js';
 import { fmtShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -45,8 +46,7 @@ export class Linear extends Module {
     if (x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new RangeError(`Linear(${this.inFeatures}, ${this.outFeatures}): expected input with ${this.inFeatures} features in the last axis, got shape ${fmtShape(x.shape)}`);
     }
-    const y = x.matmul(this.weight.T);
-    return this.bias ? y.add(this.bias) : y;
+    return linear(x, this.weight, this.bias);
   }
 
   spec(): ModuleSpec {

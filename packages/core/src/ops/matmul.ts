@@ -1,5 +1,6 @@
 import { apply, type Primitive } from '../autograd/primitive.js';
 import { getBackend } from '../backend.js';
+import type { FloatArray } from '../dtype.js';
 import { broadcastShapes, fmtShape, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { empty, operands, unbroadcast } from './util.js';
@@ -67,4 +68,72 @@ export function matmul(a0: Tensor, b0: Tensor): Tensor {
   if (vecA) out = out.squeeze(out.ndim - 2);
   if (vecB) out = out.squeeze(out.ndim - 1);
   return out;
+}
+
+/**
+ * y = x · Wᵀ + b over the last axis of x ([..., in] → [..., out]), W [out, in]: one product with
+ * W read transposed by the backend (`matmulNT`), no transposed copy of W, then the bias. The same
+ * bits as `x.matmul(W.T).add(b)`; its gradients are g·W, gᵀ·x (x's leading axes flattened) and
+ * the sum of g over them.
+ */
+const LINEAR: Primitive = {
+  name: 'linear',
+  forward(inputs) {
+    const [x, w] = inputs;
+    const out = empty(x!.dtype, [...x!.shape.slice(0, -1), w!.shape[0]!]);
+    LINEAR.plan!(inputs, undefined, out)();
+    return out;
+  },
+  plan([x, w, b], _attrs, out) {
+    const [n, k] = w!.shape as [number, number];
+    const m = sizeOf(x!.shape.slice(0, -1));
+    const { data: xd } = x!;
+    const { data: wd } = w!;
+    const bd = b?.data;
+    const od = out.data;
+    return () => {
+      getBackend().matmulNT!(m, n, k, xd, wd, od);
+      if (bd) addRows(od, bd, m, n);
+    };
+  },
+  vjp(g, [x, w, b]) {
+    const [n, k] = w!.shape as [number, number];
+    const m = sizeOf(x!.shape.slice(0, -1));
+    return [
+      x!.requiresGrad ? g.matmul(w!) : null,
+      w!.requiresGrad ? g.reshape([m, n]).transpose().matmul(x!.reshape([m, k])) : null,
+      b?.requiresGrad ? g.reshape([m, n]).sum(0) : null,
+    ];
+  },
+  jvp([tx, tw, tb], [x, w], out) {
+    const dx = tx ? tx.matmul(w!.transpose()) : null;
+    const dw = tw ? x!.matmul(tw.transpose()) : null;
+    const t = dx && dw ? dx.add(dw) : (dx ?? dw);
+    if (!tb) return t;
+    return t ? t.add(tb) : tb.expand(out.shape);
+  },
+};
+
+/** c[i, j] += b[j] for each of the m rows of c [m, n]. */
+function addRows(c: FloatArray, b: FloatArray, m: number, n: number): void {
+  for (let i = 0, r = 0; i < m; i++, r += n) for (let j = 0; j < n; j++) c[r + j] = c[r + j]! + b[j]!;
+}
+
+/**
+ * torch.nn.functional.linear: y = x · Wᵀ + b, x [..., in] (or [in]), weight [out, in], bias [out]
+ * (optional) → [..., out]. Operands of different dtypes, or a backend without `matmulNT`, take
+ * `x.matmul(weight.T).add(bias)`, which gives the same values.
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  if (weight.ndim !== 2) throw new RangeError(`linear: weight must be [out, in], got shape ${fmtShape(weight.shape)}`);
+  const [out, inF] = weight.shape as [number, number];
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
+    throw new RangeError(`linear: expected input with ${inF} features in the last axis (weight ${fmtShape(weight.shape)}), got shape ${fmtShape(x.shape)}`);
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== out)) throw new RangeError(`linear: bias must be [${out}] for weight ${fmtShape(weight.shape)}, got shape ${fmtShape(bias.shape)}`);
+  if (x.dtype !== weight.dtype || (bias && bias.dtype !== weight.dtype) || !getBackend().matmulNT) {
+    const y = x.matmul(weight.transpose());
+    return bias ? y.add(bias) : y;
+  }
+  return apply(LINEAR, bias ? [x, weight, bias] : [x, weight], undefined);
 }

@@ -9,9 +9,18 @@ interface Box {
   shape: number[];
 }
 
-function boxOffsets(full: Shape, { starts, shape }: Box): Int32Array {
+/**
+ * The box as contiguous runs of the full array: the offset where each run starts (row-major order
+ * of the box) and the run's length. The axes after the last one the box cuts are whole, so a run
+ * spans them and that axis's extent: a batch of rows (`narrow` on axis 0) is one run.
+ */
+function boxRuns(full: Shape, { starts, shape }: Box): { offsets: Int32Array; run: number } {
   const st = stridesOf(full);
-  return stridedOffsets(shape, st, starts.reduce((a, s, i) => a + s * st[i]!, 0));
+  let cut = shape.length - 1;
+  while (cut > 0 && shape[cut] === full[cut]) cut--;
+  const run = cut < 0 ? 1 : shape.slice(cut).reduce((a, d) => a * d, 1);
+  const base = starts.reduce((a, s, i) => a + s * st[i]!, 0);
+  return { offsets: stridedOffsets(shape.slice(0, Math.max(cut, 0)), st.slice(0, Math.max(cut, 0)), base), run };
 }
 
 /** The sub-box of the input starting at `starts` with extent `shape` (copies). */
@@ -19,9 +28,10 @@ const SLICE: Primitive<Box> = {
   name: 'slice',
   forward([x], box) {
     const out = empty(x!.dtype, box.shape);
-    const off = boxOffsets(x!.shape, box);
+    if (out.size === 0) return out;
+    const { offsets, run } = boxRuns(x!.shape, box);
     const xd = x!.data;
-    for (let i = 0; i < off.length; i++) out.data[i] = xd[off[i]!]!;
+    for (let i = 0; i < offsets.length; i++) out.data.set(xd.subarray(offsets[i]!, offsets[i]! + run), i * run);
     return out;
   },
   vjp: (g, [x], _o, box) => [padInto(g, x!.shape, box)],
@@ -33,9 +43,10 @@ const PAD: Primitive<Box & { full: number[] }> = {
   name: 'pad',
   forward([x], attrs) {
     const out = empty(x!.dtype, attrs.full);
-    const off = boxOffsets(attrs.full, attrs);
+    if (x!.size === 0) return out;
+    const { offsets, run } = boxRuns(attrs.full, attrs);
     const xd = x!.data;
-    for (let i = 0; i < off.length; i++) out.data[off[i]!] = xd[i]!;
+    for (let i = 0; i < offsets.length; i++) out.data.set(xd.subarray(i * run, (i + 1) * run), offsets[i]!);
     return out;
   },
   vjp: (g, _x, _o, attrs) => [apply(SLICE, [g], attrs)],

@@ -2,6 +2,7 @@ import { apply, type Primitive, ZERO_DERIVATIVE } from '../autograd/primitive.js
 import { getBackend, type UnaryOp } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import { empty } from './util.js';
+import { where } from './where.js';
 
 type Rule = (g: Tensor, x: Tensor, out: Tensor) => Tensor;
 
@@ -19,6 +20,8 @@ const DERIVATIVE: Record<UnaryOp, Rule | 'zero'> = {
   tanh: (g, _x, y) => g.mul(y.mul(y).neg().add(1)),
   sigmoid: (g, _x, y) => g.mul(y.mul(y.neg().add(1))),
   erf: (g, x) => g.mul(x.mul(x).neg().exp().mul(2 / Math.sqrt(Math.PI))),
+  // relu'(0) = 0 as torch; at NaN the gradient passes (torch's threshold_backward).
+  relu: (g, x) => where(x.le(0), 0, g),
 };
 
 const PRIMS = new Map<UnaryOp, Primitive>();
@@ -51,7 +54,7 @@ function primitive(op: UnaryOp): Primitive {
   return p;
 }
 
-/** Applies a unary elementwise primitive (`neg exp log log1p sqrt abs sign sin cos tanh sigmoid erf`). */
+/** Applies a unary elementwise primitive (`neg exp log log1p sqrt abs sign sin cos tanh sigmoid erf relu`). */
 export function unary(op: UnaryOp, x: Tensor): Tensor {
   return apply(primitive(op), [x], undefined);
 }

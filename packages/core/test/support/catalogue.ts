@@ -143,6 +143,9 @@ const matmulCases: Case[] = [
   { name: 'matmul vector @ batch [4]@[2,4,3]', f: (a, b) => a.matmul(b), inputs: () => [rn([4]), rn([2, 4, 3])] },
   { name: 'matmul batch @ vector [2,3,4]@[4]', f: (a, b) => a.matmul(b), inputs: () => [rn([2, 3, 4]), rn([4])] },
   { name: 'matmul x @ xᵀ (same tensor twice)', f: (a) => a.matmul(a.T), inputs: () => [rn([3, 4])] },
+  { name: 'F.linear [3,4] · W[5,4]ᵀ + b[5]', f: (x, w, b) => F.linear(x, w, b), inputs: () => [rn([3, 4]), rn([5, 4]), rn([5])] },
+  { name: 'F.linear [2,3,4] · W[2,4]ᵀ (no bias)', f: (x, w) => F.linear(x, w), inputs: () => [rn([2, 3, 4]), rn([2, 4])] },
+  { name: 'F.linear vector [4] · W[3,4]ᵀ + b[3]', f: (x, w, b) => F.linear(x, w, b), inputs: () => [rn([4]), rn([3, 4]), rn([3])] },
 ];
 
 type Axes = number | number[] | null;
@@ -185,6 +188,8 @@ const layoutCases: Case[] = [
   { name: 'slice [-2:, 1:, 2:3] of [3,4,5]', f: (x) => x.slice([-2, 1, 2], [null, null, 3]), inputs: () => [rn([3, 4, 5])] },
   { name: 'narrow(1, 1, 2) of [3,4]', f: (x) => x.narrow(1, 1, 2), inputs: () => [rn([3, 4])] },
   { name: 'narrow(0, 2, 1) of [3,4]', f: (x) => x.narrow(0, 2, 1), inputs: () => [rn([3, 4])] },
+  { name: 'narrow(1, 1, 2) of [2,3,4,5] (runs of 2·4·5)', f: (x) => x.narrow(1, 1, 2), inputs: () => [rn([2, 3, 4, 5])] },
+  { name: 'slice [:, 1:3, :, 1:] of [2,3,2,3] (runs of 2)', f: (x) => x.slice([null, 1, null, 1], [null, 3]), inputs: () => [rn([2, 3, 2, 3])] },
   { name: 'gather(1, idx) with repeated indices', f: (x) => x.gather(1, f64([[0, 0, 3], [2, 1, 2], [3, 3, 3]])), inputs: () => [rn([3, 4])] },
   { name: 'gather(0, idx) [3,4] → [2,4]', f: (x) => gather(x, 0, f64([[2, 0, 1, 2], [0, 0, 2, 1]])), inputs: () => [rn([3, 4])] },
   { name: 'scatterAdd([3,4], 1, idx, src)', f: (s) => scatterAdd([3, 4], 1, f64([[0, 0], [3, 1], [2, 2]]), s), inputs: () => [rn([3, 2])] },
