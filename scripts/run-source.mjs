@@ -11,7 +11,7 @@
  * script, esbuild, Node and the last install are the same), else it builds again.
  *
  * The bundle keeps the semantics of the sources:
- * - `import.meta.url` in every module is that module's own file URL, not the bundle's (the runtime
+ * - `import.meta.url` (and `.filename`, `.dirname`) in every module is that module's own file's, not the bundle's (the runtime
  *   finds its worker entry from it, the viz server its static files, the io package the `mnist`
  *   package);
  * - the `@actorgrad/source` condition picks the packages' TypeScript sources, as under tsx;
@@ -22,7 +22,7 @@
  * `ACTORGRAD_RUN_SOURCE_CACHE` sets another cache folder (the tests use one of their own).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -31,7 +31,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = process.env.ACTORGRAD_RUN_SOURCE_CACHE ? resolve(process.env.ACTORGRAD_RUN_SOURCE_CACHE) : join(ROOT, 'node_modules', '.cache', 'actorgrad', 'run');
 /** Packages imported from their installed place, not bundled: they find their own files or load native code. */
 const EXTERNAL = new Set(['piscina', 'better-sqlite3', 'esbuild', 'playwright-core']);
-/** Builds no index points to are removed after this long (a process may still be running one). */
+/** Build folders not used for this long are removed when another is built (a process may still be running one). */
 const KEEP_MS = 24 * 3600 * 1000;
 
 const [entryArg, ...args] = process.argv.slice(2);
@@ -82,6 +82,13 @@ function cached() {
   }
   if (index.tool !== toolStamp() || !existsSync(join(CACHE, index.dir, index.main))) return null;
   for (const [file, s] of Object.entries(index.inputs)) if (stamp(join(ROOT, file)) !== s) return null;
+  // Marked as used: another build removes only folders unused for KEEP_MS.
+  try {
+    const now = new Date();
+    utimesSync(join(CACHE, index.dir), now, now);
+  } catch {
+    // Read-only: it is only kept for less long.
+  }
   return pathToFileURL(join(CACHE, index.dir, index.main)).href;
 }
 
@@ -103,7 +110,7 @@ async function build() {
     logLevel: 'warning',
     // CommonJS dependencies inside an ES module call `require` (for Node's built-in modules).
     banner: { js: "import { createRequire as actorgradCreateRequire } from 'node:module'; const require = actorgradCreateRequire(import.meta.url);" },
-    define: { 'import.meta.url': 'actorgradModuleUrl' },
+    define: { 'import.meta.url': 'actorgradModuleUrl', 'import.meta.filename': 'actorgradModuleFile', 'import.meta.dirname': 'actorgradModuleDir' },
     plugins: [
       {
         name: 'actorgrad-run-source',
@@ -116,12 +123,16 @@ async function build() {
             if (r.errors.length > 0) return { errors: r.errors };
             return { path: pathToFileURL(r.path).href, external: true };
           });
-          // Each module's `import.meta.url` (replaced by `actorgradModuleUrl` through `define`) is its own file's URL.
+          // Each module's `import.meta.url`, `.filename` and `.dirname` (replaced through `define` by
+          // names declared here, in the module that uses them) are its own file's.
           b.onLoad({ filter: /\.([cm]?[jt]s|tsx)$/ }, (a) => {
             const text = readFileSync(a.path, 'utf8');
-            if (!text.includes('import.meta.url')) return undefined;
+            if (!text.includes('import.meta.')) return undefined;
             const loader = /\.[cm]?ts$/.test(a.path) ? 'ts' : a.path.endsWith('.tsx') ? 'tsx' : 'js';
-            return { contents: `const actorgradModuleUrl = ${JSON.stringify(pathToFileURL(a.path).href)};\n${text}`, loader, resolveDir: dirname(a.path) };
+            const own = `const actorgradModuleUrl = ${JSON.stringify(pathToFileURL(a.path).href)}, actorgradModuleFile = ${JSON.stringify(a.path)}, actorgradModuleDir = ${JSON.stringify(dirname(a.path))};`;
+            // After a hashbang and a 'use strict' (which must stay first), on the same line: line numbers hold.
+            const head = /^(#![^\n]*\n)?(\s*(['"])use strict\3;?)?/.exec(text)[0];
+            return { contents: `${head}${own} ${text.slice(head.length)}`, loader, resolveDir: dirname(a.path) };
           });
         },
       },

@@ -21,12 +21,14 @@ writeFileSync(
     "import { depUrl, word } from './dep.ts';",
     "const lazy: { lazyUrl: string } = await import('./lazy.ts');",
     "const text: string = 'import.meta.url';",
-    'console.log(JSON.stringify({ word, url: import.meta.url, depUrl, lazyUrl: lazy.lazyUrl, text, argv1: process.argv[1], args: process.argv.slice(2) }));',
+    'const here = { file: import.meta.filename, dir: import.meta.dirname };',
+    'console.log(JSON.stringify({ word, url: import.meta.url, depUrl, lazyUrl: lazy.lazyUrl, text, argv1: process.argv[1], args: process.argv.slice(2), here }));',
   ].join('\n'),
 );
 const dep = (word) => writeFileSync(join(dir, 'dep.ts'), `export const word: string = '${word}';\nexport const depUrl = import.meta.url;\n`);
 dep('first');
-writeFileSync(join(dir, 'lazy.ts'), 'export const lazyUrl = import.meta.url;\n');
+// A hashbang and a directive stay first (the URL's declaration goes after them).
+writeFileSync(join(dir, 'lazy.ts'), "#!/usr/bin/env node\n'use strict';\nexport const lazyUrl = import.meta.url;\n");
 
 function run(...args) {
   const r = spawnSync(process.execPath, [script, join(dir, 'entry.ts'), ...args], { encoding: 'utf8', env: { ...process.env, ACTORGRAD_RUN_SOURCE_CACHE: cache } });
@@ -38,6 +40,8 @@ const indexFile = () => join(cache, readdirSync(cache).find((f) => f.endsWith('.
 test('runs the entry with each module its own import.meta.url, and its arguments', () => {
   const out = run('mnist', '--viz');
   const url = (f) => pathToFileURL(join(dir, f)).href;
+  assert.deepEqual(out.here, { file: join(dir, 'entry.ts'), dir });
+  delete out.here;
   assert.deepEqual(out, { word: 'first', url: url('entry.ts'), depUrl: url('dep.ts'), lazyUrl: url('lazy.ts'), text: 'import.meta.url', argv1: join(dir, 'entry.ts'), args: ['mnist', '--viz'] });
 });
 

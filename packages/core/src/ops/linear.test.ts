@@ -65,16 +65,20 @@ describe('F.linear', () => {
     expect(y.data[0]).not.toBe(composed(rand([4, 5], 'float32', 3), w, b).data[0]);
   });
 
-  it('takes the composed path, with the same values, for mixed dtypes or a backend without matmulNT', () => {
+  it('gives the same values for mixed dtypes (promoted) and on a backend without matmulNT, also when set after compiling', () => {
     const x = rand([3, 4], 'float64', 1);
     const w = rand([2, 4], 'float32', 2);
     expect(F.linear(x, w).dtype).toBe('float64');
     expect(bits(F.linear(x, w))).toEqual(bits(composed(x, w, null)));
+    const w64 = rand([2, 4], 'float64', 3);
+    const b64 = rand([2], 'float64', 4);
+    const f = compile((t: Tensor) => F.linear(t, w64, b64));
+    f(x);
     const { matmulNT: _dropped, ...rest } = getBackend();
     const prev = setBackend(rest);
     try {
-      const w64 = rand([2, 4], 'float64', 3);
-      expect(bits(F.linear(x, w64))).toEqual(bits(composed(x, w64, null)));
+      expect(bits(F.linear(x, w64, b64))).toEqual(bits(composed(x, w64, b64)));
+      expect(bits(f(x))).toEqual(bits(composed(x, w64, b64)));
     } finally {
       setBackend(prev);
     }

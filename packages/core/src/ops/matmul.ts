@@ -92,7 +92,7 @@ const LINEAR: Primitive = {
     const bd = b?.data;
     const od = out.data;
     return () => {
-      getBackend().matmulNT!(m, n, k, xd, wd, od);
+      productNT(m, n, k, xd, wd, od);
       if (bd) addRows(od, bd, m, n);
     };
   },
@@ -114,6 +114,21 @@ const LINEAR: Primitive = {
   },
 };
 
+/**
+ * c = a · bᵀ (a [m, k], b [n, k]) on the backend: its `matmulNT`, or, for a backend without one
+ * (set after the product was compiled), its `matmul` on a transposed copy of b.
+ */
+function productNT(m: number, n: number, k: number, a: FloatArray, b: FloatArray, c: FloatArray): void {
+  const backend = getBackend();
+  if (backend.matmulNT) {
+    backend.matmulNT(m, n, k, a, b, c);
+    return;
+  }
+  const bt = new (b.constructor as new (length: number) => FloatArray)(k * n);
+  for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) bt[p * n + j] = b[j * k + p]!;
+  backend.matmul(1, m, n, k, a, 0, bt, 0, c);
+}
+
 /** c[i, j] += b[j] for each of the m rows of c [m, n]. */
 function addRows(c: FloatArray, b: FloatArray, m: number, n: number): void {
   for (let i = 0, r = 0; i < m; i++, r += n) for (let j = 0; j < n; j++) c[r + j] = c[r + j]! + b[j]!;
@@ -121,8 +136,8 @@ function addRows(c: FloatArray, b: FloatArray, m: number, n: number): void {
 
 /**
  * torch.nn.functional.linear: y = x · Wᵀ + b, x [..., in] (or [in]), weight [out, in], bias [out]
- * (optional) → [..., out]. Operands of different dtypes, or a backend without `matmulNT`, take
- * `x.matmul(weight.T).add(bias)`, which gives the same values.
+ * (optional) → [..., out]. Operands of different dtypes take `x.matmul(weight.T).add(bias)` (which
+ * promotes them); a backend without `matmulNT` gets the product as `matmul` of a transposed copy.
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   if (weight.ndim !== 2) throw new RangeError(`linear: weight must be [out, in], got shape ${fmtShape(weight.shape)}`);
@@ -131,7 +146,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     throw new RangeError(`linear: expected input with ${inF} features in the last axis (weight ${fmtShape(weight.shape)}), got shape ${fmtShape(x.shape)}`);
   }
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== out)) throw new RangeError(`linear: bias must be [${out}] for weight ${fmtShape(weight.shape)}, got shape ${fmtShape(bias.shape)}`);
-  if (x.dtype !== weight.dtype || (bias && bias.dtype !== weight.dtype) || !getBackend().matmulNT) {
+  if (x.dtype !== weight.dtype || (bias && bias.dtype !== weight.dtype)) {
     const y = x.matmul(weight.transpose());
     return bias ? y.add(bias) : y;
   }
