@@ -9,14 +9,15 @@
  *   (the demo is timed through `npx -y pnpm@10`, and through `pnpm` too when one is on the PATH)
  *   node scripts/measure-anchors.mjs --from DIR     (the table again, from a run's raw output)
  *
- * Needs Debian's PyTorch (`apt-get install -y python3-torch`) for /usr/bin/python3; installs
+ * Needs Debian's PyTorch with OpenBLAS (`apt-get install -y python3-torch libopenblas0-pthread`: without
+ * the second, torch runs on the reference BLAS, ~15× slower, and the script refuses) for /usr/bin/python3; installs
  * TensorFlow.js 4.22.0 (tfjs and its wasm backend, from the npm registry) once into
  * `$ACTORGRAD_ANCHORS_DIR` (default `~/.cache/actorgrad-anchors`). Every tool's raw output is kept in
  * `--out` (default a new folder under the system's temporary folder); the table goes to stdout as
  * Markdown. Not part of the tests: a benchmark, minutes long.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, homedir, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +75,10 @@ function tableRow(name, text, file) {
 if (!from) {
   for (const f of ['torch_mlp.py', 'tfjs_mlp.mjs']) if (!existsSync(path.join(benchDir, f))) fail(`${path.join(benchDir, f)} is missing (--shared names the folder that holds bench/)`);
   if (spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status !== 0) fail(`${python} cannot import torch: apt-get install -y python3-torch`);
+  // Debian's torch calls whichever libblas.so.3 the alternatives choose: the reference BLAS (what
+  // python3-torch alone pulls in) runs its GEMM ~15× slower than OpenBLAS, the anchor the issue names.
+  const blas = '/usr/lib/x86_64-linux-gnu/libblas.so.3';
+  if (existsSync(blas) && !realpathSync(blas).includes('openblas')) fail(`${blas} is ${realpathSync(blas)}, not OpenBLAS: apt-get install -y libopenblas0-pthread`);
   if (!existsSync(path.join(tfjsDir, 'node_modules', '@tensorflow', 'tfjs-backend-wasm'))) {
     mkdirSync(tfjsDir, { recursive: true });
     if (!existsSync(path.join(tfjsDir, 'package.json'))) writeFileSync(path.join(tfjsDir, 'package.json'), '{ "private": true }\n');
