@@ -1,6 +1,6 @@
 import { Rng, type Tensor, data, nn, tensor } from '@actorgrad/core';
 import { describe, expect, it } from 'vitest';
-import { type EngineEvent, NonFiniteLossError, Trainer, createEngine, earlyStopping, inline, lambdaCallback, reduceLROnPlateau, terminateOnNaN } from '../src/index.js';
+import { type EngineEvent, MetricAccumulator, NonFiniteLossError, Trainer, createEngine, earlyStopping, inline, lambdaCallback, reduceLROnPlateau, terminateOnNaN } from '../src/index.js';
 import { paramBytes, diverging } from './helpers.js';
 
 function spirals(seed: number) {
@@ -172,5 +172,22 @@ describe('Trainer.evaluate and predict', () => {
     const logits = p as Tensor;
     expect(r.loss).toBeGreaterThan(0);
     expect(logits.data.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('MetricAccumulator', () => {
+  it("computes a batch's loss from the predictions, or takes the sum the caller has; the metrics either way", () => {
+    const pred = tensor([[2, 0], [0, 1], [1, 3], [5, 4]]);
+    const target = tensor([0, 1, 0, 1]);
+    const computed = new MetricAccumulator('crossEntropy', ['accuracy']);
+    computed.add(pred, target);
+    const given = new MetricAccumulator('crossEntropy', ['accuracy']);
+    given.add(pred, target, 10);
+    // Mean cross-entropy of the four rows: log(1 + e^-2), log(1 + e^-1), log(1 + e^2), log(1 + e^1).
+    const ce = [-2, -1, 2, 1].reduce((a, z) => a + Math.log1p(Math.exp(z)), 0) / 4;
+    expect(computed.result().loss).toBeCloseTo(ce, 6);
+    expect(given.result().loss).toBe(10 / 4);
+    expect(computed.result().accuracy).toBe(0.5);
+    expect(given.result().accuracy).toBe(0.5);
   });
 });

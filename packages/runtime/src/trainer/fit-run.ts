@@ -285,7 +285,7 @@ export class FitRun {
       p.batch++;
       p.lossSum += r.loss * r.samples;
       p.seen += r.samples;
-      if (r.predictions) acc.add(r.predictions, batch.y);
+      if (r.predictions) acc.add(r.predictions, batch.y, r.loss * r.samples);
       const logs: Logs = { loss: r.loss, lr: r.lr, gradNorm: r.gradNorm, samples: r.samples };
       for (const c of callbacks) await c.onBatchEnd?.(r.step, logs, ctx);
       await this.yieldNow();
