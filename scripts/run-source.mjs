@@ -19,7 +19,9 @@
  *   native code stay outside it, imported from where they are installed;
  * - `process.argv[1]` is the entry, so `process.argv.slice(2)` are the arguments given here.
  *
- * `ACTORGRAD_RUN_SOURCE_CACHE` sets another cache folder (the tests use one of their own).
+ * `--build-only` builds the bundle (if stale) without running it: the root `postinstall` does that
+ * for the demo, so that its first run after an install finds it. `ACTORGRAD_RUN_SOURCE_CACHE` sets
+ * another cache folder (the tests use one of their own).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -34,9 +36,10 @@ const EXTERNAL = new Set(['piscina', 'better-sqlite3', 'esbuild', 'playwright-co
 /** Build folders not used for this long are removed when another is built (a process may still be running one). */
 const KEEP_MS = 24 * 3600 * 1000;
 
-const [entryArg, ...args] = process.argv.slice(2);
+const buildOnly = process.argv[2] === '--build-only';
+const [entryArg, ...args] = process.argv.slice(buildOnly ? 3 : 2);
 if (!entryArg) {
-  console.error('usage: node scripts/run-source.mjs <entry.ts> [args…]');
+  console.error('usage: node scripts/run-source.mjs [--build-only] <entry.ts> [args…]');
   process.exit(2);
 }
 const entry = resolve(entryArg);
@@ -45,9 +48,23 @@ if (!existsSync(entry)) {
   process.exit(2);
 }
 
-const main = cached() ?? (await build());
-process.argv = [process.argv[0], entry, ...args];
-await import(main);
+if (buildOnly) {
+  // At install (the root `postinstall`): the first run finds the bundle. Never fails the install:
+  // sources that do not build now are built (and their errors shown) when they are run.
+  try {
+    const t0 = performance.now();
+    if (!cached()) {
+      await build();
+      console.log(`run-source: bundled ${entryArg} into ${CACHE} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    }
+  } catch (e) {
+    console.warn(`run-source: could not bundle ${entryArg} now (${e.message.split('\n')[0]}); it is bundled when it runs`);
+  }
+} else {
+  const main = cached() ?? (await build());
+  process.argv = [process.argv[0], entry, ...args];
+  await import(main);
+}
 
 /** The size and modification time of `file`, or null if it is gone. */
 function stamp(file) {

@@ -59,7 +59,7 @@ test('takes the cached bundle while nothing changed, and builds again when an in
 test('says what is wrong with its arguments', () => {
   const none = spawnSync(process.execPath, [script], { encoding: 'utf8' });
   assert.equal(none.status, 2);
-  assert.match(none.stderr, /usage: node scripts\/run-source\.mjs <entry\.ts>/);
+  assert.match(none.stderr, /usage: node scripts\/run-source\.mjs \[--build-only\] <entry\.ts>/);
   const missing = spawnSync(process.execPath, [script, 'nowhere.ts'], { encoding: 'utf8' });
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /run-source: entry nowhere\.ts not found/);
@@ -71,4 +71,19 @@ test("runs the demo's entry as the root script `demo` does (its listing of the d
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^pnpm demo <name> \[--viz\] \[--full\]:\n {2}backprop /);
   assert.match(r.stdout, /\n {2}mnist {10}a 784-256-128-10 ReLU MLP/);
+});
+
+test('--build-only bundles without running, and never fails: a source that does not build is reported', () => {
+  const cacheB = join(dir, 'cache-build-only');
+  const env = { ...process.env, ACTORGRAD_RUN_SOURCE_CACHE: cacheB };
+  const built = spawnSync(process.execPath, [script, '--build-only', join(dir, 'entry.ts')], { encoding: 'utf8', env });
+  assert.equal(built.status, 0, built.stderr);
+  assert.match(built.stdout, /^run-source: bundled .*entry\.ts into /);
+  assert.ok(!built.stdout.includes('"word"'), 'the entry ran');
+  // Built: nothing to do the second time.
+  assert.equal(spawnSync(process.execPath, [script, '--build-only', join(dir, 'entry.ts')], { encoding: 'utf8', env }).stdout, '');
+  writeFileSync(join(dir, 'broken.ts'), 'export const = ;\n');
+  const broken = spawnSync(process.execPath, [script, '--build-only', join(dir, 'broken.ts')], { encoding: 'utf8', env });
+  assert.equal(broken.status, 0);
+  assert.match(broken.stderr, /run-source: could not bundle .*broken\.ts now \(Build failed with 1 error/);
 });
