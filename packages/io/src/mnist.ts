@@ -89,7 +89,7 @@ function loadDigits(fn: string): MnistDigits {
   const images = new Uint8Array(MNIST_COUNT * MNIST_PIXELS);
   const labels = new Uint8Array(MNIST_COUNT);
   const classCounts: number[] = [];
-  let text: Buffer = Buffer.allocUnsafe(0);
+  let text: Buffer | null = null;
   let at = 0;
   for (let d = 0; d < 10; d++) {
     const path = join(root, 'src', 'digits', `${d}.json`);
@@ -105,13 +105,16 @@ function loadDigits(fn: string): MnistDigits {
   return cache;
 }
 
-/** The file at `path` in `buf` if it fits (else in a new, larger buffer); returns the view of its bytes. */
-function readInto(fn: string, path: string, buf: Buffer): Buffer {
+/**
+ * The file at `path` read into `buf`, a buffer of its own memory (`allocUnsafeSlow`, never Node's
+ * shared pool) from an earlier call, if it fits, else into a new one; returns the view of its bytes.
+ */
+function readInto(fn: string, path: string, buf: Buffer | null): Buffer {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
     const size = fstatSync(fd).size;
-    const into = buf.buffer.byteLength >= size ? Buffer.from(buf.buffer, buf.byteOffset, size) : Buffer.allocUnsafeSlow(size);
+    const into = buf && buf.buffer.byteLength >= size ? Buffer.from(buf.buffer, 0, size) : Buffer.allocUnsafeSlow(size);
     let got = 0;
     while (got < size) {
       const r = readSync(fd, into, got, size - got, got);
