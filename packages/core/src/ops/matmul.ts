@@ -1,6 +1,7 @@
 import { apply, type Primitive } from '../autograd/primitive.js';
 import { getBackend } from '../backend.js';
 import type { FloatArray } from '../dtype.js';
+import { transpose2d } from '../kernels/transpose.js';
 import { broadcastShapes, fmtShape, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { empty, operands, unbroadcast } from './util.js';
@@ -125,7 +126,7 @@ function productNT(m: number, n: number, k: number, a: FloatArray, b: FloatArray
     return;
   }
   const bt = new (b.constructor as new (length: number) => FloatArray)(k * n);
-  for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) bt[p * n + j] = b[j * k + p]!;
+  transpose2d(b, 0, n, k, bt, 0);
   backend.matmul(1, m, n, k, a, 0, bt, 0, c);
 }
 
